@@ -1,0 +1,73 @@
+#!/bin/bash
+# Install what building and testing ktlsd needs, from Debian's packages only.
+# Idempotent: a package already installed is not asked for again, and apt is
+# not touched at all when nothing is missing.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+guest_kernel="$here/../kmod-tests/vm/guest-kernel"
+
+packages=(
+	make gcc clang pkg-config
+	libbearssl-dev libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libinih-dev
+	qemu-system-x86 busybox-static linux-source-6.1 xz-utils cpio kmod
+	openssl gnutls-bin curl ethtool iproute2
+)
+
+say() { echo "deps: $*" >&2; }
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null; then
+		sudo "$@"
+	else
+		say "need root to run: $*"
+		exit 1
+	fi
+}
+
+installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'
+}
+
+missing_of() {
+	local p
+	for p in "$@"; do
+		installed "$p" || printf '%s\n' "$p"
+	done
+}
+
+apt_updated=
+apt_update_once() {
+	[ -n "$apt_updated" ] && return 0
+	say "apt-get update"
+	as_root apt-get update -q >/dev/null
+	apt_updated=1
+}
+
+install_missing() {
+	local missing
+	mapfile -t missing < <(missing_of "$@")
+	[ "${#missing[@]}" -eq 0 ] && return 0
+	apt_update_once
+	say "installing ${missing[*]}"
+	as_root env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_missing "${packages[@]}"
+
+# The ABI is resolved once here and pinned; the headers we build modules
+# against and the image the VM boots are always the same kernel. Stale package
+# lists can name an ABI the archive no longer has: refresh them and retry once.
+guest_kernel_ready() {
+	abi=$("$guest_kernel" resolve) &&
+		install_missing "linux-headers-$abi" &&
+		"$guest_kernel" fetch
+}
+if ! guest_kernel_ready 2>/dev/null; then
+	apt_update_once
+	guest_kernel_ready
+fi
+say "ok (guest kernel $abi)"
