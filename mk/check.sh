@@ -1,0 +1,37 @@
+#!/bin/bash
+# check.sh SELFTEST...: every test suite of the project, then one closing line
+# "N passed, N failed, N skipped".
+#   host suites: the unit tests in build/tests/ and the VM runner's own tests
+#   VM suites:   the kselftests given, all in one VM boot
+# Each suite's TAP is printed as it runs and kept in build/check/.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+out=build/check
+rm -rf "$out"
+mkdir -p "$out"
+suites=()
+
+run_host_suite() { # name command...
+	local name=$1
+	shift
+	echo "# suite: $name (host)"
+	"$@" 2>&1 | tee "$out/$name.tap"
+	echo "${PIPESTATUS[0]}" >"$out/$name.rc"
+	suites+=("$name")
+}
+
+for t in build/tests/*; do
+	[ -f "$t" ] && [ -x "$t" ] && run_host_suite "${t##*/}" "$t"
+done
+run_host_suite tap-summary mk/test-tap-summary
+run_host_suite vmrun kmod-tests/vm/test-vmrun
+
+if [ $# -gt 0 ]; then
+	echo "# suites in the VM: $*"
+	kmod-tests/selftests/run --out "$out" "$@"
+	suites+=("$@")
+fi
+
+echo
+mk/tap-summary "$out" "${suites[@]}"
