@@ -21,6 +21,31 @@ CFLAGS    += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS   += -fsanitize=$(SANITIZE)
 endif
 
+VERSION   := 0.1.0
+SOVERSION := 0
+PKGS      := libnl-3.0 inih
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+NL_LIBS    = $(shell pkg-config --libs libnl-3.0 2>/dev/null)
+INIH_LIBS  = $(shell pkg-config --libs inih 2>/dev/null)
+CPPFLAGS  += -Iinclude -Ilib $(PKG_CFLAGS)
+
+# libktlsd: the hand-off, the record helpers, the kTLS key installation.
+LIB_SRCS  := lib/handoff.c lib/record.c lib/ktls.c lib/sockdiag.c
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB_A     := $(BUILD)/libktlsd.a
+LIB_SO    := $(BUILD)/libktlsd.so.$(SOVERSION)
+LIB_LIBS   = $(NL_LIBS)
+
+# ktlsd: everything but main.o is also linked into the unit tests.
+DAEMON_SRCS := daemon/config.c daemon/creds.c daemon/failure.c daemon/handshake.c \
+	       daemon/keys.c daemon/log.c daemon/request.c daemon/server.c daemon/verify.c
+DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
+DAEMON_LIBS  = -lbearssl $(INIH_LIBS)
+
+PROGRAMS := $(BUILD)/ktlsd $(BUILD)/ktlscat
+
+UNIT_TESTS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(wildcard daemon/tests/test_*.c lib/tests/test_*.c)))
+
 # kselftest framework headers, taken from Debian's kernel source at build time.
 KSFT_TARBALL := /usr/src/linux-source-6.1.tar.xz
 KSFT_DIR     := $(BUILD)/ksft
@@ -34,10 +59,50 @@ SELFTEST_UTIL := $(SELFTEST_DIR)/ktls_util.o
 GUEST_KERNEL := kmod-tests/vm/guest-kernel
 KDIR          = $(shell $(GUEST_KERNEL) env 2>/dev/null | sed -n 's/^KDIR=//p')
 
-.PHONY: all selftests modules deps check demo install clean
-all: selftests
+.PHONY: all lib programs tests selftests modules deps check demo install clean
+all: lib programs tests selftests
 
+lib: $(LIB_A) $(LIB_SO) $(BUILD)/libktlsd.pc
+programs: $(PROGRAMS)
+tests: $(UNIT_TESTS)
 selftests: $(SELFTEST_BINS)
+
+$(BUILD)/lib/%.o: lib/%.c $(wildcard include/*.h lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -fvisibility=default -c -o $@ $<
+
+$(BUILD)/daemon/%.o: daemon/%.c $(wildcard include/*.h lib/*.h daemon/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tools/%.o: tools/%.c $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,libktlsd.so.$(SOVERSION) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+	ln -sf libktlsd.so.$(SOVERSION) $(BUILD)/libktlsd.so
+
+$(BUILD)/libktlsd.pc: lib/libktlsd.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< >$@
+
+$(BUILD)/ktlsd: $(BUILD)/daemon/main.o $(DAEMON_OBJS) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS) $(LIB_LIBS)
+
+$(BUILD)/ktlscat: $(BUILD)/tools/ktlscat.o $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+
+$(BUILD)/tests/%: daemon/tests/%.c $(DAEMON_OBJS) $(LIB_A) $(wildcard daemon/tests/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Idaemon $(CFLAGS) -o $@ $< $(DAEMON_OBJS) $(LIB_A) $(LDFLAGS) $(DAEMON_LIBS) $(LIB_LIBS)
+
+$(BUILD)/tests/%: lib/tests/%.c $(LIB_A) $(wildcard daemon/tests/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Idaemon/tests $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(LIB_LIBS)
 
 $(KSFT_HDRS) &:
 	@test -f $(KSFT_TARBALL) || { echo "$(KSFT_TARBALL) is missing: run 'make deps'" >&2; exit 1; }
@@ -49,13 +114,13 @@ $(KSFT_HDRS) &:
 
 $(SELFTEST_DIR)/%.o: kmod-tests/selftests/%.c kmod-tests/selftests/ktls_util.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 # The harness header is the kernel's, not ours: -isystem keeps its own
 # warnings out of -Werror, while ours still count.
 $(SELFTEST_DIR)/%: kmod-tests/selftests/%.c $(SELFTEST_UTIL) $(KSFT_HDRS) kmod-tests/selftests/ktls_util.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -isystem $(KSFT_DIR) -o $@ $< $(SELFTEST_UTIL) $(LDFLAGS)
+	$(CC) $(CFLAGS) -isystem $(KSFT_DIR) -o $@ $< $(SELFTEST_UTIL) $(LDFLAGS)
 
 modules:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "no headers for the pinned kernel: run 'make deps'" >&2; exit 1; }
@@ -73,7 +138,16 @@ demo: deps
 	mk/demo.sh
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/libexec/ktlsd/selftests
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/include \
+		$(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(PREFIX)/libexec/ktlsd/selftests
+	install -m 0755 $(BUILD)/ktlsd $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0755 $(BUILD)/ktlscat $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 include/ktlsd.h include/ktlsd_ktls.h $(DESTDIR)$(PREFIX)/include/
+	install -m 0644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
+	install -m 0755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libktlsd.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libktlsd.so
+	install -m 0644 $(BUILD)/libktlsd.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 0755 $(SELFTEST_BINS) kmod-tests/selftests/run $(DESTDIR)$(PREFIX)/libexec/ktlsd/selftests/
 
 clean:

@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The configuration file: parsed by inih through a reader that counts lines,
+ * so every error, found while parsing or later while loading the files a
+ * profile names, is reported as FILE:LINE.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "config.h"
+#include "ktlsd_ktls.h"
+
+#define DEFAULT_TIMEOUT_MS	10000
+#define DEFAULT_MAX_HANDSHAKES	4096
+
+struct parse_state {
+	struct config *cfg;
+	const char *path;
+	FILE *file;
+	int line;		/* of the line inih is handling */
+	int section_line;	/* of the last [section] header read */
+	char section[128];	/* the section of the last entry handled */
+	int failed;
+	struct profile *current;
+	struct profile **tail;
+};
+
+static int fail(struct parse_state *st, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (st->failed)
+		return 0;
+	st->failed = 1;
+	n = snprintf(st->cfg->error, sizeof(st->cfg->error), "%s:%d: ", st->path, line);
+	va_start(ap, fmt);
+	vsnprintf(st->cfg->error + n, sizeof(st->cfg->error) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+static char *counting_reader(char *str, int num, void *stream)
+{
+	struct parse_state *st = stream;
+	char *line = fgets(str, num, st->file);
+
+	if (line) {
+		const char *c = line;
+
+		st->line++;
+		while (isspace((unsigned char)*c))
+			c++;
+		if (*c == '[')
+			st->section_line = st->line;
+	}
+	return line;
+}
+
+long long config_parse_duration_ms(const char *text)
+{
+	char *end;
+	long long n;
+
+	if (!isdigit((unsigned char)*text))
+		return -1;
+	errno = 0;
+	n = strtoll(text, &end, 10);
+	if (errno || n > 86400000)
+		return -1;
+	if (!strcmp(end, "ms"))
+		return n;
+	if (!*end || !strcmp(end, "s"))
+		return n * 1000;
+	if (!strcmp(end, "m"))
+		return n * 60000;
+	return -1;
+}
+
+static int parse_unsigned(const char *text, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*text))
+		return -1;
+	errno = 0;
+	*out = strtoul(text, &end, 10);
+	return errno || *end || *out > max ? -1 : 0;
+}
+
+/* Split @value on commas into trimmed items; calls @each for every item. */
+static int for_each_item(struct parse_state *st, const char *value,
+			 int (*each)(struct parse_state *, const char *))
+{
+	char copy[1024], *save = NULL, *item;
+
+	if (strlen(value) >= sizeof(copy))
+		return fail(st, st->line, "value too long");
+	strcpy(copy, value);
+	for (item = strtok_r(copy, ",:", &save); item; item = strtok_r(NULL, ",:", &save)) {
+		char *end;
+
+		while (isspace((unsigned char)*item))
+			item++;
+		end = item + strlen(item);
+		while (end > item && isspace((unsigned char)end[-1]))
+			*--end = 0;
+		if (!*item)
+			return fail(st, st->line, "empty item in list");
+		if (!each(st, item))
+			return 0;
+	}
+	return 1;
+}
+
+static int add_suite(struct parse_state *st, const char *name)
+{
+	struct profile *p = st->current;
+	const struct ktlsd_suite_info *info = ktlsd_suite_by_name(name);
+
+	if (!info)
+		return fail(st, st->line, "cipher '%s' is not one kTLS can carry "
+			    "(ECDHE-{ECDSA,RSA}-{AES128-GCM-SHA256,AES256-GCM-SHA384,CHACHA20-POLY1305})", name);
+	for (size_t i = 0; i < p->suite_count; i++)
+		if (p->suites[i] == info->suite)
+			return 1;
+	p->suites[p->suite_count++] = info->suite;
+	return 1;
+}
+
+static int add_uid(struct parse_state *st, const char *name)
+{
+	struct profile *p = st->current;
+	unsigned long id;
+
+	if (p->uid_count == CONFIG_MAX_IDS)
+		return fail(st, st->line, "more than %d users", CONFIG_MAX_IDS);
+	if (parse_unsigned(name, 0xfffffffeUL, &id) < 0) {
+		struct passwd *pw = getpwnam(name);
+
+		if (!pw)
+			return fail(st, st->line, "no such user '%s'", name);
+		id = pw->pw_uid;
+	}
+	p->allow_uid[p->uid_count++] = (uid_t)id;
+	return 1;
+}
+
+static int add_gid(struct parse_state *st, const char *name)
+{
+	struct profile *p = st->current;
+	unsigned long id;
+
+	if (p->gid_count == CONFIG_MAX_IDS)
+		return fail(st, st->line, "more than %d groups", CONFIG_MAX_IDS);
+	if (parse_unsigned(name, 0xfffffffeUL, &id) < 0) {
+		struct group *gr = getgrnam(name);
+
+		if (!gr)
+			return fail(st, st->line, "no such group '%s'", name);
+		id = gr->gr_gid;
+	}
+	p->allow_gid[p->gid_count++] = (gid_t)id;
+	return 1;
+}
+
+static int check_alpn_item(struct parse_state *st, const char *name)
+{
+	if (strlen(name) > 255)
+		return fail(st, st->line, "ALPN protocol name longer than 255 bytes");
+	return 1;
+}
+
+static int set_path(struct parse_state *st, char *dst, int *line, const char *value)
+{
+	if (!*value)
+		return fail(st, st->line, "empty path");
+	if (strlen(value) >= CONFIG_PATH_MAX)
+		return fail(st, st->line, "path too long");
+	strcpy(dst, value);
+	*line = st->line;
+	return 1;
+}
+
+static int daemon_key(struct parse_state *st, const char *name, const char *value)
+{
+	struct config *cfg = st->cfg;
+	unsigned long n;
+	long long ms;
+
+	if (!strcmp(name, "socket")) {
+		if (value[0] != '/' || strlen(value) >= sizeof(cfg->socket_path))
+			return fail(st, st->line, "socket must be an absolute path shorter than %zu bytes",
+				    sizeof(cfg->socket_path));
+		strcpy(cfg->socket_path, value);
+		return 1;
+	}
+	if (!strcmp(name, "handshake_timeout")) {
+		ms = config_parse_duration_ms(value);
+		if (ms <= 0)
+			return fail(st, st->line, "handshake_timeout '%s': expected a duration like 10s or 500ms", value);
+		cfg->handshake_timeout_ms = (unsigned)ms;
+		return 1;
+	}
+	if (!strcmp(name, "max_handshakes")) {
+		if (parse_unsigned(value, 1000000, &n) < 0 || n == 0)
+			return fail(st, st->line, "max_handshakes '%s': expected 1 to 1000000", value);
+		cfg->max_handshakes = (unsigned)n;
+		return 1;
+	}
+	return fail(st, st->line, "unknown key '%s' in [daemon]", name);
+}
+
+static int profile_key(struct parse_state *st, const char *name, const char *value)
+{
+	struct profile *p = st->current;
+
+	if (!strcmp(name, "cert"))
+		return set_path(st, p->cert_path, &p->cert_line, value);
+	if (!strcmp(name, "key"))
+		return set_path(st, p->key_path, &p->key_line, value);
+	if (!strcmp(name, "ca"))
+		return set_path(st, p->ca_path, &p->ca_line, value);
+	if (!strcmp(name, "verify")) {
+		if (!strcmp(value, "none"))
+			p->verify = VERIFY_NONE;
+		else if (!strcmp(value, "optional"))
+			p->verify = VERIFY_OPTIONAL;
+		else if (!strcmp(value, "required"))
+			p->verify = VERIFY_REQUIRED;
+		else
+			return fail(st, st->line, "verify '%s': expected none, optional or required", value);
+		return 1;
+	}
+	if (!strcmp(name, "ciphers")) {
+		p->suite_count = 0;
+		return for_each_item(st, value, add_suite);
+	}
+	if (!strcmp(name, "alpn")) {
+		if (strlen(value) >= sizeof(p->alpn))
+			return fail(st, st->line, "alpn list longer than %zu bytes", sizeof(p->alpn) - 1);
+		strcpy(p->alpn, value);
+		return for_each_item(st, value, check_alpn_item);
+	}
+	if (!strcmp(name, "allow_uid"))
+		return for_each_item(st, value, add_uid);
+	if (!strcmp(name, "allow_gid"))
+		return for_each_item(st, value, add_gid);
+	return fail(st, st->line, "unknown key '%s' in [profile %s]", name, p->name);
+}
+
+static int valid_profile_name(const char *name)
+{
+	if (!*name || strlen(name) >= KTLSD_PROFILE_MAX)
+		return 0;
+	for (; *name; name++)
+		if (!isalnum((unsigned char)*name) && !strchr("-_.", *name))
+			return 0;
+	return 1;
+}
+
+static int start_section(struct parse_state *st, const char *section)
+{
+	struct profile *p;
+
+	strncpy(st->section, section, sizeof(st->section) - 1);
+	if (!strcmp(section, "daemon")) {
+		st->current = NULL;
+		return 1;
+	}
+	if (strncmp(section, "profile ", 8))
+		return fail(st, st->line, "unknown section [%s]: expected [daemon] or [profile NAME]", section);
+	section += 8;
+	if (!valid_profile_name(section))
+		return fail(st, st->line, "profile name '%s': 1 to %d letters, digits, '-', '_' or '.'",
+			    section, KTLSD_PROFILE_MAX - 1);
+	if (config_profile(st->cfg, section))
+		return fail(st, st->line, "profile '%s' defined twice", section);
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return fail(st, st->line, "out of memory");
+	strcpy(p->name, section);
+	p->line = st->section_line;
+	p->verify = VERIFY_REQUIRED;
+	*st->tail = p;
+	st->tail = &p->next;
+	st->current = p;
+	return 1;
+}
+
+static int on_entry(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_state *st = user;
+
+	if (st->failed)
+		return 0;
+	if (!name) {
+		/* INI_CALL_HANDLER_ON_NEW_SECTION is off in Debian's inih. */
+		return 1;
+	}
+	if (!*section)
+		return fail(st, st->line, "'%s' outside any section", name);
+	if (strcmp(section, st->section) && !start_section(st, section))
+		return 0;
+	return st->current ? profile_key(st, name, value) : daemon_key(st, name, value);
+}
+
+/* Load what a profile's paths name, and check the profile makes sense. */
+static int finish_profile(struct parse_state *st, struct profile *p)
+{
+	char err[512];
+	size_t count;
+
+	if (!p->suite_count) {
+		const struct ktlsd_suite_info *all = ktlsd_suites(&count);
+
+		for (size_t i = 0; i < count; i++)
+			p->suites[p->suite_count++] = all[i].suite;
+	}
+	if (!!p->cert_path[0] != !!p->key_path[0])
+		return fail(st, p->cert_path[0] ? p->cert_line : p->key_line,
+			    "profile '%s': cert and key go together", p->name);
+	if (p->verify != VERIFY_NONE && !p->ca_path[0] && !p->cert_path[0])
+		return fail(st, p->line, "profile '%s': no ca to verify peers with "
+			    "(set ca, or verify = none)", p->name);
+	if (p->cert_path[0] && creds_load_chain(&p->creds, p->cert_path, err, sizeof(err)) < 0)
+		return fail(st, p->cert_line, "%s", err);
+	if (p->key_path[0] && creds_load_key(&p->creds, p->key_path, err, sizeof(err)) < 0)
+		return fail(st, p->key_line, "%s", err);
+	if (p->ca_path[0] && creds_load_anchors(&p->creds, p->ca_path, err, sizeof(err)) < 0)
+		return fail(st, p->ca_line, "%s", err);
+	return 1;
+}
+
+int config_load(struct config *cfg, const char *path)
+{
+	struct parse_state st = { .cfg = cfg, .path = path };
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->socket_path, sizeof(cfg->socket_path), "%s", KTLSD_SOCKET_PATH);
+	cfg->handshake_timeout_ms = DEFAULT_TIMEOUT_MS;
+	cfg->max_handshakes = DEFAULT_MAX_HANDSHAKES;
+	st.tail = &cfg->profiles;
+	st.file = fopen(path, "r");
+	if (!st.file) {
+		snprintf(cfg->error, sizeof(cfg->error), "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = ini_parse_stream(counting_reader, &st, on_entry, &st);
+	fclose(st.file);
+	if (rc > 0 && !st.failed)
+		fail(&st, rc, "syntax error: expected [section] or key = value");
+	else if (rc < 0 && !st.failed)
+		fail(&st, st.line, "out of memory");
+	for (struct profile *p = cfg->profiles; p && !st.failed; p = p->next)
+		finish_profile(&st, p);
+	if (!st.failed && !cfg->profiles)
+		fail(&st, st.line, "no [profile NAME] section");
+	if (st.failed) {
+		char error[sizeof(cfg->error)];
+
+		memcpy(error, cfg->error, sizeof(error));
+		config_free(cfg);
+		memcpy(cfg->error, error, sizeof(error));
+		return -1;
+	}
+	return 0;
+}
+
+void config_free(struct config *cfg)
+{
+	struct profile *p = cfg->profiles, *next;
+
+	for (; p; p = next) {
+		next = p->next;
+		creds_free(&p->creds);
+		free(p);
+	}
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+const struct profile *config_profile(const struct config *cfg, const char *name)
+{
+	for (const struct profile *p = cfg->profiles; p; p = p->next)
+		if (!strcmp(p->name, name))
+			return p;
+	return NULL;
+}
+
+int profile_allows(const struct profile *profile, uid_t uid, gid_t gid,
+		   const gid_t *groups, size_t group_count)
+{
+	if (!profile->uid_count && !profile->gid_count)
+		return uid == 0;
+	for (size_t i = 0; i < profile->uid_count; i++)
+		if (profile->allow_uid[i] == uid)
+			return 1;
+	for (size_t i = 0; i < profile->gid_count; i++) {
+		if (profile->allow_gid[i] == gid)
+			return 1;
+		for (size_t j = 0; j < group_count; j++)
+			if (profile->allow_gid[i] == groups[j])
+				return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* ktlsd's configuration: an INI file read with inih, checked whole. */
+#ifndef KTLSD_CONFIG_H
+#define KTLSD_CONFIG_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "creds.h"
+#include "ktlsd.h"
+
+#define CONFIG_MAX_IDS		32
+#define CONFIG_MAX_SUITES	8
+#define CONFIG_PATH_MAX		4096
+
+enum verify_mode {
+	VERIFY_NONE,
+	VERIFY_OPTIONAL,
+	VERIFY_REQUIRED,
+};
+
+struct profile {
+	char name[KTLSD_PROFILE_MAX];
+	int line;			/* of its [profile NAME] header */
+	char cert_path[CONFIG_PATH_MAX];
+	int cert_line;
+	char key_path[CONFIG_PATH_MAX];
+	int key_line;
+	char ca_path[CONFIG_PATH_MAX];
+	int ca_line;
+	enum verify_mode verify;
+	uint16_t suites[CONFIG_MAX_SUITES];	/* in order of preference */
+	size_t suite_count;
+	char alpn[KTLSD_ALPN_MAX];	/* comma-separated, as configured */
+	uid_t allow_uid[CONFIG_MAX_IDS];
+	size_t uid_count;
+	gid_t allow_gid[CONFIG_MAX_IDS];
+	size_t gid_count;
+	struct creds creds;		/* what cert, key and ca hold */
+	struct profile *next;
+};
+
+struct config {
+	char socket_path[108];
+	unsigned handshake_timeout_ms;
+	unsigned max_handshakes;	/* in flight at once */
+	struct profile *profiles;
+	char error[640];		/* "FILE:LINE: message" after a failure */
+};
+
+/*
+ * Read and check @path, loading every certificate, key and trust anchor it
+ * names. Returns 0, or -1 with cfg->error set to "FILE:LINE: message" (the
+ * first error) and nothing allocated.
+ */
+int config_load(struct config *cfg, const char *path);
+
+/* Release what config_load() allocated. */
+void config_free(struct config *cfg);
+
+/* The profile named @name, or NULL. */
+const struct profile *config_profile(const struct config *cfg, const char *name);
+
+/*
+ * 1 if a caller with @uid, primary @gid and supplementary @groups may use
+ * @profile: its uid is in allow_uid, or one of its groups in allow_gid.
+ * A profile that sets neither admits root only.
+ */
+int profile_allows(const struct profile *profile, uid_t uid, gid_t gid,
+		   const gid_t *groups, size_t group_count);
+
+/* Parse "10s", "500ms", "2m" or a number of seconds; -1 if malformed. */
+long long config_parse_duration_ms(const char *text);
+
+#endif

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The handshake loop follows three rules that make the hand-over exact:
+ *   1. pending records are sent before anything else;
+ *   2. completion is tested before reading: SENDAPP set and SENDREC clear;
+ *   3. reads take at most what br_ssl_engine_recvrec_buf() offers, which is
+ *      never more than the rest of the current record.
+ * So not one byte of application data the peer sent right after its
+ * Finished is taken from the kernel, and every handshake byte is on the wire
+ * before TLS_TX is set.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include "failure.h"
+#include "handshake.h"
+#include "keys.h"
+#include "ktlsd_ktls.h"
+
+#define ALERT_LEVEL_FATAL 2
+
+/* Messages are cut to fit the reply; vsnprintf says so without a warning. */
+static void set_message(struct ktlsd_wire_reply *reply, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reply->message, sizeof(reply->message), fmt, ap);
+	va_end(ap);
+}
+
+void reply_failure(struct ktlsd_wire_reply *reply, int status, const char *what)
+{
+	memset(reply, 0, sizeof(*reply));
+	reply->magic = KTLSD_WIRE_MAGIC;
+	reply->version = KTLSD_WIRE_VERSION;
+	reply->status = status;
+	reply->alert_sent = -1;
+	reply->alert_received = -1;
+	snprintf(reply->message, sizeof(reply->message), "%s", what);
+}
+
+/* A fatal alert: in the clear before ChangeCipherSpec, encrypted after. */
+static void send_alert(struct handshake *hs, int alert)
+{
+	const br_sslrec_out_class **out = &hs->eng->out.vtable;
+	unsigned char buf[128], *rec = buf;
+	size_t len;
+
+	if (*out == &br_sslrec_out_clear_vtable) {
+		static const unsigned char head[] = { 21, 3, 3, 0, 2, ALERT_LEVEL_FATAL };
+
+		memcpy(buf, head, sizeof(head));
+		buf[sizeof(head)] = (unsigned char)alert;
+		len = sizeof(head) + 1;
+	} else {
+		size_t start = 5, end = sizeof(buf);
+
+		(*out)->max_plaintext(out, &start, &end);
+		buf[start] = ALERT_LEVEL_FATAL;
+		buf[start + 1] = (unsigned char)alert;
+		len = 2;
+		rec = (*out)->encrypt(out, 21, BR_TLS12, buf + start, &len);
+	}
+	/* Best effort: the peer may be gone already. */
+	if (send(hs->fd, rec, len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len)
+		hs->reply.alert_sent = alert;
+}
+
+static void restore_nodelay(struct handshake *hs)
+{
+	setsockopt(hs->fd, IPPROTO_TCP, TCP_NODELAY, &hs->nodelay, sizeof(hs->nodelay));
+}
+
+/* The end of a failed handshake: alert (if any), status, message, shutdown. */
+static enum hs_progress fail(struct handshake *hs, int status, int alert,
+			     const char *what)
+{
+	char detail[sizeof(hs->reply.message)];
+
+	if (alert >= 0)
+		send_alert(hs, alert);
+	hs->reply.status = status;
+	snprintf(detail, sizeof(detail), "%s", what);
+	if (hs->reply.alert_received >= 0)
+		set_message(&hs->reply, "%s: %s", detail, ktlsd_alert_name(hs->reply.alert_received));
+	else if (hs->reply.alert_sent >= 0)
+		set_message(&hs->reply, "%s (sent %s)", detail, ktlsd_alert_name(hs->reply.alert_sent));
+	else
+		set_message(&hs->reply, "%s", detail);
+	restore_nodelay(hs);
+	/* The session is dead; nobody may send or read on it in the clear. */
+	shutdown(hs->fd, SHUT_RDWR);
+	return HS_DONE;
+}
+
+static enum hs_progress fail_tls(struct handshake *hs)
+{
+	int err = br_ssl_engine_last_error(hs->eng);
+	struct failure f = failure_from_tls_error(err, hs->role);
+
+	hs->reply.tls_error = err;
+	failure_error_name(err, hs->reply.tls_error_name, sizeof(hs->reply.tls_error_name));
+	if (err >= BR_ERR_SEND_FATAL_ALERT)
+		hs->reply.alert_sent = (int16_t)(err - BR_ERR_SEND_FATAL_ALERT);
+	else if (err >= BR_ERR_RECV_FATAL_ALERT)
+		hs->reply.alert_received = (int16_t)(err - BR_ERR_RECV_FATAL_ALERT);
+	return fail(hs, f.status, f.alert, f.what);
+}
+
+static void fill_success(struct handshake *hs, const struct ktlsd_keys *keys)
+{
+	struct ktlsd_wire_reply *r = &hs->reply;
+	const struct ktlsd_suite_info *suite = ktlsd_suite_by_id(keys->suite);
+	const char *alpn = br_ssl_engine_get_selected_protocol(hs->eng);
+	enum ktlsd_mode tx = KTLSD_MODE_UNKNOWN, rx = KTLSD_MODE_UNKNOWN;
+	const struct verifier *v = &hs->verifier;
+
+	/* Without CAP_NET_ADMIN the kernel will not say: report unknown. */
+	ktlsd_ktls_modes(hs->fd, &tx, &rx);
+	r->status = 0;
+	r->tls_version = (uint16_t)br_ssl_engine_get_version(hs->eng);
+	r->cipher_suite = keys->suite;
+	snprintf(r->cipher_name, sizeof(r->cipher_name), "%s", suite->name);
+	snprintf(r->alpn, sizeof(r->alpn), "%s", alpn ? alpn : "");
+	snprintf(r->server_name, sizeof(r->server_name), "%s",
+		 hs->role == KTLSD_ROLE_CLIENT ? hs->server_name :
+		 br_ssl_engine_get_server_name(hs->eng));
+	if (v->chain_seen) {
+		if (v->names[0].status > 0)
+			snprintf(r->peer_subject, sizeof(r->peer_subject), "%s", v->cn);
+		if (v->names[1].status > 0)
+			snprintf(r->peer_san, sizeof(r->peer_san), "%s", v->dns);
+		r->peer_verified = v->error == 0;
+	}
+	r->tx_mode = (uint8_t)tx;
+	r->rx_mode = (uint8_t)rx;
+	set_message(r, "TLS 1.2 %s, kTLS tx %s, rx %s", suite->name,
+		    ktlsd_mode_name(tx), ktlsd_mode_name(rx));
+}
+
+static enum hs_progress finish(struct handshake *hs)
+{
+	struct ktlsd_keys keys;
+	const char *why = NULL;
+	size_t pending;
+	int err;
+
+	if (br_ssl_engine_recvapp_buf(hs->eng, &pending))
+		return fail(hs, EPROTO, BR_ALERT_INTERNAL_ERROR,
+			    "application data inside the handshake engine");
+	/* kTLS in 6.1 always sends records of up to 2^14 bytes. */
+	if (hs->eng->max_frag_len < 16384)
+		return fail(hs, EPROTO, BR_ALERT_HANDSHAKE_FAILURE,
+			    "peer negotiated max_fragment_length, which kTLS cannot honour");
+	if (keys_from_engine(&keys, hs->eng, hs->role, &why) < 0)
+		return fail(hs, EPROTO, BR_ALERT_INTERNAL_ERROR, why);
+	restore_nodelay(hs);
+	if (ktlsd_ktls_install(hs->fd, &keys) < 0) {
+		err = errno;
+		explicit_bzero(&keys, sizeof(keys));
+		if (err == ENOPROTOOPT)
+			return fail(hs, err, BR_ALERT_INTERNAL_ERROR, "kernel TLS unavailable");
+		set_message(&hs->reply, "installing kTLS: %s", strerror(err));
+		return fail(hs, err, BR_ALERT_INTERNAL_ERROR, hs->reply.message);
+	}
+	explicit_bzero(&keys.tx, sizeof(keys.tx));
+	explicit_bzero(&keys.rx, sizeof(keys.rx));
+	fill_success(hs, &keys);
+	return HS_DONE;
+}
+
+static enum hs_progress fail_io(struct handshake *hs, int err)
+{
+	if (err == ECONNRESET || err == EPIPE)
+		return fail(hs, ECONNRESET, -1, "the peer reset the connection");
+	return fail(hs, err, -1, strerror(err));
+}
+
+enum hs_progress handshake_step(struct handshake *hs)
+{
+	for (;;) {
+		unsigned state = br_ssl_engine_current_state(hs->eng);
+		unsigned char *buf;
+		size_t len;
+		ssize_t n;
+
+		if (state & BR_SSL_CLOSED)
+			return fail_tls(hs);
+		if (state & BR_SSL_SENDREC) {
+			buf = br_ssl_engine_sendrec_buf(hs->eng, &len);
+			n = send(hs->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				return HS_WANT_WRITE;
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return fail_io(hs, errno);
+			br_ssl_engine_sendrec_ack(hs->eng, (size_t)n);
+			continue;
+		}
+		if (state & BR_SSL_SENDAPP)
+			return finish(hs);
+		if (state & BR_SSL_RECVREC) {
+			buf = br_ssl_engine_recvrec_buf(hs->eng, &len);
+			n = recv(hs->fd, buf, len, MSG_DONTWAIT);
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				return HS_WANT_READ;
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return fail_io(hs, errno);
+			if (n == 0)
+				return fail(hs, ECONNABORTED, -1,
+					    "the peer closed the connection during the handshake");
+			br_ssl_engine_recvrec_ack(hs->eng, (size_t)n);
+			continue;
+		}
+		return fail(hs, EPROTO, BR_ALERT_INTERNAL_ERROR, "handshake engine stalled");
+	}
+}
+
+void handshake_abort(struct handshake *hs, int status, const char *what)
+{
+	fail(hs, status, BR_ALERT_USER_CANCELED, what);
+}
+
+/* Split a comma-separated ALPN list into hs->alpn_names. */
+static size_t parse_alpn(struct handshake *hs, const char *list)
+{
+	size_t count = 0;
+	char *save = NULL, *item;
+
+	snprintf(hs->alpn_store, sizeof(hs->alpn_store), "%s", list);
+	for (item = strtok_r(hs->alpn_store, ", ", &save);
+	     item && count < HANDSHAKE_MAX_ALPN; item = strtok_r(NULL, ", ", &save))
+		if (strlen(item) <= 255)
+			hs->alpn_names[count++] = item;
+	return count;
+}
+
+static size_t pick_suites(const struct profile *p, enum ktlsd_role role, int key_type,
+			  uint16_t *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->suite_count; i++) {
+		const struct ktlsd_suite_info *info = ktlsd_suite_by_id(p->suites[i]);
+
+		/* A server signs with its key: only the suites that key can sign. */
+		if (role == KTLSD_ROLE_SERVER && info->ecdsa != (key_type == BR_KEYTYPE_EC))
+			continue;
+		out[n++] = p->suites[i];
+	}
+	return n;
+}
+
+static int setup_client(struct handshake *hs, const struct profile *p)
+{
+	const struct creds *c = &p->creds;
+	br_ssl_client_context *cc = &hs->ctx.client;
+
+	if (p->verify != VERIFY_NONE && !hs->server_name[0]) {
+		reply_failure(&hs->reply, EINVAL,
+			      "client role needs a server name to verify (or a profile with verify = none)");
+		return -1;
+	}
+	br_ssl_client_init_full(cc, &hs->minimal, c->anchors, c->anchor_count);
+	hs->eng = &cc->eng;
+	if (c->key_type == BR_KEYTYPE_EC)
+		br_ssl_client_set_single_ec(cc, c->chain, c->chain_len, &c->ec_key,
+					    BR_KEYTYPE_SIGN, 0, br_ec_get_default(),
+					    br_ecdsa_sign_asn1_get_default());
+	else if (c->key_type == BR_KEYTYPE_RSA)
+		br_ssl_client_set_single_rsa(cc, c->chain, c->chain_len, &c->rsa_key,
+					     br_rsa_pkcs1_sign_get_default());
+	return 0;
+}
+
+static int setup_server(struct handshake *hs, const struct profile *p, uint32_t *flags)
+{
+	const struct creds *c = &p->creds;
+	br_ssl_server_context *sc = &hs->ctx.server;
+
+	if (!c->key_type) {
+		reply_failure(&hs->reply, EINVAL, "profile has no certificate and key: it cannot act as a server");
+		return -1;
+	}
+	if (c->key_type == BR_KEYTYPE_EC)
+		br_ssl_server_init_full_ec(sc, c->chain, c->chain_len, BR_KEYTYPE_EC, &c->ec_key);
+	else
+		br_ssl_server_init_full_rsa(sc, c->chain, c->chain_len, &c->rsa_key);
+	hs->eng = &sc->eng;
+	*flags |= BR_OPT_ENFORCE_SERVER_PREFERENCES;
+	if (p->verify != VERIFY_NONE && c->anchor_count) {
+		br_x509_minimal_init_full(&hs->minimal, c->anchors, c->anchor_count);
+		br_ssl_server_set_trust_anchor_names_alt(sc, c->anchors, c->anchor_count);
+		br_ssl_engine_set_default_rsavrfy(hs->eng);
+		br_ssl_engine_set_default_ecdsa(hs->eng);
+		if (p->verify == VERIFY_OPTIONAL)
+			*flags |= BR_OPT_TOLERATE_NO_CLIENT_AUTH;
+	}
+	return 0;
+}
+
+int handshake_start(struct handshake *hs, int fd, const struct profile *p,
+		    const struct ktlsd_wire_request *req)
+{
+	uint16_t suites[CONFIG_MAX_SUITES];
+	uint32_t flags = BR_OPT_NO_RENEGOTIATION;
+	unsigned char seed[32];
+	socklen_t len = sizeof(hs->nodelay);
+	size_t nsuites, nalpn;
+	const char *alpn;
+	int one = 1, ok;
+
+	memset(hs, 0, offsetof(struct handshake, iobuf));
+	hs->fd = fd;
+	hs->role = (enum ktlsd_role)req->role;
+	hs->profile = p;
+	reply_failure(&hs->reply, 0, "");
+	snprintf(hs->server_name, sizeof(hs->server_name), "%s", req->server_name);
+
+	ok = hs->role == KTLSD_ROLE_CLIENT ? setup_client(hs, p) : setup_server(hs, p, &flags);
+	if (ok < 0)
+		return -1;
+	nsuites = pick_suites(p, hs->role, p->creds.key_type, suites);
+	if (!nsuites) {
+		reply_failure(&hs->reply, EINVAL, "no cipher of the profile fits its key type");
+		return -1;
+	}
+	br_ssl_engine_set_versions(hs->eng, BR_TLS12, BR_TLS12);
+	br_ssl_engine_set_suites(hs->eng, suites, nsuites);
+	if (hs->role == KTLSD_ROLE_CLIENT || p->verify != VERIFY_NONE) {
+		verifier_init(&hs->verifier, &hs->minimal, p->verify);
+		br_ssl_engine_set_x509(hs->eng, &hs->verifier.vtable);
+	}
+	alpn = hs->role == KTLSD_ROLE_CLIENT && req->alpn[0] ? req->alpn : p->alpn;
+	nalpn = parse_alpn(hs, alpn);
+	if (nalpn) {
+		br_ssl_engine_set_protocol_names(hs->eng, hs->alpn_names, nalpn);
+		flags |= BR_OPT_FAIL_ON_ALPN_MISMATCH;
+	}
+	br_ssl_engine_set_all_flags(hs->eng, flags);
+	br_ssl_engine_set_buffer(hs->eng, hs->iobuf, sizeof(hs->iobuf), 0);
+	/* BearSSL 0.6's own seeder trusts RDRAND alone: add the kernel's. */
+	if (getrandom(seed, sizeof(seed), 0) != sizeof(seed)) {
+		reply_failure(&hs->reply, EIO, "getrandom failed");
+		return -1;
+	}
+	br_ssl_engine_inject_entropy(hs->eng, seed, sizeof(seed));
+	explicit_bzero(seed, sizeof(seed));
+	ok = hs->role == KTLSD_ROLE_CLIENT ?
+	     br_ssl_client_reset(&hs->ctx.client, hs->server_name[0] ? hs->server_name : NULL, 0) :
+	     br_ssl_server_reset(&hs->ctx.server);
+	if (!ok) {
+		reply_failure(&hs->reply, EPROTO, "cannot start the TLS engine");
+		return -1;
+	}
+	/* Nagle plus delayed ACK stalls the last flight: push every record now. */
+	if (getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &hs->nodelay, &len) < 0)
+		hs->nodelay = 0;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return 0;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One TLS 1.2 handshake on one TCP socket, driven step by step from an event
+ * loop, ending with kTLS installed (or a precise failure, the right alert
+ * sent to the peer). The socket's file description is the application's:
+ * it is never made non-blocking, every call uses MSG_DONTWAIT instead.
+ */
+#ifndef KTLSD_HANDSHAKE_H
+#define KTLSD_HANDSHAKE_H
+
+#include <bearssl.h>
+
+#include "config.h"
+#include "verify.h"
+#include "wire.h"
+
+#define HANDSHAKE_MAX_ALPN 16
+
+enum hs_progress {
+	HS_WANT_READ,	/* call handshake_step() when the socket is readable */
+	HS_WANT_WRITE,	/* ... when it is writable */
+	HS_DONE,	/* over: hs->reply holds the outcome */
+};
+
+struct handshake {
+	int fd;
+	enum ktlsd_role role;
+	const struct profile *profile;
+	union {
+		br_ssl_client_context client;
+		br_ssl_server_context server;
+	} ctx;
+	br_ssl_engine_context *eng;
+	br_x509_minimal_context minimal;
+	struct verifier verifier;
+	const char *alpn_names[HANDSHAKE_MAX_ALPN];
+	char alpn_store[KTLSD_ALPN_MAX];
+	char server_name[KTLSD_SERVER_NAME_MAX];
+	int nodelay;			/* the application's TCP_NODELAY */
+	struct ktlsd_wire_reply reply;
+	unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
+};
+
+/*
+ * Prepare a handshake on @fd with @profile for @req. Returns 0, or -1 with
+ * hs->reply holding the reason (EINVAL: the profile cannot serve this role
+ * or request; nothing was sent to the peer).
+ */
+int handshake_start(struct handshake *hs, int fd, const struct profile *profile,
+		    const struct ktlsd_wire_request *req);
+
+/* Make as much progress as the socket allows without blocking. */
+enum hs_progress handshake_step(struct handshake *hs);
+
+/*
+ * End the handshake now with @status (e.g. ETIMEDOUT) and @what: the peer
+ * gets a user_canceled alert, the connection is shut down.
+ */
+void handshake_abort(struct handshake *hs, int status, const char *what);
+
+/* Fill @reply as a failure with @status and @what, before any handshake. */
+void reply_failure(struct ktlsd_wire_reply *reply, int status, const char *what);
+
+#endif

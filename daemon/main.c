@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* ktlsd: TLS 1.2 handshakes for other programs' sockets, then kernel TLS. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "server.h"
+
+#define DEFAULT_CONFIG "/etc/ktlsd/ktlsd.conf"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: ktlsd [-c FILE] [-f] [-v] [-t]\n"
+		"\n"
+		"Runs TLS 1.2 handshakes on TCP sockets that applications hand over a unix\n"
+		"socket, then installs the session keys into kernel TLS.\n"
+		"\n"
+		"  -c, --config FILE  configuration (default " DEFAULT_CONFIG ")\n"
+		"  -f, --foreground   stay in the foreground and log to stderr (else syslog)\n"
+		"  -v, --verbose      log debugging detail too\n"
+		"  -t, --test         check the configuration (and the files it names), then exit\n"
+		"  -h, --help         this text\n"
+		"\n"
+		"See ktlsd(8) and ktlsd.conf(5).\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "test", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *path = DEFAULT_CONFIG;
+	int foreground = 0, verbose = 0, test = 0, opt, rc;
+	struct config cfg;
+	struct server *srv;
+	char err[256];
+
+	while ((opt = getopt_long(argc, argv, "c:fvth", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c': path = optarg; break;
+		case 'f': foreground = 1; break;
+		case 'v': verbose = 1; break;
+		case 't': test = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (config_load(&cfg, path) < 0) {
+		fprintf(stderr, "ktlsd: %s\n", cfg.error);
+		return 1;
+	}
+	if (test) {
+		printf("ktlsd: %s: configuration ok\n", path);
+		config_free(&cfg);
+		return 0;
+	}
+	/* Bind before detaching, so a busy socket is reported to the caller. */
+	srv = server_open(&cfg, err, sizeof(err));
+	if (!srv) {
+		fprintf(stderr, "ktlsd: %s\n", err);
+		config_free(&cfg);
+		return 1;
+	}
+	if (!foreground && daemon(0, 0) < 0) {
+		perror("ktlsd: daemon");
+		server_close(srv);
+		config_free(&cfg);
+		return 1;
+	}
+	log_init(foreground, verbose);
+	log_msg(LOG_INFO, "listening on %s", cfg.socket_path);
+	rc = server_run(srv);
+	server_close(srv);
+	config_free(&cfg);
+	return rc;
+}

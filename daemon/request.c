@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "request.h"
+
+static int say(char *err, size_t errlen, int code, const char *msg)
+{
+	snprintf(err, errlen, "%s", msg);
+	return code;
+}
+
+int request_parse(const struct request_in *in, struct ktlsd_wire_request *out,
+		  char *err, size_t errlen)
+{
+	const struct ktlsd_wire_request *w = in->data;
+
+	if (in->fd_count != 1 || in->truncated_fds)
+		return say(err, errlen, EBADF, in->fd_count == 0 && !in->truncated_fds ?
+			   "request carries no socket" : "request carries more than one descriptor");
+	if (in->len < sizeof(w->magic) + sizeof(w->version))
+		return say(err, errlen, EMSGSIZE, "request too short");
+	if (w->magic != KTLSD_WIRE_MAGIC)
+		return say(err, errlen, EBADMSG, "not a ktlsd request (bad magic)");
+	if (w->version != KTLSD_WIRE_VERSION)
+		return say(err, errlen, EPROTONOSUPPORT, "unsupported request version");
+	if (in->len != sizeof(*w))
+		return say(err, errlen, EMSGSIZE, "request has the wrong size");
+	if (w->role != KTLSD_ROLE_CLIENT && w->role != KTLSD_ROLE_SERVER)
+		return say(err, errlen, EBADMSG, "unknown role");
+	if (!ktlsd_wire_bounded(w->profile, sizeof(w->profile)) ||
+	    !ktlsd_wire_bounded(w->server_name, sizeof(w->server_name)) ||
+	    !ktlsd_wire_bounded(w->alpn, sizeof(w->alpn)))
+		return say(err, errlen, EBADMSG, "a name in the request is too long (no NUL)");
+	if (!w->profile[0])
+		return say(err, errlen, EINVAL, "request names no profile");
+	memcpy(out, w, sizeof(*out));
+	return 0;
+}
+
+int request_check_socket(int fd, char *err, size_t errlen)
+{
+	int domain = 0, type = 0, protocol = 0;
+	socklen_t len = sizeof(int);
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+	char ulp[16] = "";
+	socklen_t ulen = sizeof(ulp);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0)
+		return say(err, errlen, ENOTSOCK, "the descriptor is not a socket");
+	len = sizeof(int);
+	getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
+	len = sizeof(int);
+	getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len);
+	if ((domain != AF_INET && domain != AF_INET6) || type != SOCK_STREAM ||
+	    protocol != IPPROTO_TCP)
+		return say(err, errlen, EPROTONOSUPPORT, "the socket is not TCP over IPv4 or IPv6");
+	if (getpeername(fd, (struct sockaddr *)&peer, &plen) < 0)
+		return say(err, errlen, ENOTCONN, "the TCP socket is not connected");
+	if (getsockopt(fd, IPPROTO_TCP, TCP_ULP, ulp, &ulen) == 0 && ulp[0])
+		return say(err, errlen, EEXIST, "the socket already has an upper layer protocol (kTLS?)");
+	return 0;
+}

@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "handshake.h"
+#include "log.h"
+#include "request.h"
+#include "server.h"
+
+enum watch_kind { WATCH_LISTEN, WATCH_SIGNAL, WATCH_APP, WATCH_PEER };
+
+struct client;
+
+/* What an epoll event is about. */
+struct watch {
+	enum watch_kind kind;
+	struct client *client;
+};
+
+struct client {
+	struct watch app_watch;		/* the application's unix connection */
+	struct watch peer_watch;	/* the TCP socket it handed over */
+	int app_fd;
+	int peer_fd;			/* -1 until a valid request came */
+	uint64_t deadline_ms;
+	int done;			/* finished, freed after this epoll batch */
+	struct client *prev, *next;	/* oldest first: deadlines in order */
+	char who[64];			/* "pid 123 uid 1000", for the log */
+	struct handshake hs;
+};
+
+struct server {
+	const struct config *cfg;
+	int epfd, listen_fd, signal_fd;
+	struct watch listen_watch, signal_watch;
+	struct client *oldest, *newest;
+	struct client *finished;	/* to free once the epoll batch is done */
+	size_t in_flight;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int watch_fd(struct server *srv, int op, int fd, uint32_t events, struct watch *w)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = w };
+
+	return epoll_ctl(srv->epfd, op, fd, &ev);
+}
+
+static void unlink_client(struct server *srv, struct client *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->oldest = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		srv->newest = c->prev;
+	srv->in_flight--;
+}
+
+/*
+ * Send the outcome to the application (if it still listens) and let go of
+ * both descriptors. The TCP socket's file description stays open in the
+ * application, so closing our fd would not take it out of the epoll set:
+ * it is removed explicitly. The memory waits for the end of the batch, which
+ * may still hold an event of this client.
+ */
+static void finish_client(struct server *srv, struct client *c,
+			  const struct ktlsd_wire_reply *reply)
+{
+	if (reply && send(c->app_fd, reply, sizeof(*reply), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		log_msg(LOG_DEBUG, "%s: reply not delivered: %s", c->who, strerror(errno));
+	unlink_client(srv, c);
+	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->app_fd, NULL);
+	close(c->app_fd);
+	if (c->peer_fd >= 0) {
+		epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->peer_fd, NULL);
+		close(c->peer_fd);
+	}
+	c->done = 1;
+	c->next = srv->finished;
+	srv->finished = c;
+}
+
+static void free_finished(struct server *srv)
+{
+	while (srv->finished) {
+		struct client *c = srv->finished;
+
+		srv->finished = c->next;
+		free(c);
+	}
+}
+
+static void log_outcome(const struct client *c)
+{
+	const struct ktlsd_wire_reply *r = &c->hs.reply;
+
+	if (r->status == 0)
+		log_msg(LOG_INFO, "%s: profile %s, %s", c->who, c->hs.profile->name, r->message);
+	else
+		log_msg(LOG_NOTICE, "%s: profile %s: handshake failed: %s (%s%s%s)", c->who,
+			c->hs.profile->name, r->message, strerror(r->status),
+			r->tls_error_name[0] ? ", " : "", r->tls_error_name);
+}
+
+static void refuse(struct server *srv, struct client *c, int status, const char *what)
+{
+	struct ktlsd_wire_reply reply;
+
+	log_msg(LOG_NOTICE, "%s: request refused: %s", c->who, what);
+	reply_failure(&reply, status, what);
+	finish_client(srv, c, &reply);
+}
+
+static void describe_caller(struct client *c, const struct ucred *cred)
+{
+	snprintf(c->who, sizeof(c->who), "pid %d uid %u", (int)cred->pid, (unsigned)cred->uid);
+}
+
+static int caller_allowed(int app_fd, const struct profile *p, struct client *c)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	gid_t groups[64];
+	socklen_t glen = sizeof(groups);
+	size_t ngroups = 0;
+
+	if (getsockopt(app_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return 0;
+	describe_caller(c, &cred);
+	if (getsockopt(app_fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == 0)
+		ngroups = glen / sizeof(gid_t);
+	return profile_allows(p, cred.uid, cred.gid, groups, ngroups);
+}
+
+static void close_fds(const int *fds, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		close(fds[i]);
+}
+
+/* Read the request: bytes and descriptors of one datagram. */
+static int receive_request(struct client *c, struct ktlsd_wire_request *req,
+			   int *fd, char *err, size_t errlen)
+{
+	unsigned char buf[sizeof(struct ktlsd_wire_request) + 1] = { 0 };
+	char control[CMSG_SPACE(REQUEST_MAX_FDS * sizeof(int))];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control, .msg_controllen = sizeof(control),
+	};
+	int fds[REQUEST_MAX_FDS];
+	struct request_in in = { .data = buf, .fds = fds };
+	struct cmsghdr *cmsg;
+	ssize_t n;
+	int rc;
+
+	n = recvmsg(c->app_fd, &msg, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ECONNRESET;
+	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+		size_t count;
+
+		if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS)
+			continue;
+		count = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < count && in.fd_count < REQUEST_MAX_FDS; i++)
+			memcpy(&fds[in.fd_count++], CMSG_DATA(cmsg) + i * sizeof(int), sizeof(int));
+	}
+	in.len = (size_t)n;
+	in.truncated_fds = !!(msg.msg_flags & MSG_CTRUNC);
+	rc = request_parse(&in, req, err, errlen);
+	if (rc) {
+		close_fds(fds, in.fd_count);
+		return rc;
+	}
+	*fd = fds[0];
+	return 0;
+}
+
+static void step(struct server *srv, struct client *c)
+{
+	enum hs_progress p = handshake_step(&c->hs);
+
+	if (p == HS_DONE) {
+		log_outcome(c);
+		finish_client(srv, c, &c->hs.reply);
+		return;
+	}
+	watch_fd(srv, EPOLL_CTL_MOD, c->peer_fd,
+		 p == HS_WANT_READ ? EPOLLIN : EPOLLOUT, &c->peer_watch);
+}
+
+static void on_request(struct server *srv, struct client *c)
+{
+	struct ktlsd_wire_request req;
+	const struct profile *p;
+	char err[160];
+	int fd = -1, rc;
+
+	rc = receive_request(c, &req, &fd, err, sizeof(err));
+	if (rc == -EAGAIN)
+		return;
+	if (rc < 0) {
+		finish_client(srv, c, NULL);
+		return;
+	}
+	if (rc > 0) {
+		refuse(srv, c, rc, err);
+		return;
+	}
+	c->peer_fd = fd;
+	p = config_profile(srv->cfg, req.profile);
+	if (!p) {
+		snprintf(err, sizeof(err), "no such profile '%s'", req.profile);
+		refuse(srv, c, ESRCH, err);
+		return;
+	}
+	if (!caller_allowed(c->app_fd, p, c)) {
+		snprintf(err, sizeof(err), "profile '%s' does not allow this caller", p->name);
+		refuse(srv, c, EACCES, err);
+		return;
+	}
+	rc = request_check_socket(fd, err, sizeof(err));
+	if (rc) {
+		refuse(srv, c, rc, err);
+		return;
+	}
+	if (handshake_start(&c->hs, fd, p, &req) < 0) {
+		refuse(srv, c, c->hs.reply.status, c->hs.reply.message);
+		return;
+	}
+	if (watch_fd(srv, EPOLL_CTL_ADD, fd, EPOLLIN, &c->peer_watch) < 0) {
+		refuse(srv, c, errno, "cannot watch the socket");
+		return;
+	}
+	step(srv, c);
+}
+
+static void on_app_event(struct server *srv, struct client *c, uint32_t events)
+{
+	if (c->peer_fd < 0 && (events & EPOLLIN)) {
+		on_request(srv, c);
+		return;
+	}
+	/* The application hung up (or broke protocol) mid-handshake. */
+	if (c->peer_fd >= 0) {
+		handshake_abort(&c->hs, ECANCELED, "the application cancelled the hand-off");
+		log_outcome(c);
+	}
+	finish_client(srv, c, NULL);
+}
+
+static void on_accept(struct server *srv)
+{
+	struct ktlsd_wire_reply reply;
+	struct client *c;
+	int fd;
+
+	while ((fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		if (srv->in_flight >= srv->cfg->max_handshakes || !(c = malloc(sizeof(*c)))) {
+			reply_failure(&reply, EBUSY, "ktlsd is at its limit of handshakes in flight");
+			send(fd, &reply, sizeof(reply), MSG_DONTWAIT | MSG_NOSIGNAL);
+			close(fd);
+			continue;
+		}
+		memset(c, 0, offsetof(struct client, hs));
+		c->app_fd = fd;
+		c->peer_fd = -1;
+		c->app_watch = (struct watch){ WATCH_APP, c };
+		c->peer_watch = (struct watch){ WATCH_PEER, c };
+		c->deadline_ms = now_ms() + srv->cfg->handshake_timeout_ms;
+		snprintf(c->who, sizeof(c->who), "fd %d", fd);
+		c->prev = srv->newest;
+		if (srv->newest)
+			srv->newest->next = c;
+		else
+			srv->oldest = c;
+		srv->newest = c;
+		srv->in_flight++;
+		if (watch_fd(srv, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP, &c->app_watch) < 0)
+			finish_client(srv, c, NULL);
+	}
+}
+
+static void expire(struct server *srv)
+{
+	uint64_t now = now_ms();
+	char what[64];
+
+	while (srv->oldest && srv->oldest->deadline_ms <= now) {
+		struct client *c = srv->oldest;
+
+		if (c->peer_fd < 0) {
+			finish_client(srv, c, NULL);
+			continue;
+		}
+		snprintf(what, sizeof(what), "handshake timed out after %u ms",
+			 srv->cfg->handshake_timeout_ms);
+		handshake_abort(&c->hs, ETIMEDOUT, what);
+		log_outcome(c);
+		finish_client(srv, c, &c->hs.reply);
+	}
+}
+
+static int next_timeout(const struct server *srv)
+{
+	uint64_t now;
+
+	if (!srv->oldest)
+		return -1;
+	now = now_ms();
+	return srv->oldest->deadline_ms <= now ? 0 : (int)(srv->oldest->deadline_ms - now);
+}
+
+/* 1 to go on, 0 to stop. */
+static int on_signal(struct server *srv)
+{
+	struct signalfd_siginfo si;
+
+	if (read(srv->signal_fd, &si, sizeof(si)) != sizeof(si))
+		return 1;
+	if (si.ssi_signo == SIGHUP) {
+		log_msg(LOG_WARNING, "SIGHUP: reloading the configuration is not supported yet; restart ktlsd");
+		return 1;
+	}
+	log_msg(LOG_INFO, "signal %u: stopping", si.ssi_signo);
+	return 0;
+}
+
+int server_run(struct server *srv)
+{
+	struct epoll_event events[64];
+
+	for (;;) {
+		int n = epoll_wait(srv->epfd, events, 64, next_timeout(srv));
+
+		if (n < 0 && errno != EINTR) {
+			log_msg(LOG_ERR, "epoll_wait: %s", strerror(errno));
+			return 1;
+		}
+		for (int i = 0; i < n; i++) {
+			struct watch *w = events[i].data.ptr;
+
+			if (w->client && w->client->done)
+				continue;
+			switch (w->kind) {
+			case WATCH_LISTEN:
+				on_accept(srv);
+				break;
+			case WATCH_SIGNAL:
+				if (!on_signal(srv))
+					return 0;
+				break;
+			case WATCH_APP:
+				on_app_event(srv, w->client, events[i].events);
+				break;
+			case WATCH_PEER:
+				step(srv, w->client);
+				break;
+			}
+		}
+		expire(srv);
+		free_finished(srv);
+	}
+}
+
+static int make_parent_dir(const char *path, char *err, size_t errlen)
+{
+	char copy[PATH_MAX];
+	char *dir;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	dir = dirname(copy);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int listen_unix(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd, probe;
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	if (make_parent_dir(path, err, errlen) < 0)
+		return -1;
+	/* A socket file nobody answers on is left over: replace it. */
+	probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (probe >= 0 && connect(probe, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
+		close(probe);
+		snprintf(err, errlen, "%s: another ktlsd is listening there", path);
+		return -1;
+	}
+	if (probe >= 0)
+		close(probe);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    chmod(path, 0666) < 0 || listen(fd, 128) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct server *server_open(const struct config *cfg, char *err, size_t errlen)
+{
+	struct server *srv = calloc(1, sizeof(*srv));
+	sigset_t mask;
+
+	if (!srv) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	srv->cfg = cfg;
+	srv->epfd = srv->listen_fd = srv->signal_fd = -1;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	srv->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (srv->signal_fd < 0 || srv->epfd < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		server_close(srv);
+		return NULL;
+	}
+	srv->listen_fd = listen_unix(cfg->socket_path, err, errlen);
+	if (srv->listen_fd < 0) {
+		server_close(srv);
+		return NULL;
+	}
+	srv->listen_watch = (struct watch){ WATCH_LISTEN, NULL };
+	srv->signal_watch = (struct watch){ WATCH_SIGNAL, NULL };
+	if (watch_fd(srv, EPOLL_CTL_ADD, srv->listen_fd, EPOLLIN, &srv->listen_watch) < 0 ||
+	    watch_fd(srv, EPOLL_CTL_ADD, srv->signal_fd, EPOLLIN, &srv->signal_watch) < 0) {
+		snprintf(err, errlen, "epoll: %s", strerror(errno));
+		server_close(srv);
+		return NULL;
+	}
+	return srv;
+}
+
+void server_close(struct server *srv)
+{
+	while (srv->oldest) {
+		struct client *c = srv->oldest;
+
+		if (c->peer_fd >= 0) {
+			handshake_abort(&c->hs, ESHUTDOWN, "ktlsd is stopping");
+			finish_client(srv, c, &c->hs.reply);
+		} else {
+			finish_client(srv, c, NULL);
+		}
+	}
+	free_finished(srv);
+	if (srv->listen_fd >= 0) {
+		close(srv->listen_fd);
+		unlink(srv->cfg->socket_path);
+	}
+	if (srv->signal_fd >= 0)
+		close(srv->signal_fd);
+	if (srv->epfd >= 0)
+		close(srv->epfd);
+	free(srv);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The daemon's event loop: the unix socket applications connect to, and
+ * every handshake in flight, on one epoll. One slow or hostile peer only
+ * ever costs its own deadline.
+ */
+#ifndef KTLSD_SERVER_H
+#define KTLSD_SERVER_H
+
+#include "config.h"
+
+struct server;
+
+/*
+ * Create the listening socket at cfg->socket_path (its folder made if
+ * missing; a stale socket replaced; a live one refused). Returns a server,
+ * or NULL with a message in @err.
+ */
+struct server *server_open(const struct config *cfg, char *err, size_t errlen);
+
+/* Serve until SIGINT or SIGTERM. Returns 0, or 1 on a fatal error. */
+int server_run(struct server *srv);
+
+/* Answer the handshakes still in flight (ESHUTDOWN), close, unlink. */
+void server_close(struct server *srv);
+
+#endif

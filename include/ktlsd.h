@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libktlsd: hand a connected TCP socket to ktlsd for its TLS 1.2 handshake,
+ * then use kernel TLS on it with plain read/write/sendfile.
+ *
+ *   int fd = accept(...);
+ *   struct ktlsd_request req = { .role = KTLSD_ROLE_SERVER, .profile = "web" };
+ *   struct ktlsd_result res;
+ *   if (ktlsd_handshake(NULL, fd, &req, 10000, &res) < 0)
+ *           fprintf(stderr, "tls: %s\n", res.message);
+ *   sendfile(fd, file, NULL, size);           // the kernel encrypts
+ *   ktlsd_send_close_notify(fd);
+ *
+ * Conventions: contexts are allocated by the caller; no function keeps
+ * global state; functions return 0 (or a count) on success and -1 with errno
+ * set on failure, like the system calls they stand beside.
+ */
+#ifndef KTLSD_H
+#define KTLSD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Where ktlsd listens unless its configuration says otherwise. */
+#define KTLSD_SOCKET_PATH "/run/ktlsd/ktlsd.sock"
+
+/* Bounds of the request's strings, terminating NUL included. */
+#define KTLSD_PROFILE_MAX	64
+#define KTLSD_SERVER_NAME_MAX	256
+#define KTLSD_ALPN_MAX		256
+
+enum ktlsd_role {
+	KTLSD_ROLE_CLIENT = 1,	/* we connected: send ClientHello */
+	KTLSD_ROLE_SERVER = 2,	/* we accepted: answer it */
+};
+
+/* Where a direction's record crypto ended up (the kernel's TLS_CONF_*). */
+enum ktlsd_mode {
+	KTLSD_MODE_UNKNOWN = 0,	/* could not be read back from the kernel */
+	KTLSD_MODE_BASE = 1,	/* no kTLS in this direction */
+	KTLSD_MODE_SW = 2,	/* kernel software crypto */
+	KTLSD_MODE_HW = 3,	/* NIC offload */
+	KTLSD_MODE_HW_RECORD = 4,
+};
+
+struct ktlsd_request {
+	enum ktlsd_role role;
+	/* Profile of the daemon's configuration to use (certificate, key,
+	 * trust anchors, ciphers, ALPN). Required. */
+	const char *profile;
+	/* Client role: the name sent as SNI and checked against the server's
+	 * certificate (unless the profile says verify = none). NULL: none. */
+	const char *server_name;
+	/* Client role: comma-separated ALPN protocols to offer, overriding the
+	 * profile's. NULL: the profile's. Ignored in the server role. */
+	const char *alpn;
+};
+
+struct ktlsd_result {
+	/* 0 when kTLS is installed on the socket; otherwise a positive errno
+	 * value, the same as errno after the call (see ktlsd_handshake()). */
+	int status;
+	/* BearSSL's error code (br_ssl_engine_last_error()) and its name,
+	 * e.g. 32+30 and "BR_ERR_X509_NOT_TRUSTED"; 0 and "" if none. */
+	int tls_error;
+	char tls_error_name[48];
+	/* TLS alert descriptions sent to / received from the peer, or -1. */
+	int alert_sent;
+	int alert_received;
+	/* One line for a human, e.g. "peer certificate: unknown CA". */
+	char message[192];
+
+	/* Set when status is 0. */
+	uint16_t version;		/* 0x0303: TLS 1.2 */
+	uint16_t cipher_suite;		/* IANA number, e.g. 0xc02b */
+	char cipher_name[64];		/* OpenSSL's name for it */
+	char alpn[64];			/* negotiated protocol, or "" */
+	char server_name[KTLSD_SERVER_NAME_MAX]; /* SNI sent, or received */
+	char peer_subject[256];		/* peer certificate's subject CN, or "" */
+	char peer_san[256];		/* its first DNS name (SAN), or "" */
+	int peer_verified;		/* 1: the peer's chain (and name) validated */
+	enum ktlsd_mode tx_mode;	/* read back with sock_diag */
+	enum ktlsd_mode rx_mode;
+};
+
+/*
+ * ktlsd_handshake: give @fd (a connected TCP socket) to the daemon listening
+ * on @socket_path (NULL: KTLSD_SOCKET_PATH), which runs the TLS handshake on
+ * it and installs kTLS for both directions. Waits at most @timeout_ms
+ * (negative: no limit). @res is always filled.
+ *
+ * Returns 0 on success. On failure returns -1 with errno (= res->status):
+ *   EINVAL        a malformed request (role, missing profile, a name too long)
+ *   ENOENT, ECONNREFUSED  no daemon at @socket_path
+ *   ETIMEDOUT     no answer within @timeout_ms, or the handshake timed out
+ *   EACCES        the profile does not allow the caller's uid/gid
+ *   ESRCH         no such profile
+ *   ENOTSOCK, ENOTCONN, EPROTONOSUPPORT  @fd is not a connected TCP socket
+ *   ENOPROTOOPT   the kernel has no TLS (module tls missing)
+ *   ECONNRESET    the peer reset the connection
+ *   ECONNABORTED  the peer closed the connection during the handshake
+ *   EKEYREJECTED  the peer's certificate was rejected (see tls_error)
+ *   EKEYEXPIRED   the peer's certificate has expired or is not yet valid
+ *   ENOKEY        the peer sent no certificate where one is required
+ *   EPROTO        any other TLS failure (see tls_error, alert_*)
+ *   EBADMSG       the daemon's answer was malformed
+ *   other         errors of connect/sendmsg/recvmsg on the unix socket
+ * After a failure @fd is left as it was given, without kTLS.
+ */
+int ktlsd_handshake(const char *socket_path, int fd,
+		    const struct ktlsd_request *req, int timeout_ms,
+		    struct ktlsd_result *res);
+
+/*
+ * The same hand-off for event loops, in three steps. The context is the
+ * caller's; ktlsd_handoff_start() initialises it.
+ */
+struct ktlsd_handoff {
+	int sock;	/* the unix socket to the daemon, -1 when none */
+};
+
+/*
+ * Send the request and @fd to the daemon. Returns 0, or -1 with errno
+ * EINVAL, ENOENT, ECONNREFUSED, or an error of socket/connect/sendmsg.
+ * The caller may close its @fd copy at once or keep using it after finish.
+ */
+int ktlsd_handoff_start(struct ktlsd_handoff *h, const char *socket_path,
+			int fd, const struct ktlsd_request *req);
+
+/* The descriptor to poll for POLLIN; -1 if no hand-off is in progress. */
+int ktlsd_handoff_fd(const struct ktlsd_handoff *h);
+
+/*
+ * Collect the answer. Returns -1 with errno EAGAIN while the daemon is still
+ * working (poll again); otherwise as ktlsd_handshake(), and the hand-off is
+ * over (the context's socket is closed).
+ */
+int ktlsd_handoff_finish(struct ktlsd_handoff *h, struct ktlsd_result *res);
+
+/* Abandon a hand-off in progress; the daemon stops its handshake. */
+void ktlsd_handoff_cancel(struct ktlsd_handoff *h);
+
+/*
+ * After the hand-off.
+ *
+ * ktlsd_recv: read application data from a kTLS socket, handling the other
+ * records the peer may send. Returns the number of bytes read, 0 at the end
+ * of the stream (close_notify, or the peer closed TCP), or -1 with errno:
+ *   EPROTO   the peer sent a fatal alert; its description in *@alert
+ *            (if @alert is not NULL)
+ *   EBADMSG  a record failed authentication, or a record type TLS 1.2 does
+ *            not allow after the handshake (an unexpected_message alert has
+ *            been sent)
+ *   EINVAL   @len is 0
+ *   other    errors of recvmsg (EAGAIN on a non-blocking socket, ...)
+ * Warning alerts are skipped; a handshake record (HelloRequest, a new
+ * ClientHello) is answered with a no_renegotiation warning and skipped.
+ * @flags are recvmsg's (MSG_DONTWAIT, MSG_WAITALL).
+ */
+ssize_t ktlsd_recv(int fd, void *buf, size_t len, int flags, int *alert);
+
+/* TLS alert levels and the descriptions libktlsd uses by name. */
+#define KTLSD_ALERT_WARNING		1
+#define KTLSD_ALERT_FATAL		2
+#define KTLSD_ALERT_CLOSE_NOTIFY	0
+#define KTLSD_ALERT_UNEXPECTED_MESSAGE	10
+#define KTLSD_ALERT_NO_RENEGOTIATION	100
+
+/*
+ * Send one alert record on a kTLS socket (TLS_SET_RECORD_TYPE). Returns 0,
+ * or -1 with errno EINVAL (level not 1 or 2) or an error of sendmsg.
+ */
+int ktlsd_send_alert(int fd, int level, int description);
+
+/* Send close_notify: the end of what we send. As ktlsd_send_alert(). */
+int ktlsd_send_close_notify(int fd);
+
+/* The short name of an alert description ("unknown_ca"), or "unknown". */
+const char *ktlsd_alert_name(int description);
+
+/* The name of a mode ("sw", "hw", ...). */
+const char *ktlsd_mode_name(enum ktlsd_mode mode);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libktlsd, kernel side: install TLS 1.2 session keys into kernel TLS, and
+ * read back where each direction's crypto runs. The daemon uses these after
+ * its handshake; they are public for programs that do their own handshake.
+ */
+#ifndef KTLSD_KTLS_H
+#define KTLSD_KTLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ktlsd.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The TLS 1.2 cipher suites kTLS carries, by IANA number. */
+#define KTLSD_SUITE_ECDHE_ECDSA_AES128_GCM_SHA256	0xc02b
+#define KTLSD_SUITE_ECDHE_RSA_AES128_GCM_SHA256		0xc02f
+#define KTLSD_SUITE_ECDHE_ECDSA_AES256_GCM_SHA384	0xc02c
+#define KTLSD_SUITE_ECDHE_RSA_AES256_GCM_SHA384		0xc030
+#define KTLSD_SUITE_ECDHE_RSA_CHACHA20_POLY1305		0xcca8
+#define KTLSD_SUITE_ECDHE_ECDSA_CHACHA20_POLY1305	0xcca9
+
+enum ktlsd_cipher {
+	KTLSD_CIPHER_AES_GCM_128 = 1,
+	KTLSD_CIPHER_AES_GCM_256,
+	KTLSD_CIPHER_CHACHA20_POLY1305,
+};
+
+/* How a suite's key block is laid out, and which PRF hash derives it. */
+struct ktlsd_suite_info {
+	uint16_t suite;
+	const char *name;	/* OpenSSL's name */
+	enum ktlsd_cipher cipher;
+	int prf_sha384;		/* 1: the PRF uses SHA-384, 0: SHA-256 */
+	int ecdsa;		/* 1: ECDHE-ECDSA, 0: ECDHE-RSA */
+	size_t key_len;		/* write key */
+	size_t iv_len;		/* fixed IV (salt): 4 for GCM, 12 for ChaCha20 */
+};
+
+/* The suite's description, or NULL if kTLS cannot carry it. */
+const struct ktlsd_suite_info *ktlsd_suite_by_id(uint16_t suite);
+
+/* The suite named @name (OpenSSL's name), or NULL. */
+const struct ktlsd_suite_info *ktlsd_suite_by_name(const char *name);
+
+/* All suites, in our order of preference; *@count gets their number. */
+const struct ktlsd_suite_info *ktlsd_suites(size_t *count);
+
+/* One direction's traffic secrets. */
+struct ktlsd_dir_keys {
+	uint8_t key[32];	/* key_len bytes used */
+	uint8_t iv[12];		/* iv_len bytes used */
+	uint64_t seq;		/* the next record's sequence number */
+};
+
+struct ktlsd_keys {
+	uint16_t suite;
+	struct ktlsd_dir_keys tx;	/* what we send */
+	struct ktlsd_dir_keys rx;	/* what we receive */
+};
+
+/*
+ * Split a TLS 1.2 key block (client_write_key, server_write_key,
+ * client_write_IV, server_write_IV; RFC 5246 6.3, no MAC keys for AEAD)
+ * into @keys for @role, with sequence numbers @tx_seq/@rx_seq.
+ * @block_len must be 2 * (key_len + iv_len). Returns 0, or -1 with errno
+ * EINVAL (unknown suite, wrong length).
+ */
+int ktlsd_keys_from_block(struct ktlsd_keys *keys, uint16_t suite,
+			  enum ktlsd_role role, const uint8_t *block,
+			  size_t block_len, uint64_t tx_seq, uint64_t rx_seq);
+
+/*
+ * Install @keys on the connected TCP socket @fd: TCP_ULP "tls", then TLS_TX
+ * and TLS_RX. Either both directions are installed, or the call fails; a
+ * socket whose ULP was set but whose keys were refused is left unusable for
+ * TLS and must be closed. Returns 0, or -1 with errno:
+ *   ENOPROTOOPT  the kernel has no TLS (the tls module is not available)
+ *   EINVAL       unknown suite in @keys
+ *   EEXIST       kTLS is already installed on @fd
+ *   other        errors of setsockopt (ENOTCONN, ENOMEM, ...)
+ */
+int ktlsd_ktls_install(int fd, const struct ktlsd_keys *keys);
+
+/*
+ * Read back where each direction's record crypto runs (SW, or HW: a NIC),
+ * from sock_diag INET_DIAG_ULP_INFO. The kernel reports it only to callers
+ * with CAP_NET_ADMIN. Returns 0, or -1 with errno:
+ *   ENODATA      the kernel reported no TLS information for @fd
+ *   ENOENT       sock_diag did not find the socket
+ *   EAFNOSUPPORT @fd is not an IPv4/IPv6 TCP socket
+ *   other        errors of the netlink socket
+ */
+int ktlsd_ktls_modes(int fd, enum ktlsd_mode *tx, enum ktlsd_mode *rx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Life after the hand-off: application data in, the records that are not
+ * data handled the way TLS 1.2 asks, alerts and close_notify out.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/tls.h>
+
+#include "ktlsd.h"
+
+#ifndef SOL_TLS
+#define SOL_TLS 282
+#endif
+
+enum record_type {
+	RECORD_CHANGE_CIPHER_SPEC = 20,
+	RECORD_ALERT = 21,
+	RECORD_HANDSHAKE = 22,
+	RECORD_APPLICATION_DATA = 23,
+};
+
+int ktlsd_send_alert(int fd, int level, int description)
+{
+	uint8_t alert[2] = { (uint8_t)level, (uint8_t)description };
+	uint8_t type = RECORD_ALERT;
+	char control[CMSG_SPACE(sizeof(type))] = { 0 };
+	struct iovec iov = { .iov_base = alert, .iov_len = sizeof(alert) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control, .msg_controllen = sizeof(control),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	ssize_t n;
+
+	if ((level != KTLSD_ALERT_WARNING && level != KTLSD_ALERT_FATAL) ||
+	    description < 0 || description > 255) {
+		errno = EINVAL;
+		return -1;
+	}
+	cmsg->cmsg_level = SOL_TLS;
+	cmsg->cmsg_type = TLS_SET_RECORD_TYPE;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(type));
+	memcpy(CMSG_DATA(cmsg), &type, sizeof(type));
+	do
+		n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -1 : 0;
+}
+
+int ktlsd_send_close_notify(int fd)
+{
+	return ktlsd_send_alert(fd, KTLSD_ALERT_WARNING, KTLSD_ALERT_CLOSE_NOTIFY);
+}
+
+/* One recvmsg: the bytes read, and the type of the record they came from. */
+static ssize_t recv_typed(int fd, void *buf, size_t len, int flags,
+			  uint8_t *type, int *record_end)
+{
+	char control[CMSG_SPACE(sizeof(*type))];
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control, .msg_controllen = sizeof(control),
+	};
+	struct cmsghdr *cmsg;
+	ssize_t n = recvmsg(fd, &msg, flags);
+
+	if (n < 0)
+		return -1;
+	*type = RECORD_APPLICATION_DATA;
+	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
+		if (cmsg->cmsg_level == SOL_TLS && cmsg->cmsg_type == TLS_GET_RECORD_TYPE)
+			*type = *CMSG_DATA(cmsg);
+	*record_end = !!(msg.msg_flags & MSG_EOR);
+	return n;
+}
+
+/*
+ * A record that is not data, read whole into a bounce buffer of our own so
+ * a small caller buffer never splits it. The kernel marks its end with
+ * MSG_EOR; a record never exceeds 2^14 bytes of plaintext.
+ */
+static ssize_t read_control_record(int fd, uint8_t *rec, size_t size, uint8_t *type)
+{
+	size_t got = 0;
+
+	for (;;) {
+		uint8_t this_type, scratch[256];
+		int end = 0;
+		size_t room = got < size ? size - got : 0;
+		ssize_t n = recv_typed(fd, room ? rec + got : scratch,
+				       room ? room : sizeof(scratch), 0, &this_type, &end);
+
+		if (n < 0)
+			return -1;
+		if (got == 0)
+			*type = this_type;
+		if (n == 0 || this_type != *type)
+			return (ssize_t)got;
+		got += room ? (size_t)n : 0;
+		if (end)
+			return (ssize_t)got;
+	}
+}
+
+/* What to do with a record that is not data: 0 carry on, 1 end of stream, -1 error. */
+static int handle_control(int fd, uint8_t type, const uint8_t *rec, size_t len,
+			  int *alert)
+{
+	switch (type) {
+	case RECORD_ALERT:
+		if (len < 2) {
+			errno = EBADMSG;
+			return -1;
+		}
+		if (rec[1] == KTLSD_ALERT_CLOSE_NOTIFY)
+			return 1;
+		if (rec[0] == KTLSD_ALERT_WARNING)
+			return 0;
+		if (alert)
+			*alert = rec[1];
+		errno = EPROTO;
+		return -1;
+	case RECORD_HANDSHAKE:
+		/* HelloRequest or a ClientHello: we do not renegotiate. */
+		if (ktlsd_send_alert(fd, KTLSD_ALERT_WARNING, KTLSD_ALERT_NO_RENEGOTIATION) < 0)
+			return -1;
+		return 0;
+	default:
+		ktlsd_send_alert(fd, KTLSD_ALERT_FATAL, KTLSD_ALERT_UNEXPECTED_MESSAGE);
+		errno = EBADMSG;
+		return -1;
+	}
+}
+
+ssize_t ktlsd_recv(int fd, void *buf, size_t len, int flags, int *alert)
+{
+	if (len == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (;;) {
+		uint8_t type, peek;
+		int end, rc;
+		uint8_t rec[16384];
+		ssize_t n;
+
+		/* Learn the next record's type without consuming anything. */
+		n = recv_typed(fd, &peek, 1, (flags & MSG_DONTWAIT) | MSG_PEEK, &type, &end);
+		if (n <= 0)
+			return n;
+		if (type == RECORD_APPLICATION_DATA) {
+			n = recv_typed(fd, buf, len, flags, &type, &end);
+			if (n <= 0 || type == RECORD_APPLICATION_DATA)
+				return n;
+			/* The kernel hands out one record type per call. */
+			errno = EBADMSG;
+			return -1;
+		}
+		n = read_control_record(fd, rec, sizeof(rec), &type);
+		if (n < 0)
+			return -1;
+		rc = handle_control(fd, type, rec, (size_t)n, alert);
+		if (rc)
+			return rc > 0 ? 0 : -1;
+	}
+}
+
+const char *ktlsd_alert_name(int description)
+{
+	switch (description) {
+	case 0: return "close_notify";
+	case 10: return "unexpected_message";
+	case 20: return "bad_record_mac";
+	case 22: return "record_overflow";
+	case 40: return "handshake_failure";
+	case 42: return "bad_certificate";
+	case 43: return "unsupported_certificate";
+	case 44: return "certificate_revoked";
+	case 45: return "certificate_expired";
+	case 46: return "certificate_unknown";
+	case 47: return "illegal_parameter";
+	case 48: return "unknown_ca";
+	case 49: return "access_denied";
+	case 50: return "decode_error";
+	case 51: return "decrypt_error";
+	case 70: return "protocol_version";
+	case 71: return "insufficient_security";
+	case 80: return "internal_error";
+	case 86: return "inappropriate_fallback";
+	case 90: return "user_canceled";
+	case 100: return "no_renegotiation";
+	case 110: return "unsupported_extension";
+	case 112: return "unrecognized_name";
+	case 116: return "certificate_required";
+	case 120: return "no_application_protocol";
+	}
+	return "unknown";
+}
+
+const char *ktlsd_mode_name(enum ktlsd_mode mode)
+{
+	switch (mode) {
+	case KTLSD_MODE_BASE: return "none";
+	case KTLSD_MODE_SW: return "sw";
+	case KTLSD_MODE_HW: return "hw";
+	case KTLSD_MODE_HW_RECORD: return "hw-record";
+	case KTLSD_MODE_UNKNOWN: break;
+	}
+	return "unknown";
+}
