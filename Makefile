@@ -96,13 +96,13 @@ $(BUILD)/ktlsd: $(BUILD)/daemon/main.o $(DAEMON_OBJS) $(LIB_A)
 $(BUILD)/ktlscat: $(BUILD)/tools/ktlscat.o $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 
-$(BUILD)/tests/%: daemon/tests/%.c $(DAEMON_OBJS) $(LIB_A) $(wildcard daemon/tests/*.h)
+$(BUILD)/tests/%: daemon/tests/%.c $(DAEMON_OBJS) $(LIB_A) $(wildcard lib/tests/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Idaemon $(CFLAGS) -o $@ $< $(DAEMON_OBJS) $(LIB_A) $(LDFLAGS) $(DAEMON_LIBS) $(LIB_LIBS)
+	$(CC) $(CPPFLAGS) -Idaemon -Ilib/tests $(CFLAGS) -o $@ $< $(DAEMON_OBJS) $(LIB_A) $(LDFLAGS) $(DAEMON_LIBS) $(LIB_LIBS)
 
-$(BUILD)/tests/%: lib/tests/%.c $(LIB_A) $(wildcard daemon/tests/*.h)
+$(BUILD)/tests/%: lib/tests/%.c $(LIB_A) $(wildcard lib/tests/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Idaemon/tests $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(LIB_LIBS)
+	$(CC) $(CPPFLAGS) -Ilib/tests $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(LIB_LIBS)
 
 $(KSFT_HDRS) &:
 	@test -f $(KSFT_TARBALL) || { echo "$(KSFT_TARBALL) is missing: run 'make deps'" >&2; exit 1; }

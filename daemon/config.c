@@ -29,6 +29,7 @@ struct parse_state {
 	int line;		/* of the line inih is handling */
 	int section_line;	/* of the last [section] header read */
 	char section[128];	/* the section of the last entry handled */
+	int entered_line;	/* header line of that section */
 	int failed;
 	struct profile *current;
 	struct profile **tail;
@@ -273,21 +274,22 @@ static int start_section(struct parse_state *st, const char *section)
 	struct profile *p;
 
 	strncpy(st->section, section, sizeof(st->section) - 1);
+	st->entered_line = st->section_line;
 	if (!strcmp(section, "daemon")) {
 		st->current = NULL;
 		return 1;
 	}
 	if (strncmp(section, "profile ", 8))
-		return fail(st, st->line, "unknown section [%s]: expected [daemon] or [profile NAME]", section);
+		return fail(st, st->section_line, "unknown section [%s]: expected [daemon] or [profile NAME]", section);
 	section += 8;
 	if (!valid_profile_name(section))
-		return fail(st, st->line, "profile name '%s': 1 to %d letters, digits, '-', '_' or '.'",
+		return fail(st, st->section_line, "profile name '%s': 1 to %d letters, digits, '-', '_' or '.'",
 			    section, KTLSD_PROFILE_MAX - 1);
 	if (config_profile(st->cfg, section))
-		return fail(st, st->line, "profile '%s' defined twice", section);
+		return fail(st, st->section_line, "profile '%s' defined twice", section);
 	p = calloc(1, sizeof(*p));
 	if (!p)
-		return fail(st, st->line, "out of memory");
+		return fail(st, st->section_line, "out of memory");
 	strcpy(p->name, section);
 	p->line = st->section_line;
 	p->verify = VERIFY_REQUIRED;
@@ -309,7 +311,9 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 	}
 	if (!*section)
 		return fail(st, st->line, "'%s' outside any section", name);
-	if (strcmp(section, st->section) && !start_section(st, section))
+	/* A new header, even one repeating the last name, starts a section. */
+	if ((st->section_line != st->entered_line || strcmp(section, st->section)) &&
+	    !start_section(st, section))
 		return 0;
 	return st->current ? profile_key(st, name, value) : daemon_key(st, name, value);
 }

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Requests are untrusted: every malformed one gets its own errno. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "request.h"
+#include "tap.h"
+
+static struct ktlsd_wire_request good(void)
+{
+	struct ktlsd_wire_request w;
+
+	memset(&w, 0, sizeof(w));
+	w.magic = KTLSD_WIRE_MAGIC;
+	w.version = KTLSD_WIRE_VERSION;
+	w.role = KTLSD_ROLE_SERVER;
+	strcpy(w.profile, "web");
+	strcpy(w.server_name, "example.test");
+	strcpy(w.alpn, "h2");
+	return w;
+}
+
+static int parse(const struct ktlsd_wire_request *w, size_t len, size_t nfds, int ctrunc)
+{
+	int fds[2] = { 10, 11 };
+	struct request_in in = { w, len, ctrunc, fds, nfds };
+	struct ktlsd_wire_request out;
+	char err[128] = "";
+	int rc = request_parse(&in, &out, err, sizeof(err));
+
+	if (rc && !err[0])
+		return -1;	/* every refusal must say why */
+	return rc;
+}
+
+static void test_parse(void)
+{
+	struct ktlsd_wire_request w = good();
+
+	ok(parse(&w, sizeof(w), 1, 0) == 0, "a well-formed request is accepted");
+	ok(parse(&w, sizeof(w), 0, 0) == EBADF, "no descriptor: EBADF");
+	ok(parse(&w, sizeof(w), 2, 0) == EBADF, "two descriptors: EBADF");
+	ok(parse(&w, sizeof(w), 1, 1) == EBADF, "descriptors cut off (MSG_CTRUNC): EBADF");
+	ok(parse(&w, sizeof(w) - 1, 1, 0) == EMSGSIZE, "one byte short: EMSGSIZE");
+	ok(parse(&w, sizeof(w) + 1, 1, 0) == EMSGSIZE, "one byte long: EMSGSIZE");
+	ok(parse(&w, 3, 1, 0) == EMSGSIZE, "three bytes: EMSGSIZE");
+	w.magic ^= 1;
+	ok(parse(&w, sizeof(w), 1, 0) == EBADMSG, "bad magic: EBADMSG");
+	w = good();
+	w.version = 2;
+	ok(parse(&w, sizeof(w), 1, 0) == EPROTONOSUPPORT, "unknown version: EPROTONOSUPPORT");
+	w = good();
+	w.role = 3;
+	ok(parse(&w, sizeof(w), 1, 0) == EBADMSG, "unknown role: EBADMSG");
+	w = good();
+	memset(w.server_name, 'a', sizeof(w.server_name));
+	ok(parse(&w, sizeof(w), 1, 0) == EBADMSG, "server name without its NUL: EBADMSG");
+	w = good();
+	memset(w.profile, 'p', sizeof(w.profile));
+	ok(parse(&w, sizeof(w), 1, 0) == EBADMSG, "profile without its NUL: EBADMSG");
+	w = good();
+	memset(w.alpn, 'h', sizeof(w.alpn));
+	ok(parse(&w, sizeof(w), 1, 0) == EBADMSG, "ALPN list without its NUL: EBADMSG");
+	w = good();
+	w.profile[0] = 0;
+	ok(parse(&w, sizeof(w), 1, 0) == EINVAL, "empty profile name: EINVAL");
+}
+
+static int check(int fd)
+{
+	char err[128];
+	int rc = request_check_socket(fd, err, sizeof(err));
+
+	close(fd);
+	return rc;
+}
+
+static void test_sockets(void)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(addr);
+	int p[2], lfd, cfd, sfd, sv[2];
+
+	ok(pipe(p) == 0 && check(p[0]) == ENOTSOCK, "a pipe: ENOTSOCK");
+	close(p[1]);
+	ok(check(socket(AF_INET, SOCK_DGRAM, 0)) == EPROTONOSUPPORT, "a UDP socket: EPROTONOSUPPORT");
+	ok(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 && check(sv[0]) == EPROTONOSUPPORT,
+	   "a unix stream socket: EPROTONOSUPPORT");
+	close(sv[1]);
+	ok(check(socket(AF_INET6, SOCK_STREAM, 0)) == ENOTCONN, "an unconnected TCP socket: ENOTCONN");
+
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	bind(lfd, (struct sockaddr *)&addr, sizeof(addr));
+	listen(lfd, 1);
+	getsockname(lfd, (struct sockaddr *)&addr, &len);
+	ok(check(dup(lfd)) == ENOTCONN, "a listening TCP socket: ENOTCONN");
+	cfd = socket(AF_INET, SOCK_STREAM, 0);
+	connect(cfd, (struct sockaddr *)&addr, sizeof(addr));
+	sfd = accept(lfd, NULL, NULL);
+	ok(check(cfd) == 0 && check(sfd) == 0, "both ends of a connected TCP pair are accepted");
+	close(lfd);
+}
+
+int main(void)
+{
+	test_parse();
+	test_sockets();
+	return done();
+}

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libktlsd's side of the hand-off, against a fake daemon in a child
+ * process: what it sends, how it reads answers good and bad, and how it
+ * fails when there is no daemon or no answer.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ktlsd.h"
+#include "tap.h"
+#include "wire.h"
+
+enum answer { ANSWER_OK, ANSWER_FAILURE, ANSWER_SHORT, ANSWER_UNTERMINATED, ANSWER_NONE, ANSWER_SILENT };
+
+static char dir[] = "/tmp/ktlsd-test-handoff.XXXXXX";
+static char sock_path[128];
+
+/* The fake daemon: one connection, checks the request, answers as told. */
+static void fake_daemon(int lfd, enum answer answer)
+{
+	struct ktlsd_wire_request req;
+	struct ktlsd_wire_reply rep;
+	char control[CMSG_SPACE(sizeof(int) * 4)];
+	struct iovec iov = { &req, sizeof(req) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = control, .msg_controllen = sizeof(control) };
+	struct cmsghdr *cmsg;
+	int conn = accept(lfd, NULL, NULL), fds = 0;
+	ssize_t n = recvmsg(conn, &msg, 0);
+
+	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
+		if (cmsg->cmsg_type == SCM_RIGHTS)
+			fds += (int)((cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+	/* A request that is not exactly right makes the child exit 1. */
+	if (n != sizeof(req) || fds != 1 || req.magic != KTLSD_WIRE_MAGIC ||
+	    req.role != KTLSD_ROLE_CLIENT || strcmp(req.profile, "web") ||
+	    strcmp(req.server_name, "example.test") || strcmp(req.alpn, "h2"))
+		_exit(1);
+	memset(&rep, 0, sizeof(rep));
+	rep.magic = KTLSD_WIRE_MAGIC;
+	rep.version = KTLSD_WIRE_VERSION;
+	rep.alert_sent = rep.alert_received = -1;
+	switch (answer) {
+	case ANSWER_OK:
+		rep.tls_version = 0x0303;
+		rep.cipher_suite = 0xc02b;
+		rep.tx_mode = KTLSD_MODE_SW;
+		rep.rx_mode = KTLSD_MODE_HW;
+		rep.peer_verified = 1;
+		strcpy(rep.cipher_name, "ECDHE-ECDSA-AES128-GCM-SHA256");
+		strcpy(rep.alpn, "h2");
+		strcpy(rep.peer_subject, "example.test");
+		break;
+	case ANSWER_FAILURE:
+		rep.status = EKEYREJECTED;
+		rep.tls_error = 62;
+		rep.alert_sent = 48;
+		strcpy(rep.tls_error_name, "BR_ERR_X509_NOT_TRUSTED");
+		strcpy(rep.message, "peer certificate: unknown CA");
+		break;
+	case ANSWER_UNTERMINATED:
+		memset(rep.alpn, 'x', sizeof(rep.alpn));
+		break;
+	case ANSWER_SILENT:
+		read(conn, &req, 1);	/* until the client gives up */
+		_exit(0);
+	default:
+		break;
+	}
+	if (answer == ANSWER_SHORT)
+		send(conn, &rep, sizeof(rep) - 1, 0);
+	else if (answer != ANSWER_NONE)
+		send(conn, &rep, sizeof(rep), 0);
+	_exit(0);
+}
+
+static pid_t start_fake(enum answer answer)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int lfd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	pid_t pid;
+
+	strcpy(addr.sun_path, sock_path);
+	unlink(sock_path);
+	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(lfd, 1) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0)
+		fake_daemon(lfd, answer);
+	close(lfd);
+	return pid;
+}
+
+static int fake_ok(pid_t pid)
+{
+	int status;
+
+	return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static const struct ktlsd_request request = {
+	.role = KTLSD_ROLE_CLIENT, .profile = "web", .server_name = "example.test", .alpn = "h2",
+};
+
+static void test_answers(int tcp_fd)
+{
+	struct ktlsd_result res;
+	pid_t pid;
+	int rc;
+
+	pid = start_fake(ANSWER_OK);
+	rc = ktlsd_handshake(sock_path, tcp_fd, &request, 5000, &res);
+	ok(fake_ok(pid), "the daemon receives the request and exactly one descriptor");
+	ok(rc == 0 && res.status == 0 && res.version == 0x0303 && res.cipher_suite == 0xc02b &&
+	   !strcmp(res.cipher_name, "ECDHE-ECDSA-AES128-GCM-SHA256") && !strcmp(res.alpn, "h2") &&
+	   res.tx_mode == KTLSD_MODE_SW && res.rx_mode == KTLSD_MODE_HW && res.peer_verified &&
+	   !strcmp(res.peer_subject, "example.test"), "a success answer is decoded field by field");
+
+	pid = start_fake(ANSWER_FAILURE);
+	rc = ktlsd_handshake(sock_path, tcp_fd, &request, 5000, &res);
+	fake_ok(pid);
+	ok(rc < 0 && errno == EKEYREJECTED && res.status == EKEYREJECTED && res.tls_error == 62 &&
+	   res.alert_sent == 48 && !strcmp(res.tls_error_name, "BR_ERR_X509_NOT_TRUSTED") &&
+	   !strcmp(res.message, "peer certificate: unknown CA"),
+	   "a failure answer sets errno and carries error, alert and message");
+
+	pid = start_fake(ANSWER_SHORT);
+	rc = ktlsd_handshake(sock_path, tcp_fd, &request, 5000, &res);
+	fake_ok(pid);
+	ok(rc < 0 && errno == EBADMSG && res.status == EBADMSG, "a short answer: EBADMSG");
+
+	pid = start_fake(ANSWER_UNTERMINATED);
+	rc = ktlsd_handshake(sock_path, tcp_fd, &request, 5000, &res);
+	fake_ok(pid);
+	ok(rc < 0 && errno == EBADMSG, "an answer with an unterminated string: EBADMSG");
+
+	pid = start_fake(ANSWER_NONE);
+	rc = ktlsd_handshake(sock_path, tcp_fd, &request, 5000, &res);
+	fake_ok(pid);
+	ok(rc < 0 && errno == ECONNRESET, "the daemon hangs up without answering: ECONNRESET");
+
+	pid = start_fake(ANSWER_SILENT);
+	rc = ktlsd_handshake(sock_path, tcp_fd, &request, 50, &res);
+	ok(rc < 0 && errno == ETIMEDOUT && res.status == ETIMEDOUT, "no answer in time: ETIMEDOUT");
+	ok(fake_ok(pid), "the daemon sees the connection closed after the timeout");
+}
+
+static void test_pollable(int tcp_fd)
+{
+	struct ktlsd_handoff h;
+	struct ktlsd_result res;
+	struct pollfd pfd;
+	pid_t pid = start_fake(ANSWER_OK);
+	int started = ktlsd_handoff_start(&h, sock_path, tcp_fd, &request) == 0;
+
+	pfd.fd = ktlsd_handoff_fd(&h);
+	pfd.events = POLLIN;
+	ok(started && pfd.fd >= 0 && poll(&pfd, 1, 5000) == 1 &&
+	   ktlsd_handoff_finish(&h, &res) == 0 && res.cipher_suite == 0xc02b &&
+	   ktlsd_handoff_fd(&h) == -1, "start, poll, finish");
+	fake_ok(pid);
+	ok(ktlsd_handoff_finish(&h, &res) < 0 && errno == EBADF, "finish twice: EBADF");
+}
+
+static void test_refusals(int tcp_fd)
+{
+	struct ktlsd_result res;
+	struct ktlsd_request req = request;
+	char long_name[300];
+
+	unlink(sock_path);
+	ok(ktlsd_handshake(sock_path, tcp_fd, &request, 1000, &res) < 0 && errno == ENOENT &&
+	   res.status == ENOENT && strstr(res.message, "cannot reach ktlsd"), "no daemon: ENOENT");
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = 0;
+	req.server_name = long_name;
+	ok(ktlsd_handshake(sock_path, tcp_fd, &req, 1000, &res) < 0 && errno == EINVAL,
+	   "a server name too long: EINVAL before anything is sent");
+	req = request;
+	req.profile = NULL;
+	ok(ktlsd_handshake(sock_path, tcp_fd, &req, 1000, &res) < 0 && errno == EINVAL,
+	   "no profile: EINVAL");
+	req = request;
+	req.role = 0;
+	ok(ktlsd_handshake(sock_path, tcp_fd, &req, 1000, &res) < 0 && errno == EINVAL,
+	   "no role: EINVAL");
+}
+
+static void test_names(void)
+{
+	ok(!strcmp(ktlsd_alert_name(48), "unknown_ca") && !strcmp(ktlsd_alert_name(0), "close_notify") &&
+	   !strcmp(ktlsd_alert_name(255), "unknown"), "alert names");
+	ok(!strcmp(ktlsd_mode_name(KTLSD_MODE_HW), "hw") && !strcmp(ktlsd_mode_name(KTLSD_MODE_SW), "sw"),
+	   "mode names");
+	ok(ktlsd_send_alert(-1, 3, 0) < 0 && errno == EINVAL, "alert level 3: EINVAL");
+}
+
+int main(void)
+{
+	int sv[2];
+
+	if (!mkdtemp(dir) || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return 1;
+	snprintf(sock_path, sizeof(sock_path), "%s/ktlsd.sock", dir);
+	/* Any descriptor will do: the fake daemon only counts it. */
+	test_answers(sv[0]);
+	test_pollable(sv[0]);
+	test_refusals(sv[0]);
+	test_names();
+	unlink(sock_path);
+	rmdir(dir);
+	return done();
+}
