@@ -51,10 +51,10 @@ KSFT_TARBALL := /usr/src/linux-source-6.1.tar.xz
 KSFT_DIR     := $(BUILD)/ksft
 KSFT_HDRS    := $(KSFT_DIR)/kselftest.h $(KSFT_DIR)/kselftest_harness.h
 
-SELFTESTS     := ktls_basic
+SELFTESTS     := ktls_basic ktlsd_handoff ktlsd_failures ktlsd_records
 SELFTEST_DIR  := $(BUILD)/selftests
 SELFTEST_BINS := $(SELFTESTS:%=$(SELFTEST_DIR)/%)
-SELFTEST_UTIL := $(SELFTEST_DIR)/ktls_util.o
+SELFTEST_UTIL := $(SELFTEST_DIR)/ktls_util.o $(SELFTEST_DIR)/ktlsd_env.o
 
 GUEST_KERNEL := kmod-tests/vm/guest-kernel
 KDIR          = $(shell $(GUEST_KERNEL) env 2>/dev/null | sed -n 's/^KDIR=//p')
@@ -112,15 +112,16 @@ $(KSFT_HDRS) &:
 		linux-source-6.1/tools/testing/selftests/kselftest_harness.h
 	@touch $(KSFT_HDRS)
 
-$(SELFTEST_DIR)/%.o: kmod-tests/selftests/%.c kmod-tests/selftests/ktls_util.h
+$(SELFTEST_DIR)/%.o: kmod-tests/selftests/%.c $(wildcard kmod-tests/selftests/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # The harness header is the kernel's, not ours: -isystem keeps its own
 # warnings out of -Werror, while ours still count.
-$(SELFTEST_DIR)/%: kmod-tests/selftests/%.c $(SELFTEST_UTIL) $(KSFT_HDRS) kmod-tests/selftests/ktls_util.h
+$(SELFTEST_DIR)/%: kmod-tests/selftests/%.c $(SELFTEST_UTIL) $(LIB_A) $(KSFT_HDRS) $(wildcard kmod-tests/selftests/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -isystem $(KSFT_DIR) -o $@ $< $(SELFTEST_UTIL) $(LDFLAGS)
+	$(CC) $(CFLAGS) -Iinclude -isystem $(KSFT_DIR) -o $@ $< $(SELFTEST_UTIL) $(LIB_A) \
+		$(LDFLAGS) -lbearssl $(NL_LIBS)
 
 modules:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "no headers for the pinned kernel: run 'make deps'" >&2; exit 1; }
@@ -148,7 +149,13 @@ install: all
 	install -m 0755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libktlsd.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libktlsd.so
 	install -m 0644 $(BUILD)/libktlsd.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
-	install -m 0755 $(SELFTEST_BINS) kmod-tests/selftests/run $(DESTDIR)$(PREFIX)/libexec/ktlsd/selftests/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+		$(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 man/ktlscat.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 man/ktlsd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 man/ktlsd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0755 $(SELFTEST_BINS) kmod-tests/selftests/run kmod-tests/selftests/make-certs.sh \
+		$(DESTDIR)$(PREFIX)/libexec/ktlsd/selftests/
 
 clean:
 	rm -rf $(BUILD)

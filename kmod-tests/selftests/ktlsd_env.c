@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bearssl.h>
+
+#include "ktls_util.h"
+#include "ktlsd_env.h"
+
+static void fail_env(struct ktlsd_env *env, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(env->error, sizeof(env->error), fmt, ap);
+	va_end(ap);
+	env->ready = 0;
+}
+
+void env_path(const struct ktlsd_env *env, char *out, size_t len, const char *name)
+{
+	snprintf(out, len, "%s/%s", env->dir, name);
+}
+
+static int find_binaries(struct ktlsd_env *env)
+{
+	char self[512], *dir;
+	const char *from = getenv("KTLSD_BIN_DIR");
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (!from) {
+		if (n <= 0)
+			return -1;
+		self[n] = 0;
+		dir = dirname(self);	/* build/selftests */
+		snprintf(env->ktlsd, sizeof(env->ktlsd), "%s/../ktlsd", dir);
+		snprintf(env->ktlscat, sizeof(env->ktlscat), "%s/../ktlscat", dir);
+	} else {
+		snprintf(env->ktlsd, sizeof(env->ktlsd), "%s/ktlsd", from);
+		snprintf(env->ktlscat, sizeof(env->ktlscat), "%s/ktlscat", from);
+	}
+	return access(env->ktlsd, X_OK) == 0 && access(env->ktlscat, X_OK) == 0 ? 0 : -1;
+}
+
+static int write_payload(const char *path, size_t len, uint32_t seed)
+{
+	static uint8_t block[1 << 16];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0)
+		return -1;
+	for (size_t off = 0; off < len; off += sizeof(block)) {
+		size_t n = len - off < sizeof(block) ? len - off : sizeof(block);
+
+		ktls_pattern(block, n, seed, off);
+		if (write(fd, block, n) != (ssize_t)n) {
+			close(fd);
+			return -1;
+		}
+	}
+	return close(fd);
+}
+
+static int write_config(const struct ktlsd_env *env, const char *path)
+{
+	const char *d = env->dir;
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fprintf(f, "[daemon]\nsocket = %s\nhandshake_timeout = 3s\n\n", env->sock);
+	fprintf(f, "[profile srv-ec]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\nverify = none\n", d, d);
+	fprintf(f, "[profile srv-rsa]\ncert = %s/server-rsa.crt\nkey = %s/server-rsa.key\nverify = none\n", d, d);
+	fprintf(f, "[profile srv-mtls]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\nca = %s/ca.crt\n"
+		"verify = required\n", d, d, d);
+	fprintf(f, "[profile srv-alpn]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\nverify = none\n"
+		"alpn = h2,http/1.1\n", d, d);
+	fprintf(f, "[profile cli]\nca = %s/ca.crt\n", d);
+	fprintf(f, "[profile cli-none]\nverify = none\n");
+	fprintf(f, "[profile cli-mtls]\ncert = %s/client.crt\nkey = %s/client.key\nca = %s/ca.crt\n", d, d, d);
+	fprintf(f, "[profile users]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\nverify = none\n"
+		"allow_uid = 0\n", d, d);
+	return fclose(f);
+}
+
+static int daemon_answers(const char *sock)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0), rc;
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock);
+	rc = connect(fd, (struct sockaddr *)&addr, sizeof(addr));
+	close(fd);
+	return rc == 0;
+}
+
+void ktlsd_env_setup(struct ktlsd_env *env)
+{
+	char cmd[1100], conf[128], log[128], certs[1200], bindir[512];
+	const char *mib = getenv("KTLSD_TEST_MIB");
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	struct proc daemon = { .in = IN_NULL };
+
+	memset(env, 0, sizeof(*env));
+	env->daemon = -1;
+	env->size = (size_t)(mib ? atoi(mib) : 16) << 20;
+	if (env->size < (16u << 20))
+		env->size = 16u << 20;
+	snprintf(env->dir, sizeof(env->dir), "/tmp/ktlsd-selftest.XXXXXX");
+	/* Traversable: one test runs a client as nobody against the socket here. */
+	if (!mkdtemp(env->dir) || chmod(env->dir, 0755) < 0)
+		return fail_env(env, "mkdtemp: %s", strerror(errno));
+	if (find_binaries(env) < 0)
+		return fail_env(env, "ktlsd and ktlscat not found next to the tests (set KTLSD_BIN_DIR)");
+	/* make-certs.sh: in the checkout's source, or installed beside the binaries. */
+	snprintf(certs, sizeof(certs), "%s", env->ktlsd);
+	snprintf(bindir, sizeof(bindir), "%s", dirname(certs));
+	snprintf(cmd, sizeof(cmd), "%s/../kmod-tests/selftests/make-certs.sh", bindir);
+	if (access(cmd, X_OK) < 0)
+		snprintf(cmd, sizeof(cmd), "%s/make-certs.sh", bindir);
+	snprintf(certs, sizeof(certs), "%s %s", cmd, env->dir);
+	if (system(certs) != 0)
+		return fail_env(env, "making the test PKI failed: %s", certs);
+	env_path(env, env->payload_a, sizeof(env->payload_a), "payload-a");
+	env_path(env, env->payload_b, sizeof(env->payload_b), "payload-b");
+	if (write_payload(env->payload_a, env->size, PAYLOAD_A_SEED) < 0 ||
+	    write_payload(env->payload_b, env->size, PAYLOAD_B_SEED) < 0)
+		return fail_env(env, "writing payloads: %s", strerror(errno));
+	env_path(env, env->sock, sizeof(env->sock), "ktlsd.sock");
+	env_path(env, conf, sizeof(conf), "ktlsd.conf");
+	env_path(env, log, sizeof(log), "ktlsd.log");
+	if (write_config(env, conf) < 0)
+		return fail_env(env, "writing %s", conf);
+	daemon.argv[0] = env->ktlsd;
+	daemon.argv[1] = "-f";
+	daemon.argv[2] = "-v";
+	daemon.argv[3] = "-c";
+	daemon.argv[4] = conf;
+	snprintf(daemon.log, sizeof(daemon.log), "%s", log);
+	env->daemon = proc_start(&daemon, env);
+	/* Ready when its socket answers; bounded, in case it never does. */
+	for (int i = 0; i < 1000 && !daemon_answers(env->sock); i++) {
+		if (waitpid(env->daemon, NULL, WNOHANG) == env->daemon)
+			return fail_env(env, "ktlsd exited at start; see %s", log);
+		nanosleep(&pause, NULL);
+	}
+	if (!daemon_answers(env->sock))
+		return fail_env(env, "ktlsd does not answer on %s", env->sock);
+	env->ready = 1;
+}
+
+/*
+ * The daemon is the child of the harness's main process, not of the test's
+ * own: a daemon that died shows as a zombie until that process reaps it.
+ */
+int ktlsd_env_daemon_alive(const struct ktlsd_env *env)
+{
+	char path[64], stat[256], *state;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)env->daemon);
+	f = env->daemon > 0 ? fopen(path, "r") : NULL;
+	if (!f)
+		return 0;
+	n = fread(stat, 1, sizeof(stat) - 1, f);
+	fclose(f);
+	stat[n] = 0;
+	state = strrchr(stat, ')');
+	return state && state[1] == ' ' && state[2] != 'Z' && state[2] != 'X';
+}
+
+void ktlsd_env_teardown(struct ktlsd_env *env)
+{
+	char cmd[128];
+
+	if (env->daemon > 0) {
+		kill(env->daemon, SIGTERM);
+		proc_wait(env->daemon, 5000);
+	}
+	if (env->dir[0] && !getenv("KTLSD_TEST_KEEP")) {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", env->dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "# could not remove %s\n", env->dir);
+	}
+}
+
+pid_t proc_start(struct proc *p, const struct ktlsd_env *env)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, log;
+	pid_t pid;
+
+	(void)env;
+	p->in_fd = p->out_fd = -1;
+	if ((p->in == IN_HOLD && pipe2(in, O_CLOEXEC) < 0) ||
+	    (p->checked && pipe2(out, O_CLOEXEC) < 0))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+		int infd = p->in == IN_FILE ? open(p->in_file, O_RDONLY) :
+			   p->in == IN_HOLD ? in[0] : devnull;
+
+		log = open(p->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(infd, 0);
+		dup2(p->checked ? out[1] : log, 1);
+		dup2(log, 2);
+		setpgid(0, 0);
+		execvp(p->argv[0], (char *const *)p->argv);
+		dprintf(2, "exec %s: %s\n", p->argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (in[0] >= 0)
+		close(in[0]);
+	if (out[1] >= 0)
+		close(out[1]);
+	p->in_fd = in[1];
+	p->out_fd = out[0];
+	p->pid = pid;
+	return pid;
+}
+
+static int pidfd_open(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int proc_wait(pid_t pid, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = pidfd_open(pid), .events = POLLIN };
+	int status;
+
+	if (pfd.fd >= 0) {
+		if (poll(&pfd, 1, timeout_ms) == 0) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			close(pfd.fd);
+			return -1;
+		}
+		close(pfd.fd);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int free_port(void)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(addr);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&addr, &len) == 0)
+		port = ntohs(addr.sin_port);
+	close(fd);
+	return port;
+}
+
+static int listening_in(const char *table, int port)
+{
+	char line[512];
+	unsigned local_port, state;
+	int found = 0;
+	FILE *f = fopen(table, "r");
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, " %*d: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", &local_port, &state) == 2)
+			found = (int)local_port == port && state == 0x0A;
+	fclose(f);
+	return found;
+}
+
+int wait_listening(int port, int timeout_ms)
+{
+	struct timespec pause = { 0, 5 * 1000 * 1000 };
+
+	for (int waited = 0; waited <= timeout_ms; waited += 5) {
+		if (listening_in("/proc/net/tcp", port) || listening_in("/proc/net/tcp6", port))
+			return 0;
+		nanosleep(&pause, NULL);
+	}
+	return -1;
+}
+
+int file_contains(const char *path, const char *needle)
+{
+	char buf[65536];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return memmem(buf, n, needle, strlen(needle)) != NULL;
+}
+
+static void stop_proc(struct proc *p, int timeout_ms)
+{
+	if (p->in_fd >= 0)
+		close(p->in_fd);
+	p->in_fd = -1;
+	if (p->keeps_running)
+		kill(p->pid, SIGTERM);
+	p->exit_code = proc_wait(p->pid, timeout_ms);
+	if (p->keeps_running && p->exit_code == 128 + SIGTERM)
+		p->exit_code = 0;
+}
+
+/* Read the checked output to its end, comparing as it comes. */
+static void check_output(struct proc *checked, struct proc *other, size_t expect,
+			 uint32_t seed, int timeout_s, struct pair_result *res)
+{
+	static uint8_t got[1 << 16], want[1 << 16];
+	uint8_t hash_got[32], hash_want[32];
+	br_sha256_context sha_got, sha_want;
+	time_t deadline = time(NULL) + timeout_s;
+	int same = 1;
+
+	br_sha256_init(&sha_got);
+	br_sha256_init(&sha_want);
+	for (;;) {
+		struct pollfd pfd = { .fd = checked->out_fd, .events = POLLIN };
+		int left = (int)(deadline - time(NULL));
+		ssize_t n;
+
+		if (left <= 0 || poll(&pfd, 1, left * 1000) <= 0) {
+			snprintf(res->why, sizeof(res->why), "timed out after %d s with %zu of %zu bytes",
+				 timeout_s, res->received, expect);
+			return;
+		}
+		n = read(checked->out_fd, got, sizeof(got));
+		if (n <= 0)
+			break;
+		br_sha256_update(&sha_got, got, (size_t)n);
+		if (res->received < expect) {
+			size_t cmp = (size_t)n < expect - res->received ? (size_t)n : expect - res->received;
+
+			ktls_pattern(want, cmp, seed, res->received);
+			br_sha256_update(&sha_want, want, cmp);
+			for (size_t i = 0; same && i < cmp; i++)
+				if (got[i] != want[i]) {
+					same = 0;
+					res->bad_offset = res->received + i;
+				}
+		}
+		res->received += (size_t)n;
+		/* Everything is here: let a peer that waits for its stdin finish. */
+		if (res->received >= expect) {
+			if (checked->in == IN_HOLD && checked->in_fd >= 0) {
+				close(checked->in_fd);
+				checked->in_fd = -1;
+			}
+			if (other->in == IN_HOLD && other->in_fd >= 0) {
+				close(other->in_fd);
+				other->in_fd = -1;
+			}
+		}
+	}
+	br_sha256_out(&sha_got, hash_got);
+	br_sha256_out(&sha_want, hash_want);
+	res->output_ok = same && res->received == expect && !memcmp(hash_got, hash_want, 32);
+	if (!res->output_ok)
+		snprintf(res->why, sizeof(res->why),
+			 "output: %zu bytes (want %zu), %s", res->received, expect,
+			 !same ? "differs" : "SHA-256 differs");
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+int run_pair(struct proc *server, int port, struct proc *client, size_t expect,
+	     uint32_t seed, int timeout_s, struct pair_result *res)
+{
+	struct timespec t0;
+	double listening, transferred, client_done;
+
+	struct proc *checked = server->checked ? server : client;
+	struct proc *other = checked == server ? client : server;
+
+	memset(res, 0, sizeof(*res));
+	server->exit_code = client->exit_code = -1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (proc_start(server, NULL) < 0) {
+		snprintf(res->why, sizeof(res->why), "cannot start %s", server->argv[0]);
+		return -1;
+	}
+	if (wait_listening(port, 10000) < 0) {
+		snprintf(res->why, sizeof(res->why), "%s does not listen on %d (see %s)",
+			 server->argv[0], port, server->log);
+		kill(server->pid, SIGKILL);
+		proc_wait(server->pid, 5000);
+		return -1;
+	}
+	listening = seconds_since(&t0);
+	if (proc_start(client, NULL) < 0) {
+		snprintf(res->why, sizeof(res->why), "cannot start %s", client->argv[0]);
+		kill(server->pid, SIGKILL);
+		proc_wait(server->pid, 5000);
+		return -1;
+	}
+	check_output(checked, other, expect, seed, timeout_s, res);
+	transferred = seconds_since(&t0);
+	close(checked->out_fd);
+	/* The client ends first; a server that keeps running is stopped after. */
+	stop_proc(client, res->why[0] ? 1000 : timeout_s * 1000);
+	client_done = seconds_since(&t0);
+	stop_proc(server, res->why[0] ? 1000 : 30000);
+	printf("# %s | %s: listening %.2fs, %zu bytes by %.2fs, client exit %.2fs, server exit %.2fs\n",
+	       server->argv[0], client->argv[0], listening, res->received, transferred,
+	       client_done, seconds_since(&t0));
+	if (res->why[0])
+		return -1;
+	if (client->exit_code != 0 || server->exit_code != 0) {
+		snprintf(res->why, sizeof(res->why), "%s exited %d (log %s), %s exited %d (log %s)",
+			 client->argv[0], client->exit_code, client->log,
+			 server->argv[0], server->exit_code, server->log);
+		return -1;
+	}
+	return 0;
+}

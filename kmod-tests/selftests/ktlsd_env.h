@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The world the daemon tests run in: a fresh PKI, payload files, a ktlsd
+ * with the test profiles, and a runner for pairs of processes (our tools and
+ * real peers: openssl, gnutls, curl) whose output is checked byte for byte.
+ */
+#ifndef KTLSD_ENV_H
+#define KTLSD_ENV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define PAYLOAD_A_SEED 0xa1
+#define PAYLOAD_B_SEED 0xb2
+
+struct ktlsd_env {
+	int ready;
+	char error[256];	/* why not ready */
+	char dir[64];		/* PKI, payloads, logs */
+	char sock[128];		/* the daemon's socket */
+	char ktlsd[512];	/* binaries under test */
+	char ktlscat[512];
+	pid_t daemon;
+	size_t size;		/* payload bytes (KTLSD_TEST_MIB, default 16) */
+	char payload_a[128];	/* what peers send */
+	char payload_b[128];	/* what we send */
+};
+
+/* Build everything and start ktlsd; env->ready says whether it worked. */
+void ktlsd_env_setup(struct ktlsd_env *env);
+
+/* Stop the daemon and remove the folder. */
+void ktlsd_env_teardown(struct ktlsd_env *env);
+
+/* 1 if the daemon is still running (it must survive every test). */
+int ktlsd_env_daemon_alive(const struct ktlsd_env *env);
+
+enum proc_input {
+	IN_NULL,	/* /dev/null */
+	IN_FILE,	/* in_file */
+	IN_HOLD,	/* a pipe, closed once the checked output is complete */
+};
+
+struct proc {
+	const char *argv[32];
+	enum proc_input in;
+	const char *in_file;
+	int checked;		/* its stdout is the output under test */
+	int keeps_running;	/* a server that never exits by itself: stopped at the end */
+	char log[200];		/* its stderr (and stdout, unless checked) */
+	pid_t pid;
+	int in_fd, out_fd;
+	int exit_code;		/* after the run; -1 killed on timeout */
+};
+
+struct pair_result {
+	size_t received;	/* bytes of checked output */
+	size_t bad_offset;	/* first wrong byte, when wrong */
+	int output_ok;		/* exactly the payload, SHA-256 equal */
+	char why[512];
+};
+
+/*
+ * Start @server, wait until something listens on @port, start @client,
+ * read the checked output (which must be @expect bytes of payload @seed),
+ * and wait for both within @timeout_s. Returns 0 when both exited 0 and the
+ * output is right; -1 otherwise, with the reason in @res->why.
+ */
+int run_pair(struct proc *server, int port, struct proc *client, size_t expect,
+	     uint32_t seed, int timeout_s, struct pair_result *res);
+
+/* A TCP port nothing uses now. */
+int free_port(void);
+
+/* Wait (at most @timeout_ms) until a TCP socket listens on @port. */
+int wait_listening(int port, int timeout_ms);
+
+/* Start @p alone (stdin per p->in, output to its log); returns its pid. */
+pid_t proc_start(struct proc *p, const struct ktlsd_env *env);
+
+/* Wait for @pid at most @timeout_ms; its exit code, 128+signal, or -1 (killed). */
+int proc_wait(pid_t pid, int timeout_ms);
+
+/* 1 if the file @path contains @needle. */
+int file_contains(const char *path, const char *needle);
+
+/* Log path under the env folder for a test-chosen @name. */
+void env_path(const struct ktlsd_env *env, char *out, size_t len, const char *name);
+
+#endif
