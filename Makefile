@@ -43,6 +43,7 @@ DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 DAEMON_LIBS  = -lbearssl $(INIH_LIBS)
 
 PROGRAMS := $(BUILD)/ktlsd $(BUILD)/ktlscat
+BENCH_PROGRAMS := $(BUILD)/bench/hs_load $(BUILD)/bench/handoff_server
 
 UNIT_TESTS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(wildcard daemon/tests/test_*.c lib/tests/test_*.c)))
 
@@ -56,16 +57,20 @@ SELFTEST_DIR  := $(BUILD)/selftests
 SELFTEST_BINS := $(SELFTESTS:%=$(SELFTEST_DIR)/%)
 SELFTEST_UTIL := $(SELFTEST_DIR)/ktls_util.o $(SELFTEST_DIR)/ktlsd_env.o
 
+# Shared by every suite: keep them between builds.
+.SECONDARY: $(SELFTEST_UTIL)
+
 GUEST_KERNEL := kmod-tests/vm/guest-kernel
 KDIR          = $(shell $(GUEST_KERNEL) env 2>/dev/null | sed -n 's/^KDIR=//p')
 
-.PHONY: all lib programs tests selftests modules deps check demo install clean
-all: lib programs tests selftests
+.PHONY: all lib programs tests selftests bench-programs modules deps check demo bench install clean
+all: lib programs tests selftests bench-programs
 
 lib: $(LIB_A) $(LIB_SO) $(BUILD)/libktlsd.pc
 programs: $(PROGRAMS)
 tests: $(UNIT_TESTS)
 selftests: $(SELFTEST_BINS)
+bench-programs: $(BENCH_PROGRAMS)
 
 $(BUILD)/lib/%.o: lib/%.c $(wildcard include/*.h lib/*.h)
 	@mkdir -p $(@D)
@@ -92,6 +97,14 @@ $(BUILD)/libktlsd.pc: lib/libktlsd.pc.in Makefile
 
 $(BUILD)/ktlsd: $(BUILD)/daemon/main.o $(DAEMON_OBJS) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS) $(LIB_LIBS)
+
+$(BUILD)/bench/hs_load: bench/hs_load.c $(BUILD)/daemon/verify.o $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Idaemon $(CFLAGS) -o $@ $< $(BUILD)/daemon/verify.o $(LIB_A) $(LDFLAGS) -lbearssl $(LIB_LIBS)
+
+$(BUILD)/bench/handoff_server: bench/handoff_server.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(LIB_LIBS)
 
 $(BUILD)/ktlscat: $(BUILD)/tools/ktlscat.o $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
@@ -137,6 +150,12 @@ check: deps
 demo: deps
 	$(MAKE) all
 	mk/demo.sh
+
+# Handshakes per second, latency and memory: ktlsd against openssl s_server,
+# in one VM run (ratios are the result; absolute numbers under TCG are not).
+bench: deps
+	$(MAKE) all
+	kmod-tests/vm/vmrun --timeout 900 -- bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/include \

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -28,6 +29,17 @@ static void usage(FILE *out)
 		"  -h, --help         this text\n"
 		"\n"
 		"See ktlsd(8) and ktlsd.conf(5).\n");
+}
+
+/* Each handshake in flight holds two descriptors: allow what the system allows. */
+static void raise_fd_limit(void)
+{
+	struct rlimit lim;
+
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+		lim.rlim_cur = lim.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &lim);
+	}
 }
 
 int main(int argc, char **argv)
@@ -69,6 +81,7 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return 0;
 	}
+	raise_fd_limit();
 	/* Bind before detaching, so a busy socket is reported to the caller. */
 	srv = server_open(&cfg, err, sizeof(err));
 	if (!srv) {

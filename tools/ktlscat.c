@@ -30,7 +30,7 @@ struct opts {
 	const char *file;
 	const char *host, *port;
 	enum mode mode;
-	int listen, once, verbose, timeout_ms, bufsize;
+	int listen, once, verbose, timeout_ms, bufsize, no_stdin;
 	size_t write_min, write_max;
 };
 
@@ -54,6 +54,7 @@ static void usage(FILE *out)
 		"      --send FILE       send FILE with write(2), then close_notify\n"
 		"      --echo            server: send back what arrives\n"
 		"      --once            server: exit after one connection\n"
+		"  -d, --no-stdin        do not read stdin: only receive, until the peer closes\n"
 		"      --write-sizes MIN-MAX  write(2) sizes, varied with a fixed seed\n"
 		"      --bufsize BYTES   SO_SNDBUF and SO_RCVBUF of the TCP socket\n"
 		"  -S, --socket PATH     ktlsd's socket (default " KTLSD_SOCKET_PATH ")\n"
@@ -88,6 +89,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "socket", required_argument, NULL, 'S' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "no-stdin", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "sendfile", required_argument, NULL, OPT_SENDFILE },
 		{ "send", required_argument, NULL, OPT_SEND },
@@ -101,7 +103,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 	*o = (struct opts){ .socket_path = KTLSD_SOCKET_PATH, .timeout_ms = 30000,
 			    .write_min = 65536, .write_max = 65536 };
-	while ((opt = getopt_long(argc, argv, "l:b:p:n:a:S:t:vh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "l:b:p:n:a:S:t:vdh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'l': o->listen = 1; o->port = optarg; break;
 		case 'b': o->bind_addr = optarg; break;
@@ -111,6 +113,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'S': o->socket_path = optarg; break;
 		case 't': o->timeout_ms = atoi(optarg); break;
 		case 'v': o->verbose = 1; break;
+		case 'd': o->no_stdin = 1; break;
 		case 'h': usage(stdout); exit(EXIT_OK);
 		case OPT_SENDFILE: o->mode = MODE_SENDFILE; o->file = optarg; break;
 		case OPT_SEND: o->mode = MODE_SEND; o->file = optarg; break;
@@ -306,6 +309,14 @@ static int send_file(int fd, const struct opts *o)
 	return rc;
 }
 
+static void report_recv_error(int alert)
+{
+	if (errno == EPROTO)
+		fprintf(stderr, "ktlscat: peer sent fatal alert %s\n", ktlsd_alert_name(alert));
+	else
+		fprintf(stderr, "ktlscat: read: %s\n", strerror(errno));
+}
+
 /* Read until the peer's close_notify (or TCP EOF); copy to @out if >= 0. */
 static int drain(int fd, int out, int echo, const struct opts *o)
 {
@@ -319,10 +330,7 @@ static int drain(int fd, int out, int echo, const struct opts *o)
 		if (n == 0)
 			return 0;
 		if (n < 0) {
-			if (errno == EPROTO)
-				fprintf(stderr, "ktlscat: peer sent fatal alert %s\n", ktlsd_alert_name(alert));
-			else
-				fprintf(stderr, "ktlscat: read: %s\n", strerror(errno));
+			report_recv_error(alert);
 			return -1;
 		}
 		if (out >= 0 && write_all(out, buf, (size_t)n, o, &rng) < 0) {
@@ -353,6 +361,9 @@ static int copy_stdio(int fd, const struct opts *o)
 			ssize_t n = read(0, buf, sizeof(buf));
 
 			if (n <= 0) {
+				if (o->verbose)
+					fprintf(stderr, "ktlscat: end of stdin (%s): sending close_notify\n",
+						n < 0 ? strerror(errno) : "EOF");
 				ktlsd_send_close_notify(fd);
 				shutdown(fd, SHUT_WR);
 				p[0].fd = -1;
@@ -365,13 +376,13 @@ static int copy_stdio(int fd, const struct opts *o)
 			int alert = -1;
 			ssize_t n = ktlsd_recv(fd, buf, sizeof(buf), 0, &alert);
 
-			if (n == 0)
+			if (n == 0) {
+				if (o->verbose)
+					fprintf(stderr, "ktlscat: the peer closed the stream\n");
 				break;
+			}
 			if (n < 0) {
-				if (errno == EPROTO)
-					fprintf(stderr, "ktlscat: peer sent fatal alert %s\n", ktlsd_alert_name(alert));
-				else
-					fprintf(stderr, "ktlscat: read: %s\n", strerror(errno));
+				report_recv_error(alert);
 				return -1;
 			}
 			if (write_all(1, buf, (size_t)n, o, &rng) < 0)
@@ -400,6 +411,8 @@ static int converse(int fd, const struct opts *o)
 		ktlsd_send_close_notify(fd);
 		return 0;
 	case MODE_STDIO:
+		if (o->no_stdin)
+			return drain(fd, 1, 0, o);
 		return copy_stdio(fd, o);
 	}
 	return -1;

@@ -34,6 +34,13 @@ static void fail_env(struct ktlsd_env *env, const char *fmt, ...)
 	env->ready = 0;
 }
 
+int ktlsd_test_selected(const char *test_name)
+{
+	const char *only = getenv("KTLSD_TEST_ONLY");
+
+	return !only || strstr(test_name, only);
+}
+
 void env_path(const struct ktlsd_env *env, char *out, size_t len, const char *name)
 {
 	snprintf(out, len, "%s/%s", env->dir, name);
@@ -123,7 +130,9 @@ void ktlsd_env_setup(struct ktlsd_env *env)
 	env->size = (size_t)(mib ? atoi(mib) : 16) << 20;
 	if (env->size < (16u << 20))
 		env->size = 16u << 20;
-	snprintf(env->dir, sizeof(env->dir), "/tmp/ktlsd-selftest.XXXXXX");
+	/* KTLSD_TEST_DIR: where to keep PKI and logs (with KTLSD_TEST_KEEP=1). */
+	snprintf(env->dir, sizeof(env->dir), "%s/ktlsd-selftest.XXXXXX",
+		 getenv("KTLSD_TEST_DIR") ? getenv("KTLSD_TEST_DIR") : "/tmp");
 	/* Traversable: one test runs a client as nobody against the socket here. */
 	if (!mkdtemp(env->dir) || chmod(env->dir, 0755) < 0)
 		return fail_env(env, "mkdtemp: %s", strerror(errno));
@@ -143,7 +152,8 @@ void ktlsd_env_setup(struct ktlsd_env *env)
 	if (write_payload(env->payload_a, env->size, PAYLOAD_A_SEED) < 0 ||
 	    write_payload(env->payload_b, env->size, PAYLOAD_B_SEED) < 0)
 		return fail_env(env, "writing payloads: %s", strerror(errno));
-	env_path(env, env->sock, sizeof(env->sock), "ktlsd.sock");
+	/* Not in dir: that may be a 9p share, where sockets cannot live. */
+	snprintf(env->sock, sizeof(env->sock), "/tmp/ktlsd-selftest-%d.sock", (int)getpid());
 	env_path(env, conf, sizeof(conf), "ktlsd.conf");
 	env_path(env, log, sizeof(log), "ktlsd.log");
 	if (write_config(env, conf) < 0)
@@ -223,6 +233,8 @@ pid_t proc_start(struct proc *p, const struct ktlsd_env *env)
 		dup2(p->checked ? out[1] : log, 1);
 		dup2(log, 2);
 		setpgid(0, 0);
+		if (p->cwd && chdir(p->cwd) < 0)
+			_exit(126);
 		execvp(p->argv[0], (char *const *)p->argv);
 		dprintf(2, "exec %s: %s\n", p->argv[0], strerror(errno));
 		_exit(127);
@@ -329,6 +341,25 @@ static void stop_proc(struct proc *p, int timeout_ms)
 		p->exit_code = 0;
 }
 
+/* Who else keeps a pipe open: said when its end never comes. */
+static void report_pipe_holders(int fd)
+{
+	char cmd[512], link[64], target[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return;
+	target[n] = 0;
+	snprintf(cmd, sizeof(cmd),
+		 "for p in /proc/[0-9]*; do for f in $p/fd/*; do "
+		 "[ \"$(readlink $f 2>/dev/null)\" = '%s' ] && echo \"# $f ($(cat $p/comm)) holds %s\"; "
+		 "done; done", target, target);
+	if (system(cmd) != 0)
+		printf("# could not list the holders of %s\n", target);
+}
+
 /* Read the checked output to its end, comparing as it comes. */
 static void check_output(struct proc *checked, struct proc *other, size_t expect,
 			 uint32_t seed, int timeout_s, struct pair_result *res)
@@ -338,6 +369,9 @@ static void check_output(struct proc *checked, struct proc *other, size_t expect
 	br_sha256_context sha_got, sha_want;
 	time_t deadline = time(NULL) + timeout_s;
 	int same = 1;
+
+	static const char end_of_header[] = "\r\n\r\n";
+	size_t header_match = checked->http_body ? 0 : 4;
 
 	br_sha256_init(&sha_got);
 	br_sha256_init(&sha_want);
@@ -349,11 +383,26 @@ static void check_output(struct proc *checked, struct proc *other, size_t expect
 		if (left <= 0 || poll(&pfd, 1, left * 1000) <= 0) {
 			snprintf(res->why, sizeof(res->why), "timed out after %d s with %zu of %zu bytes",
 				 timeout_s, res->received, expect);
+			report_pipe_holders(checked->out_fd);
+			if (system("ss -tnpie | sed 's/^/# /'; grep . /proc/net/tls_stat | sed 's/^/# /'") != 0)
+				printf("# ss failed\n");
 			return;
 		}
 		n = read(checked->out_fd, got, sizeof(got));
 		if (n <= 0)
 			break;
+		/* An HTTP response: drop everything up to the blank line. */
+		if (header_match < 4) {
+			ssize_t i = 0;
+
+			while (i < n && header_match < 4)
+				header_match = got[i++] == (uint8_t)end_of_header[header_match] ?
+					       header_match + 1 : got[i - 1] == '\r';
+			memmove(got, got + i, (size_t)(n - i));
+			n -= i;
+			if (n == 0)
+				continue;
+		}
 		br_sha256_update(&sha_got, got, (size_t)n);
 		if (res->received < expect) {
 			size_t cmp = (size_t)n < expect - res->received ? (size_t)n : expect - res->received;

@@ -17,7 +17,7 @@
 struct ktlsd_env {
 	int ready;
 	char error[256];	/* why not ready */
-	char dir[64];		/* PKI, payloads, logs */
+	char dir[96];		/* PKI, payloads, logs */
 	char sock[128];		/* the daemon's socket */
 	char ktlsd[512];	/* binaries under test */
 	char ktlscat[512];
@@ -26,6 +26,21 @@ struct ktlsd_env {
 	char payload_a[128];	/* what peers send */
 	char payload_b[128];	/* what we send */
 };
+
+/*
+ * A suite's one environment: made before the harness forks its first test,
+ * torn down when the harness exits (tests end with _exit: not per test).
+ */
+#define KTLSD_ENV_SUITE(name)							\
+	static struct ktlsd_env name;						\
+	static void __attribute__((constructor)) name##_setup(void)		\
+	{									\
+		ktlsd_env_setup(&name);						\
+	}									\
+	static void __attribute__((destructor)) name##_teardown(void)		\
+	{									\
+		ktlsd_env_teardown(&name);					\
+	}
 
 /* Build everything and start ktlsd; env->ready says whether it worked. */
 void ktlsd_env_setup(struct ktlsd_env *env);
@@ -48,6 +63,8 @@ struct proc {
 	const char *in_file;
 	int checked;		/* its stdout is the output under test */
 	int keeps_running;	/* a server that never exits by itself: stopped at the end */
+	int http_body;		/* checked output is an HTTP/1.0 response: check its body */
+	const char *cwd;	/* working directory, if not ours */
 	char log[200];		/* its stderr (and stdout, unless checked) */
 	pid_t pid;
 	int in_fd, out_fd;
@@ -84,6 +101,19 @@ int proc_wait(pid_t pid, int timeout_ms);
 
 /* 1 if the file @path contains @needle. */
 int file_contains(const char *path, const char *needle);
+
+/*
+ * 6.1's harness cannot pick tests: KTLSD_TEST_ONLY=SUBSTRING runs only the
+ * tests whose name holds it. 1 if @test_name should run.
+ */
+int ktlsd_test_selected(const char *test_name);
+
+/* First statement of a test: 6.1 runs the body even after a SKIP in setup. */
+#define KTLSD_SELECT()								\
+	do {									\
+		if (!ktlsd_test_selected(_metadata->name))			\
+			SKIP(return, "not selected by KTLSD_TEST_ONLY");	\
+	} while (0)
 
 /* Log path under the env folder for a test-chosen @name. */
 void env_path(const struct ktlsd_env *env, char *out, size_t len, const char *name);

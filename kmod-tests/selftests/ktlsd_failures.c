@@ -20,17 +20,7 @@
 #include "kselftest_harness.h"
 #include "ktlsd_env.h"
 
-static struct ktlsd_env env;
-
-static void __attribute__((constructor)) suite_setup(void)
-{
-	ktlsd_env_setup(&env);
-}
-
-static void __attribute__((destructor)) suite_teardown(void)
-{
-	ktlsd_env_teardown(&env);
-}
+KTLSD_ENV_SUITE(env)
 
 FIXTURE(fail)
 {
@@ -42,6 +32,8 @@ FIXTURE_SETUP(fail)
 {
 	char name[32];
 
+	if (!ktlsd_test_selected(_metadata->name))
+		return;
 	ASSERT_TRUE(env.ready) TH_LOG("test environment: %s", env.error);
 	self->port = free_port();
 	ASSERT_LT(0, self->port);
@@ -109,6 +101,7 @@ static int client_vs_s_server(FIXTURE_DATA(fail) *self, const char *cert, const 
 
 TEST_F(fail, untrusted_server_certificate)
 {
+	KTLSD_SELECT();
 	EXPECT_EQ(1, client_vs_s_server(self, "untrusted", "localhost"));
 	EXPECT_TRUE(file_contains(self->client_log, "peer certificate: unknown CA"));
 	EXPECT_TRUE(file_contains(self->client_log, "BR_ERR_X509_NOT_TRUSTED"));
@@ -119,6 +112,7 @@ TEST_F(fail, untrusted_server_certificate)
 
 TEST_F(fail, expired_server_certificate)
 {
+	KTLSD_SELECT();
 	EXPECT_EQ(1, client_vs_s_server(self, "expired", "localhost"));
 	EXPECT_TRUE(file_contains(self->client_log, "expired or not yet valid"));
 	EXPECT_TRUE(file_contains(self->client_log, "Key has expired"));
@@ -127,6 +121,7 @@ TEST_F(fail, expired_server_certificate)
 
 TEST_F(fail, server_name_mismatch)
 {
+	KTLSD_SELECT();
 	EXPECT_EQ(1, client_vs_s_server(self, "server-ec", "not-localhost.example"));
 	EXPECT_TRUE(file_contains(self->client_log, "does not match the server name"));
 	EXPECT_TRUE(file_contains(self->client_log, "BR_ERR_X509_BAD_SERVER_NAME"));
@@ -135,6 +130,7 @@ TEST_F(fail, server_name_mismatch)
 
 TEST_F(fail, trusted_server_certificate_verifies)
 {
+	KTLSD_SELECT();
 	EXPECT_EQ(0, client_vs_s_server(self, "server-ec", "localhost"));
 	EXPECT_TRUE(file_contains(self->client_log, "peer CN=localhost DNS=localhost (verified)"));
 }
@@ -166,6 +162,7 @@ static int server_vs_s_client(FIXTURE_DATA(fail) *self, const char *profile, con
 
 TEST_F(fail, missing_client_certificate)
 {
+	KTLSD_SELECT();
 	const char *none[] = { NULL };
 
 	EXPECT_EQ(1, server_vs_s_client(self, "srv-mtls", none));
@@ -176,6 +173,7 @@ TEST_F(fail, missing_client_certificate)
 
 TEST_F(fail, client_certificate_accepted)
 {
+	KTLSD_SELECT();
 	const char *cert[] = { "-cert", pki("client.crt"), "-key", pki("client.key"), NULL };
 
 	EXPECT_EQ(0, server_vs_s_client(self, "srv-mtls", cert));
@@ -185,6 +183,7 @@ TEST_F(fail, client_certificate_accepted)
 
 TEST_F(fail, client_certificate_from_another_ca)
 {
+	KTLSD_SELECT();
 	const char *cert[] = { "-cert", pki("untrusted.crt"), "-key", pki("untrusted.key"), NULL };
 
 	EXPECT_EQ(1, server_vs_s_client(self, "srv-mtls", cert));
@@ -194,6 +193,7 @@ TEST_F(fail, client_certificate_from_another_ca)
 
 TEST_F(fail, no_shared_cipher)
 {
+	KTLSD_SELECT();
 	/* An ECDSA certificate cannot serve an RSA suite. */
 	const char *rsa_only[] = { "-cipher", "ECDHE-RSA-AES128-GCM-SHA256", NULL };
 
@@ -204,6 +204,7 @@ TEST_F(fail, no_shared_cipher)
 
 TEST_F(fail, alpn_mismatch)
 {
+	KTLSD_SELECT();
 	const char *alpn[] = { "-alpn", "spdy/1", NULL };
 
 	EXPECT_EQ(1, server_vs_s_client(self, "srv-alpn", alpn));
@@ -213,6 +214,7 @@ TEST_F(fail, alpn_mismatch)
 
 TEST_F(fail, alpn_negotiated)
 {
+	KTLSD_SELECT();
 	const char *alpn[] = { "-alpn", "spdy/1,http/1.1", NULL };
 
 	EXPECT_EQ(0, server_vs_s_client(self, "srv-alpn", alpn));
@@ -266,6 +268,7 @@ static ssize_t read_until_closed(int fd, uint8_t *buf, size_t size, int timeout_
 
 TEST_F(fail, silent_peer_times_out)
 {
+	KTLSD_SELECT();
 	static const uint8_t user_canceled[] = { 21, 3, 3, 0, 2, 2, 90 };
 	struct proc server;
 	uint8_t buf[64];
@@ -286,6 +289,7 @@ TEST_F(fail, silent_peer_times_out)
 
 TEST_F(fail, peer_resets_mid_handshake)
 {
+	KTLSD_SELECT();
 	static const uint8_t partial_hello[] = { 22, 3, 1, 0, 200, 1, 0, 0, 196, 3, 3 };
 	struct linger hard = { .l_onoff = 1, .l_linger = 0 };
 	struct proc server;
@@ -308,6 +312,7 @@ TEST_F(fail, peer_resets_mid_handshake)
 
 TEST_F(fail, peer_closes_mid_handshake)
 {
+	KTLSD_SELECT();
 	static const uint8_t partial_hello[] = { 22, 3, 1, 0, 200, 1, 0, 0, 196, 3, 3 };
 	struct proc server;
 	int fd;
@@ -330,6 +335,7 @@ TEST_F(fail, peer_closes_mid_handshake)
  */
 TEST_F_TIMEOUT(fail, malformed_hellos_then_a_good_handshake, 600)
 {
+	KTLSD_SELECT();
 	struct proc server, good_server = { .in = IN_NULL }, good_client = { .in = IN_HOLD, .checked = 1 };
 	struct pair_result r;
 	uint32_t rng = 20261121;
@@ -390,6 +396,7 @@ TEST_F_TIMEOUT(fail, malformed_hellos_then_a_good_handshake, 600)
 /* A caller the profile does not list is refused, and learns why. */
 TEST_F(fail, caller_not_allowed_gets_eacces)
 {
+	KTLSD_SELECT();
 	int lfd, status;
 	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(addr);
@@ -424,6 +431,7 @@ TEST_F(fail, caller_not_allowed_gets_eacces)
 
 TEST_F(fail, unknown_profile)
 {
+	KTLSD_SELECT();
 	struct proc server = { .in = IN_NULL };
 	const char *s[] = { env.ktlscat, "-S", env.sock, "-b", "127.0.0.1", "-l", self->port_str,
 			    "-p", "no-such-profile", "--once", NULL };

@@ -15,17 +15,7 @@
 #include "ktlsd.h"
 #include "ktlsd_env.h"
 
-static struct ktlsd_env env;
-
-static void __attribute__((constructor)) suite_setup(void)
-{
-	ktlsd_env_setup(&env);
-}
-
-static void __attribute__((destructor)) suite_teardown(void)
-{
-	ktlsd_env_teardown(&env);
-}
+KTLSD_ENV_SUITE(env)
 
 FIXTURE(records)
 {
@@ -66,6 +56,8 @@ static int hand_off_both(FIXTURE_DATA(records) *self)
 
 FIXTURE_SETUP(records)
 {
+	if (!ktlsd_test_selected(_metadata->name))
+		return;
 	ASSERT_TRUE(env.ready) TH_LOG("test environment: %s", env.error);
 	ASSERT_EQ(0, ktls_tcp_pair(&self->client, &self->server));
 	ASSERT_EQ(0, hand_off_both(self))
@@ -92,6 +84,7 @@ static ssize_t recv_str(int fd, char *buf, size_t len, int *alert)
 
 TEST_F(records, both_ends_agree)
 {
+	KTLSD_SELECT();
 	EXPECT_EQ(self->client_res.cipher_suite, self->server_res.cipher_suite);
 	EXPECT_EQ(0x0303, self->client_res.version);
 	EXPECT_STREQ("localhost", self->client_res.peer_subject);
@@ -100,6 +93,7 @@ TEST_F(records, both_ends_agree)
 
 TEST_F(records, close_notify_ends_the_stream)
 {
+	KTLSD_SELECT();
 	char buf[64];
 	int alert = -1;
 
@@ -113,6 +107,7 @@ TEST_F(records, close_notify_ends_the_stream)
 
 TEST_F(records, fatal_alert_is_an_error_with_its_code)
 {
+	KTLSD_SELECT();
 	char buf[64];
 	int alert = -1;
 
@@ -124,6 +119,7 @@ TEST_F(records, fatal_alert_is_an_error_with_its_code)
 
 TEST_F(records, warning_alert_is_skipped)
 {
+	KTLSD_SELECT();
 	char buf[64];
 	int alert = -1;
 
@@ -136,6 +132,7 @@ TEST_F(records, warning_alert_is_skipped)
 /* HelloRequest from the server: refused with a warning, data continues. */
 TEST_F(records, hello_request_is_refused_and_data_continues)
 {
+	KTLSD_SELECT();
 	static const uint8_t hello_request[] = { 0, 0, 0, 0 };
 	uint8_t raw[16], type = 0;
 	char buf[64];
@@ -158,6 +155,7 @@ TEST_F(records, hello_request_is_refused_and_data_continues)
 /* A ClientHello for renegotiation, from the client: refused the same way. */
 TEST_F(records, client_renegotiation_is_refused)
 {
+	KTLSD_SELECT();
 	uint8_t hello[64] = { 1, 0, 0, 60, 3, 3 }, raw[16], type = 0;
 	char buf[64];
 	int alert = -1;
@@ -175,6 +173,7 @@ TEST_F(records, client_renegotiation_is_refused)
 /* A record type TLS 1.2 has no place for after the handshake. */
 TEST_F(records, unexpected_record_type_is_fatal)
 {
+	KTLSD_SELECT();
 	static const uint8_t ccs[] = { 1 };
 	uint8_t raw[16], type = 0;
 	char buf[64];
@@ -192,6 +191,7 @@ TEST_F(records, unexpected_record_type_is_fatal)
 /* A one-byte buffer still gets data byte by byte, records kept whole. */
 TEST_F(records, tiny_reads)
 {
+	KTLSD_SELECT();
 	char c = 0, got[8] = "";
 	int alert = -1;
 

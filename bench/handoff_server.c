@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * handoff_server: the application side of the handshake benchmark. Accepts
+ * TCP connections and hands every one to ktlsd at once (the pollable API,
+ * one epoll), so the daemon, not a serial application, sets the pace. A
+ * successful connection is closed as soon as its result arrives.
+ *
+ *   handoff_server -S SOCKET -p PROFILE -l PORT [--report N]
+ *
+ * With --report N it prints "inflight N" once N hand-offs are in progress
+ * at the same time. On SIGTERM it prints "ok=.. failed=..".
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ktlsd.h"
+
+struct conn {
+	int tcp;
+	struct ktlsd_handoff h;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = { { "report", required_argument, NULL, 'r' }, { 0 } };
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	const char *sock = NULL, *profile = NULL;
+	unsigned long ok = 0, failed = 0, inflight = 0, report = 0;
+	int lfd, ep, opt, one = 1, reported = 0;
+	struct rlimit lim;
+
+	while ((opt = getopt_long(argc, argv, "S:p:l:", options, NULL)) != -1) {
+		switch (opt) {
+		case 'S': sock = optarg; break;
+		case 'p': profile = optarg; break;
+		case 'l': addr.sin_port = htons((uint16_t)atoi(optarg)); break;
+		case 'r': report = strtoul(optarg, NULL, 10); break;
+		default: return 2;
+		}
+	}
+	if (!sock || !profile || !addr.sin_port) {
+		fprintf(stderr, "usage: handoff_server -S SOCKET -p PROFILE -l PORT [--report N]\n");
+		return 2;
+	}
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0) {
+		lim.rlim_cur = lim.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &lim);
+	}
+	signal(SIGTERM, on_term);
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(lfd, 4096) < 0) {
+		perror("handoff_server: listen");
+		return 1;
+	}
+	ep = epoll_create1(0);
+	epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &(struct epoll_event){ .events = EPOLLIN, .data.ptr = NULL });
+	while (!stop) {
+		struct epoll_event ev[64];
+		int n = epoll_wait(ep, ev, 64, 1000);
+
+		for (int i = 0; i < n; i++) {
+			struct conn *c = ev[i].data.ptr;
+			struct ktlsd_result res;
+
+			if (!c) {
+				int fd;
+
+				while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+					struct ktlsd_request req = { .role = KTLSD_ROLE_SERVER, .profile = profile };
+
+					c = malloc(sizeof(*c));
+					if (!c || ktlsd_handoff_start(&c->h, sock, fd, &req) < 0) {
+						failed++;
+						close(fd);
+						free(c);
+						continue;
+					}
+					c->tcp = fd;
+					epoll_ctl(ep, EPOLL_CTL_ADD, ktlsd_handoff_fd(&c->h),
+						  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = c });
+					inflight++;
+				}
+				if (report && !reported && inflight >= report) {
+					printf("inflight %lu\n", inflight);
+					fflush(stdout);
+					reported = 1;
+				}
+				continue;
+			}
+			if (ktlsd_handoff_finish(&c->h, &res) < 0 && errno == EAGAIN)
+				continue;
+			if (res.status == 0)
+				ok++;
+			else
+				failed++;
+			inflight--;
+			close(c->tcp);
+			free(c);
+		}
+	}
+	printf("ok=%lu failed=%lu\n", ok, failed);
+	return 0;
+}
