@@ -142,7 +142,7 @@ struct failure failure_from_tls_error(int err, enum ktlsd_role role)
 					 "peer certificate: key usage forbids this" };
 	case BR_ERR_NO_CLIENT_AUTH:
 		return (struct failure){ ENOKEY, BR_ALERT_HANDSHAKE_FAILURE,
-					 "the client could not authenticate" };
+					 "client sent no usable certificate, one is required" };
 	case BR_ERR_IO:
 		return (struct failure){ EIO, -1, "I/O error" };
 	case BR_ERR_LIMIT_EXCEEDED:

@@ -166,8 +166,9 @@ TEST_F(fail, missing_client_certificate)
 	const char *none[] = { NULL };
 
 	EXPECT_EQ(1, server_vs_s_client(self, "srv-mtls", none));
-	EXPECT_TRUE(file_contains(self->server_log, "client sent no certificate, one is required"));
-	EXPECT_TRUE(file_contains(self->server_log, "Required key not available"));
+	EXPECT_TRUE(file_contains(self->server_log, "certificate, one is required"));
+	EXPECT_TRUE(file_contains(self->server_log, "Required key not available"))
+		TH_LOG("expected ENOKEY; see %s", self->server_log);
 	EXPECT_TRUE(file_contains(self->client_log, "SSL alert number 40"));
 }
 
@@ -270,7 +271,7 @@ TEST_F(fail, silent_peer_times_out)
 {
 	KTLSD_SELECT();
 	static const uint8_t user_canceled[] = { 21, 3, 3, 0, 2, 2, 90 };
-	struct proc server;
+	struct proc server = { 0 };
 	uint8_t buf[64];
 	int fd;
 
@@ -292,7 +293,7 @@ TEST_F(fail, peer_resets_mid_handshake)
 	KTLSD_SELECT();
 	static const uint8_t partial_hello[] = { 22, 3, 1, 0, 200, 1, 0, 0, 196, 3, 3 };
 	struct linger hard = { .l_onoff = 1, .l_linger = 0 };
-	struct proc server;
+	struct proc server = { 0 };
 	uint8_t buf[64];
 	int fd;
 
@@ -314,7 +315,7 @@ TEST_F(fail, peer_closes_mid_handshake)
 {
 	KTLSD_SELECT();
 	static const uint8_t partial_hello[] = { 22, 3, 1, 0, 200, 1, 0, 0, 196, 3, 3 };
-	struct proc server;
+	struct proc server = { 0 };
 	int fd;
 
 	ASSERT_LT(0, raw_server(self, &server, 1));
@@ -336,7 +337,7 @@ TEST_F(fail, peer_closes_mid_handshake)
 TEST_F_TIMEOUT(fail, malformed_hellos_then_a_good_handshake, 600)
 {
 	KTLSD_SELECT();
-	struct proc server, good_server = { .in = IN_NULL }, good_client = { .in = IN_HOLD, .checked = 1 };
+	struct proc server = { 0 }, good_server = { .in = IN_NULL }, good_client = { .in = IN_HOLD, .checked = 1 };
 	struct pair_result r;
 	uint32_t rng = 20261121;
 	uint8_t junk[2048], buf[256];
