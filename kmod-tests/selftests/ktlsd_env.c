@@ -46,24 +46,48 @@ void env_path(const struct ktlsd_env *env, char *out, size_t len, const char *na
 	snprintf(out, len, "%s/%s", env->dir, name);
 }
 
-static int find_binaries(struct ktlsd_env *env)
+static int pick(char *out, size_t len, const char *const *candidates)
 {
-	char self[512], *dir;
+	for (; *candidates; candidates++) {
+		snprintf(out, len, "%s", *candidates);
+		if (access(out, X_OK) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * The binaries under test: $KTLSD_BIN_DIR, or beside the tests in a build
+ * (build/selftests/../ktlsd), or installed (PREFIX/libexec/ktlsd/selftests
+ * → PREFIX/sbin/ktlsd, PREFIX/bin/ktlscat). make-certs.sh likewise.
+ */
+static int find_binaries(struct ktlsd_env *env, char *certs, size_t certs_len)
+{
+	char self[512], dir[512], a[3][600], b[3][600], c[2][600];
 	const char *from = getenv("KTLSD_BIN_DIR");
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
-	if (!from) {
-		if (n <= 0)
-			return -1;
-		self[n] = 0;
-		dir = dirname(self);	/* build/selftests */
-		snprintf(env->ktlsd, sizeof(env->ktlsd), "%s/../ktlsd", dir);
-		snprintf(env->ktlscat, sizeof(env->ktlscat), "%s/../ktlscat", dir);
-	} else {
-		snprintf(env->ktlsd, sizeof(env->ktlsd), "%s/ktlsd", from);
-		snprintf(env->ktlscat, sizeof(env->ktlscat), "%s/ktlscat", from);
+	if (n <= 0)
+		return -1;
+	self[n] = 0;
+	snprintf(dir, sizeof(dir), "%s", dirname(self));
+	snprintf(a[0], sizeof(a[0]), "%s/ktlsd", from ? from : "/nonexistent");
+	snprintf(a[1], sizeof(a[1]), "%s/../ktlsd", dir);
+	snprintf(a[2], sizeof(a[2]), "%s/../../../sbin/ktlsd", dir);
+	snprintf(b[0], sizeof(b[0]), "%s/ktlscat", from ? from : "/nonexistent");
+	snprintf(b[1], sizeof(b[1]), "%s/../ktlscat", dir);
+	snprintf(b[2], sizeof(b[2]), "%s/../../../bin/ktlscat", dir);
+	snprintf(c[0], sizeof(c[0]), "%s/make-certs.sh", dir);
+	snprintf(c[1], sizeof(c[1]), "%s/../../kmod-tests/selftests/make-certs.sh", dir);
+	{
+		const char *ktlsd[] = { a[0], a[1], a[2], NULL };
+		const char *ktlscat[] = { b[0], b[1], b[2], NULL };
+		const char *script[] = { c[0], c[1], NULL };
+
+		return pick(env->ktlsd, sizeof(env->ktlsd), ktlsd) ||
+		       pick(env->ktlscat, sizeof(env->ktlscat), ktlscat) ||
+		       pick(certs, certs_len, script) ? -1 : 0;
 	}
-	return access(env->ktlsd, X_OK) == 0 && access(env->ktlscat, X_OK) == 0 ? 0 : -1;
 }
 
 static int write_payload(const char *path, size_t len, uint32_t seed)
@@ -120,7 +144,7 @@ static int daemon_answers(const char *sock)
 
 void ktlsd_env_setup(struct ktlsd_env *env)
 {
-	char cmd[1100], conf[128], log[128], certs[1200], bindir[512];
+	char cmd[640], conf[128], log[128], certs[800];
 	const char *mib = getenv("KTLSD_TEST_MIB");
 	struct timespec pause = { 0, 10 * 1000 * 1000 };
 	struct proc daemon = { .in = IN_NULL };
@@ -136,14 +160,8 @@ void ktlsd_env_setup(struct ktlsd_env *env)
 	/* Traversable: one test runs a client as nobody against the socket here. */
 	if (!mkdtemp(env->dir) || chmod(env->dir, 0755) < 0)
 		return fail_env(env, "mkdtemp: %s", strerror(errno));
-	if (find_binaries(env) < 0)
-		return fail_env(env, "ktlsd and ktlscat not found next to the tests (set KTLSD_BIN_DIR)");
-	/* make-certs.sh: in the checkout's source, or installed beside the binaries. */
-	snprintf(certs, sizeof(certs), "%s", env->ktlsd);
-	snprintf(bindir, sizeof(bindir), "%s", dirname(certs));
-	snprintf(cmd, sizeof(cmd), "%s/../kmod-tests/selftests/make-certs.sh", bindir);
-	if (access(cmd, X_OK) < 0)
-		snprintf(cmd, sizeof(cmd), "%s/make-certs.sh", bindir);
+	if (find_binaries(env, cmd, sizeof(cmd)) < 0)
+		return fail_env(env, "ktlsd, ktlscat or make-certs.sh not found (set KTLSD_BIN_DIR)");
 	snprintf(certs, sizeof(certs), "%s %s", cmd, env->dir);
 	if (system(certs) != 0)
 		return fail_env(env, "making the test PKI failed: %s", certs);

@@ -19,8 +19,8 @@ struct ktlsd_env {
 	char error[256];	/* why not ready */
 	char dir[96];		/* PKI, payloads, logs */
 	char sock[128];		/* the daemon's socket */
-	char ktlsd[512];	/* binaries under test */
-	char ktlscat[512];
+	char ktlsd[640];	/* binaries under test */
+	char ktlscat[640];
 	pid_t daemon;
 	size_t size;		/* payload bytes (KTLSD_TEST_MIB, default 16) */
 	char payload_a[128];	/* what peers send */

@@ -377,7 +377,7 @@ TEST_F_TIMEOUT(fail, malformed_hellos_then_a_good_handshake, 600)
 	EXPECT_EQ(200, answered);
 	kill(server.pid, SIGTERM);
 	proc_wait(server.pid, 10000);
-	EXPECT_TRUE(ktlsd_env_daemon_alive(&env));
+	EXPECT_TRUE(ktlsd_env_daemon_alive(&env)) TH_LOG("ktlsd died under malformed hellos");
 
 	/* And now a real client gets served, by the same daemon. */
 	{
@@ -447,6 +447,49 @@ TEST_F(fail, unknown_profile)
 	EXPECT_TRUE(file_contains(self->server_log, "no such profile 'no-such-profile'"));
 	EXPECT_TRUE(file_contains(self->server_log, "No such process"));
 	close(fd);
+}
+
+/*
+ * Short writes everywhere: the smallest socket buffers the kernel allows
+ * (SO_SNDBUF/SO_RCVBUF of 1 are raised to its minimum) and write() sizes
+ * from 1 byte to 1 MiB. Not a byte may be lost or moved.
+ */
+TEST_F_TIMEOUT(fail, tiny_buffers_and_odd_writes_server_role, 600)
+{
+	struct proc server = { .in = IN_NULL }, client = { .in = IN_HOLD, .checked = 1 };
+	struct pair_result r;
+	const char *s[] = { env.ktlscat, "-v", "-S", env.sock, "-b", "127.0.0.1", "-l", self->port_str,
+			    "-p", "srv-ec", "--once", "--bufsize", "1", "--write-sizes", "1-1048576",
+			    "--send", env.payload_b, NULL };
+	const char *c[] = { "openssl", "s_client", "-connect", self->connect_to, "-quiet", NULL };
+
+	KTLSD_SELECT();
+	memcpy(server.argv, s, sizeof(s));
+	memcpy(client.argv, c, sizeof(c));
+	snprintf(server.log, sizeof(server.log), "%s", self->server_log);
+	snprintf(client.log, sizeof(client.log), "%s", self->client_log);
+	EXPECT_EQ(0, run_pair(&server, self->port, &client, env.size, PAYLOAD_B_SEED,
+			      60 + 8 * (int)(env.size >> 20), &r)) TH_LOG("%s", r.why);
+}
+
+TEST_F_TIMEOUT(fail, tiny_buffers_and_odd_writes_client_role, 600)
+{
+	struct proc server = { .in = IN_HOLD, .checked = 1 }, client = { .in = IN_NULL };
+	struct pair_result r;
+	const char *s[] = { "openssl", "s_server", "-accept", self->connect_to, "-cert",
+			    pki("server-ec.crt"), "-key", pki("server-ec.key"), "-quiet",
+			    "-naccept", "1", NULL };
+	const char *c[] = { env.ktlscat, "-v", "-S", env.sock, "-p", "cli", "-n", "localhost",
+			    "--bufsize", "1", "--write-sizes", "1-1048576", "--send", env.payload_a,
+			    "127.0.0.1", self->port_str, NULL };
+
+	KTLSD_SELECT();
+	memcpy(server.argv, s, sizeof(s));
+	memcpy(client.argv, c, sizeof(c));
+	snprintf(server.log, sizeof(server.log), "%s", self->server_log);
+	snprintf(client.log, sizeof(client.log), "%s", self->client_log);
+	EXPECT_EQ(0, run_pair(&server, self->port, &client, env.size, PAYLOAD_A_SEED,
+			      60 + 8 * (int)(env.size >> 20), &r)) TH_LOG("%s", r.why);
 }
 
 TEST_HARNESS_MAIN
