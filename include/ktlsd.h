@@ -102,15 +102,20 @@ struct ktlsd_result {
  *   ESRCH         no such profile
  *   ENOTSOCK, ENOTCONN, EPROTONOSUPPORT  @fd is not a connected TCP socket
  *   ENOPROTOOPT   the kernel has no TLS (module tls missing)
+ *   EBUSY         the daemon has as many handshakes in flight as it allows
  *   ECONNRESET    the peer reset the connection
  *   ECONNABORTED  the peer closed the connection during the handshake
  *   EKEYREJECTED  the peer's certificate was rejected (see tls_error)
  *   EKEYEXPIRED   the peer's certificate has expired or is not yet valid
  *   ENOKEY        the peer sent no certificate where one is required
  *   EPROTO        any other TLS failure (see tls_error, alert_*)
+ *   ECANCELED, ESHUTDOWN  the hand-off was cancelled, or the daemon stopped
  *   EBADMSG       the daemon's answer was malformed
  *   other         errors of connect/sendmsg/recvmsg on the unix socket
- * After a failure @fd is left as it was given, without kTLS.
+ * A request refused before the handshake began (EINVAL, EACCES, ESRCH, the
+ * socket checks, EBUSY) leaves @fd as it was given. Once the handshake has
+ * begun, a failure means the peer got a fatal alert (if it could) and the
+ * connection was shut down: close @fd.
  */
 int ktlsd_handshake(const char *socket_path, int fd,
 		    const struct ktlsd_request *req, int timeout_ms,

@@ -79,14 +79,13 @@ static ssize_t recv_typed(int fd, void *buf, size_t len, int flags,
 }
 
 /*
- * A record that is not data, read whole into a bounce buffer of our own so
- * a small caller buffer never splits it. The kernel marks its end with
- * MSG_EOR; a record never exceeds 2^14 bytes of plaintext.
+ * The rest of a record that is not data, after its first @got bytes: into a
+ * bounce buffer of our own, so a small caller buffer never splits it. The
+ * kernel marks a record's end with MSG_EOR; it holds at most 2^14 bytes.
  */
-static ssize_t read_control_record(int fd, uint8_t *rec, size_t size, uint8_t *type)
+static ssize_t finish_control_record(int fd, uint8_t *rec, size_t size, size_t got,
+				     uint8_t type)
 {
-	size_t got = 0;
-
 	for (;;) {
 		uint8_t this_type, scratch[256];
 		int end = 0;
@@ -96,9 +95,7 @@ static ssize_t read_control_record(int fd, uint8_t *rec, size_t size, uint8_t *t
 
 		if (n < 0)
 			return -1;
-		if (got == 0)
-			*type = this_type;
-		if (n == 0 || this_type != *type)
+		if (n == 0 || this_type != type)
 			return (ssize_t)got;
 		got += room ? (size_t)n : 0;
 		if (end)
@@ -143,24 +140,18 @@ ssize_t ktlsd_recv(int fd, void *buf, size_t len, int flags, int *alert)
 		return -1;
 	}
 	for (;;) {
-		uint8_t type, peek;
+		uint8_t type, rec[16384];
 		int end, rc;
-		uint8_t rec[16384];
 		ssize_t n;
 
-		/* Learn the next record's type without consuming anything. */
-		n = recv_typed(fd, &peek, 1, (flags & MSG_DONTWAIT) | MSG_PEEK, &type, &end);
-		if (n <= 0)
+		/* One call per read on the data path: the kernel never mixes
+		 * record types in one recvmsg, so the type tells what came. */
+		n = recv_typed(fd, buf, len, flags, &type, &end);
+		if (n <= 0 || type == RECORD_APPLICATION_DATA)
 			return n;
-		if (type == RECORD_APPLICATION_DATA) {
-			n = recv_typed(fd, buf, len, flags, &type, &end);
-			if (n <= 0 || type == RECORD_APPLICATION_DATA)
-				return n;
-			/* The kernel hands out one record type per call. */
-			errno = EBADMSG;
-			return -1;
-		}
-		n = read_control_record(fd, rec, sizeof(rec), &type);
+		memcpy(rec, buf, (size_t)n < sizeof(rec) ? (size_t)n : sizeof(rec));
+		if (!end)
+			n = finish_control_record(fd, rec, sizeof(rec), (size_t)n, type);
 		if (n < 0)
 			return -1;
 		rc = handle_control(fd, type, rec, (size_t)n, alert);
