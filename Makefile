@@ -55,6 +55,8 @@ KSFT_HDRS    := $(KSFT_DIR)/kselftest.h $(KSFT_DIR)/kselftest_harness.h
 SELFTESTS     := ktls_basic ktlsd_handoff ktlsd_failures ktlsd_records
 SELFTEST_DIR  := $(BUILD)/selftests
 SELFTEST_BINS := $(SELFTESTS:%=$(SELFTEST_DIR)/%)
+# Peers the suites drive that no Debian package provides.
+SELFTEST_HELPERS := $(SELFTEST_DIR)/flight_peer
 SELFTEST_UTIL := $(SELFTEST_DIR)/ktls_util.o $(SELFTEST_DIR)/ktlsd_env.o
 
 # Shared by every suite: keep them between builds.
@@ -69,7 +71,7 @@ all: lib programs tests selftests bench-programs
 lib: $(LIB_A) $(LIB_SO) $(BUILD)/libktlsd.pc
 programs: $(PROGRAMS)
 tests: $(UNIT_TESTS)
-selftests: $(SELFTEST_BINS)
+selftests: $(SELFTEST_BINS) $(SELFTEST_HELPERS)
 bench-programs: $(BENCH_PROGRAMS)
 
 $(BUILD)/lib/%.o: lib/%.c $(wildcard include/*.h lib/*.h)
@@ -136,6 +138,10 @@ $(SELFTEST_DIR)/%: kmod-tests/selftests/%.c $(SELFTEST_UTIL) $(LIB_A) $(KSFT_HDR
 	$(CC) $(CFLAGS) -Iinclude -isystem $(KSFT_DIR) -o $@ $< $(SELFTEST_UTIL) $(LIB_A) \
 		$(LDFLAGS) -lbearssl $(NL_LIBS)
 
+$(SELFTEST_DIR)/flight_peer: kmod-tests/selftests/flight_peer.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags gnutls) -o $@ $< $(LDFLAGS) $(shell pkg-config --libs gnutls)
+
 modules:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "no headers for the pinned kernel: run 'make deps'" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -173,7 +179,7 @@ install: all
 	install -m 0644 man/ktlscat.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 man/ktlsd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 man/ktlsd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
-	install -m 0755 $(SELFTEST_BINS) kmod-tests/selftests/run kmod-tests/selftests/make-certs.sh \
+	install -m 0755 $(SELFTEST_BINS) $(SELFTEST_HELPERS) kmod-tests/selftests/run kmod-tests/selftests/make-certs.sh \
 		$(DESTDIR)$(PREFIX)/libexec/ktlsd/selftests/
 
 clean:

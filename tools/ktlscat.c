@@ -445,8 +445,13 @@ static int converse(int fd, const struct opts *o)
 		ktlsd_send_close_notify(fd);
 		return 0;
 	case MODE_STDIO:
-		if (o->no_stdin)
-			return drain(fd, 1, 0, o);
+		if (o->no_stdin) {
+			if (drain(fd, 1, 0, o) < 0)
+				return -1;
+			/* The peer closed: answer with ours (RFC 5246 7.2.1). */
+			ktlsd_send_close_notify(fd);
+			return 0;
+		}
 		return copy_stdio(fd, o);
 	}
 	return -1;

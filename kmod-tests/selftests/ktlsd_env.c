@@ -71,6 +71,8 @@ static int find_binaries(struct ktlsd_env *env, char *certs, size_t certs_len)
 		return -1;
 	self[n] = 0;
 	snprintf(dir, sizeof(dir), "%s", dirname(self));
+	/* Test helpers live beside the suites, built or installed. */
+	snprintf(env->flight_peer, sizeof(env->flight_peer), "%s/flight_peer", dir);
 	snprintf(a[0], sizeof(a[0]), "%s/ktlsd", from ? from : "/nonexistent");
 	snprintf(a[1], sizeof(a[1]), "%s/../ktlsd", dir);
 	snprintf(a[2], sizeof(a[2]), "%s/../../../sbin/ktlsd", dir);

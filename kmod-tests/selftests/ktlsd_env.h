@@ -23,6 +23,7 @@ struct ktlsd_env {
 	char sock[128];		/* the daemon's socket */
 	char ktlsd[640];	/* binaries under test */
 	char ktlscat[640];
+	char flight_peer[640];	/* GnuTLS peer joining Finished and data (helper) */
 	pid_t daemon;
 	size_t size;		/* payload bytes (KTLSD_TEST_MIB, default 16) */
 	char payload_a[128];	/* what peers send */

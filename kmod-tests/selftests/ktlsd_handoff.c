@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "ktlsd_env.h"
@@ -327,6 +328,66 @@ TEST_F_TIMEOUT(handoff, client_echo_through_gnutls, 1200)
 	client.argv[10] = NULL;
 	RUN(&server, &client, PAYLOAD_TEXT_SEED);
 	EXPECT_TRUE(handoff_reported(self->client_log, variant->suite));
+}
+
+/* flight_peer (GnuTLS) as @role, sending the peers' payload. */
+static void flight_peer(struct proc *p, FIXTURE_DATA(handoff) *self, const char *role)
+{
+	int i = 0;
+
+	p->argv[i++] = env.flight_peer;
+	p->argv[i++] = role;
+	p->argv[i++] = self->port_str;
+	p->argv[i++] = "--priority";
+	p->argv[i++] = self->priority;
+	if (!strcmp(role, "--client")) {
+		p->argv[i++] = "--ca";
+		p->argv[i++] = self->ca;
+		snprintf(p->log, sizeof(p->log), "%s", self->client_log);
+	} else {
+		p->argv[i++] = "--cert";
+		p->argv[i++] = self->crt;
+		p->argv[i++] = "--key";
+		p->argv[i++] = self->key;
+		snprintf(p->log, sizeof(p->log), "%s", self->server_log);
+	}
+	p->argv[i++] = env.payload_a;
+}
+
+/*
+ * Server role, False Start: the client's CCS, Finished and first record of
+ * data leave in one send(), before our Finished has reached it. ktlsd must
+ * stop reading at the Finished and leave the record to kTLS: not one byte
+ * lost. The client then checks our Finished.
+ */
+TEST_F_TIMEOUT(handoff, server_false_start_flight, 1200)
+{
+	KTLSD_SELECT();
+	struct proc server = { .in = IN_NULL, .checked = 1 }, client = { .in = IN_NULL };
+
+	ASSERT_EQ(0, access(env.flight_peer, X_OK)) TH_LOG("%s: not built", env.flight_peer);
+	ktlscat_server(&server, self, variant, NULL);
+	flight_peer(&client, self, "--client");
+	RUN(&server, &client, PAYLOAD_A_SEED);
+	EXPECT_TRUE(handoff_reported(self->server_log, variant->suite));
+	EXPECT_TRUE(file_contains(self->client_log, "first flight:"));
+}
+
+/*
+ * Client role: the server's CCS, Finished and first record of data arrive
+ * in one segment; the record is kTLS's, not the handshake's.
+ */
+TEST_F_TIMEOUT(handoff, client_finished_flight, 1200)
+{
+	KTLSD_SELECT();
+	struct proc server = { .in = IN_NULL }, client = { .in = IN_NULL, .checked = 1 };
+
+	ASSERT_EQ(0, access(env.flight_peer, X_OK)) TH_LOG("%s: not built", env.flight_peer);
+	flight_peer(&server, self, "--server");
+	ktlscat_client(&client, self, NULL);
+	RUN(&server, &client, PAYLOAD_A_SEED);
+	EXPECT_TRUE(handoff_reported(self->client_log, variant->suite));
+	EXPECT_TRUE(file_contains(self->server_log, "first flight:"));
 }
 
 TEST_HARNESS_MAIN
