@@ -52,12 +52,12 @@ KSFT_TARBALL := /usr/src/linux-source-6.1.tar.xz
 KSFT_DIR     := $(BUILD)/ksft
 KSFT_HDRS    := $(KSFT_DIR)/kselftest.h $(KSFT_DIR)/kselftest_harness.h
 
-SELFTESTS     := ktls_basic ktlsd_handoff ktlsd_failures ktlsd_records
+SELFTESTS     := ktls_basic ktls_offload ktlsd_handoff ktlsd_failures ktlsd_records
 SELFTEST_DIR  := $(BUILD)/selftests
 SELFTEST_BINS := $(SELFTESTS:%=$(SELFTEST_DIR)/%)
 # Peers the suites drive that no Debian package provides.
 SELFTEST_HELPERS := $(SELFTEST_DIR)/flight_peer
-SELFTEST_UTIL := $(SELFTEST_DIR)/ktls_util.o $(SELFTEST_DIR)/ktlsd_env.o
+SELFTEST_UTIL := $(SELFTEST_DIR)/ktls_util.o $(SELFTEST_DIR)/ktlsd_env.o $(SELFTEST_DIR)/offload_env.o
 
 # Shared by every suite: keep them between builds.
 .SECONDARY: $(SELFTEST_UTIL)
@@ -129,7 +129,7 @@ $(KSFT_HDRS) &:
 
 $(SELFTEST_DIR)/%.o: kmod-tests/selftests/%.c $(wildcard kmod-tests/selftests/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) -Iinclude -c -o $@ $<
 
 # The harness header is the kernel's, not ours: -isystem keeps its own
 # warnings out of -Werror, while ours still count.
@@ -150,11 +150,11 @@ deps:
 	mk/deps.sh
 
 check: deps
-	$(MAKE) all
+	$(MAKE) all modules
 	mk/check.sh $(SELFTESTS)
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) all modules
 	mk/demo.sh
 
 # Handshakes per second, latency and memory: ktlsd against openssl s_server,

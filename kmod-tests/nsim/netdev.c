@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pairs of devices: veth-like Ethernet ends, each one's transmit the
+ * other's receive, movable into network namespaces, with the features a
+ * TLS-offload NIC advertises.
+ */
+#include <linux/etherdevice.h>
+#include <linux/rtnetlink.h>
+
+#include "nsim.h"
+
+#define NSIM_FEATURES (NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM | NETIF_F_HIGHDMA | \
+		       NETIF_F_GSO_SOFTWARE | NETIF_F_HW_TLS_TX | NETIF_F_HW_TLS_RX)
+#define NSIM_DEFAULT_MAX_CTX 1024
+
+static LIST_HEAD(nsim_devs);
+static DEFINE_MUTEX(nsim_lock);	/* nsim_devs, pair creation and removal */
+static unsigned int nsim_next_index;
+
+/* Hand @skb to @to's receive path, as a wire would. Consumes @skb. */
+int nsim_deliver(struct nsim_dev *to, struct sk_buff *skb)
+{
+	unsigned int len;
+
+	if (__dev_forward_skb(to->netdev, skb))
+		return NET_RX_DROP;
+	skb = nsim_tls_rx(to, skb);
+	if (!skb)
+		return NET_RX_DROP;
+	len = skb->len;
+	if (netif_rx(skb) != NET_RX_SUCCESS)
+		return NET_RX_DROP;
+	dev_sw_netstats_rx_add(to->netdev, len);
+	return NET_RX_SUCCESS;
+}
+
+static netdev_tx_t nsim_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct nsim_dev *nd = netdev_priv(dev), *peer;
+	unsigned int len;
+
+	rcu_read_lock();
+	peer = rcu_dereference(nd->peer);
+	if (unlikely(!peer || !netif_carrier_ok(dev))) {
+		dev_core_stats_tx_dropped_inc(dev);
+		kfree_skb(skb);
+		goto out;
+	}
+	skb = nsim_tls_tx(nd, skb);
+	if (!skb) {
+		dev_core_stats_tx_dropped_inc(dev);
+		goto out;
+	}
+	len = skb->len;
+	if (nsim_fault_xmit(nd, peer, skb) == NET_RX_SUCCESS)
+		dev_sw_netstats_tx_add(dev, 1, len);
+	else
+		dev_core_stats_tx_dropped_inc(dev);
+out:
+	rcu_read_unlock();
+	return NETDEV_TX_OK;
+}
+
+static int nsim_open(struct net_device *dev)
+{
+	struct nsim_dev *nd = netdev_priv(dev);
+	struct nsim_dev *peer = rtnl_dereference(nd->peer);
+
+	if (peer && (peer->netdev->flags & IFF_UP)) {
+		netif_carrier_on(dev);
+		netif_carrier_on(peer->netdev);
+	}
+	return 0;
+}
+
+static int nsim_stop(struct net_device *dev)
+{
+	struct nsim_dev *nd = netdev_priv(dev);
+	struct nsim_dev *peer = rtnl_dereference(nd->peer);
+
+	netif_carrier_off(dev);
+	if (peer)
+		netif_carrier_off(peer->netdev);
+	nsim_fault_stop(nd);
+	return 0;
+}
+
+static struct net_device *nsim_get_iflink_peer(const struct net_device *dev)
+{
+	struct nsim_dev *nd = netdev_priv(dev);
+	struct nsim_dev *peer = rcu_dereference(nd->peer);
+
+	return peer ? peer->netdev : NULL;
+}
+
+static int nsim_get_iflink(const struct net_device *dev)
+{
+	struct net_device *peer;
+	int iflink;
+
+	rcu_read_lock();
+	peer = nsim_get_iflink_peer(dev);
+	iflink = peer ? peer->ifindex : 0;
+	rcu_read_unlock();
+	return iflink;
+}
+
+static const struct net_device_ops nsim_netdev_ops = {
+	.ndo_open		= nsim_open,
+	.ndo_stop		= nsim_stop,
+	.ndo_start_xmit		= nsim_xmit,
+	.ndo_get_stats64	= dev_get_tstats64,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_get_iflink		= nsim_get_iflink,
+};
+
+static void nsim_free(struct net_device *dev)
+{
+	free_percpu(dev->tstats);
+}
+
+static void nsim_setup(struct net_device *dev)
+{
+	ether_setup(dev);
+	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
+	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE;
+	dev->netdev_ops = &nsim_netdev_ops;
+	dev->ethtool_ops = &nsim_ethtool_ops;
+	dev->tlsdev_ops = &nsim_tlsdev_ops;
+	dev->features |= NSIM_FEATURES | NETIF_F_LLTX;
+	dev->hw_features = NSIM_FEATURES;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = nsim_free;
+	dev->max_mtu = ETH_MAX_MTU;
+}
+
+static struct nsim_dev *nsim_dev_alloc(const char *name)
+{
+	struct net_device *dev;
+	struct nsim_dev *nd;
+
+	dev = alloc_netdev(sizeof(*nd), name, NET_NAME_USER, nsim_setup);
+	if (!dev)
+		return ERR_PTR(-ENOMEM);
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	if (!dev->tstats) {
+		free_netdev(dev);
+		return ERR_PTR(-ENOMEM);
+	}
+	eth_hw_addr_random(dev);
+	nd = netdev_priv(dev);
+	nd->netdev = dev;
+	strscpy(nd->name, name, sizeof(nd->name));
+	spin_lock_init(&nd->ctx_lock);
+	INIT_LIST_HEAD(&nd->rx_ctxs);
+	nd->max_ctx = NSIM_DEFAULT_MAX_CTX;
+	nsim_fault_init(nd);
+	return nd;
+}
+
+/* Free a device that was never registered. */
+static void nsim_dev_free_unregistered(struct nsim_dev *nd)
+{
+	free_percpu(nd->netdev->tstats);
+	free_netdev(nd->netdev);
+}
+
+static int nsim_pick_names(const char *name_a, const char *name_b,
+			   char *a, char *b)
+{
+	if (!name_a || !*name_a) {
+		snprintf(a, IFNAMSIZ, "knsim%u", nsim_next_index);
+		snprintf(b, IFNAMSIZ, "knsim%u", nsim_next_index + 1);
+		nsim_next_index += 2;
+		return 0;
+	}
+	if (!name_b || !*name_b || !dev_valid_name(name_a) || !dev_valid_name(name_b) ||
+	    !strcmp(name_a, name_b))
+		return -EINVAL;
+	strscpy(a, name_a, IFNAMSIZ);
+	strscpy(b, name_b, IFNAMSIZ);
+	return 0;
+}
+
+int nsim_pair_new(const char *name_a, const char *name_b)
+{
+	char a_name[IFNAMSIZ], b_name[IFNAMSIZ];
+	struct nsim_dev *a, *b;
+	int err;
+
+	mutex_lock(&nsim_lock);
+	err = nsim_pick_names(name_a, name_b, a_name, b_name);
+	if (err)
+		goto out;
+	rtnl_lock();
+	err = -EEXIST;
+	if (__dev_get_by_name(&init_net, a_name) || __dev_get_by_name(&init_net, b_name))
+		goto out_rtnl;
+	a = nsim_dev_alloc(a_name);
+	if (IS_ERR(a)) {
+		err = PTR_ERR(a);
+		goto out_rtnl;
+	}
+	b = nsim_dev_alloc(b_name);
+	if (IS_ERR(b)) {
+		err = PTR_ERR(b);
+		nsim_dev_free_unregistered(a);
+		goto out_rtnl;
+	}
+	rcu_assign_pointer(a->peer, b);
+	rcu_assign_pointer(b->peer, a);
+	err = register_netdevice(a->netdev);
+	if (err) {
+		nsim_dev_free_unregistered(a);
+		nsim_dev_free_unregistered(b);
+		goto out_rtnl;
+	}
+	err = register_netdevice(b->netdev);
+	if (err) {
+		nsim_dev_free_unregistered(b);
+		RCU_INIT_POINTER(a->peer, NULL);
+		unregister_netdevice(a->netdev);
+		goto out_rtnl;
+	}
+	netif_carrier_off(a->netdev);
+	netif_carrier_off(b->netdev);
+	rtnl_unlock();
+
+	err = nsim_sysfs_dev_add(a);
+	if (!err) {
+		err = nsim_sysfs_dev_add(b);
+		if (err)
+			nsim_sysfs_dev_del(a);
+	}
+	if (err) {
+		rtnl_lock();
+		unregister_netdevice(a->netdev);
+		unregister_netdevice(b->netdev);
+		rtnl_unlock();
+		goto out;
+	}
+	list_add_tail(&a->list, &nsim_devs);
+	list_add_tail(&b->list, &nsim_devs);
+	netdev_info(a->netdev, "ktls_nsim pair %s <-> %s\n", a->name, b->name);
+	goto out;
+out_rtnl:
+	rtnl_unlock();
+out:
+	mutex_unlock(&nsim_lock);
+	return err;
+}
+
+/* Both ends go together. Called with nsim_lock held. */
+static void nsim_pair_destroy(struct nsim_dev *a)
+{
+	struct nsim_dev *b = rcu_dereference_protected(a->peer, lockdep_is_held(&nsim_lock));
+	LIST_HEAD(kill);
+
+	nsim_sysfs_dev_del(a);
+	list_del(&a->list);
+	if (b) {
+		nsim_sysfs_dev_del(b);
+		list_del(&b->list);
+	}
+	rtnl_lock();
+	unregister_netdevice_queue(a->netdev, &kill);
+	if (b)
+		unregister_netdevice_queue(b->netdev, &kill);
+	unregister_netdevice_many(&kill);
+	rtnl_unlock();
+}
+
+int nsim_pair_del(const char *name)
+{
+	struct nsim_dev *nd;
+	int err = -ENODEV;
+
+	mutex_lock(&nsim_lock);
+	list_for_each_entry(nd, &nsim_devs, list) {
+		if (!strcmp(nd->name, name)) {
+			nsim_pair_destroy(nd);
+			err = 0;
+			break;
+		}
+	}
+	mutex_unlock(&nsim_lock);
+	return err;
+}
+
+void nsim_pair_del_all(void)
+{
+	mutex_lock(&nsim_lock);
+	while (!list_empty(&nsim_devs))
+		nsim_pair_destroy(list_first_entry(&nsim_devs, struct nsim_dev, list));
+	mutex_unlock(&nsim_lock);
+}

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transmit: the kernel hands us plaintext records with room for their tags.
+ * In-order data continues the context's stream; anything else (a
+ * retransmission) is encrypted from a state rebuilt out of the kernel's
+ * record list, replaying only the part of the record before the segment.
+ * The skb's pages belong to the socket's record list and page cache, so
+ * the ciphertext always goes into a new skb.
+ */
+#include <linux/skbuff.h>
+#include <net/tcp.h>
+
+#include "nsim.h"
+
+static bool corrupt_this_record(void *arg)
+{
+	struct nsim_dev *nd = arg;
+
+	return nsim_fault_hit(nd, &nd->corrupt);
+}
+
+/* Run the first @len bytes of @rec through @walk, leaving @rec untouched. */
+static int replay_prefix(struct nsim_rec *walk, const struct nsim_gcm_key *key,
+			 struct tls_record_info *rec, u32 len)
+{
+	struct nsim_rec_stats ignored = {};
+	u8 scratch[256];
+	int i, err;
+
+	for (i = 0; i < rec->num_frags && len; i++) {
+		skb_frag_t *frag = &rec->frags[i];
+		const u8 *src = skb_frag_address(frag);
+		u32 frag_len = min_t(u32, skb_frag_size(frag), len);
+
+		len -= frag_len;
+		while (frag_len) {
+			u32 n = min_t(u32, frag_len, sizeof(scratch));
+
+			memcpy(scratch, src, n);
+			err = nsim_rec_encrypt(walk, key, scratch, n, NULL, NULL, &ignored);
+			if (err)
+				return err;
+			src += n;
+			frag_len -= n;
+		}
+	}
+	return len ? -ENODATA : 0;
+}
+
+enum tx_verdict { TX_ENCRYPTED, TX_AS_IS, TX_DROP };
+
+/* A segment that is not where the stream is: rebuild its record's state. */
+static enum tx_verdict tx_out_of_order(struct nsim_tls_ctx *ctx, struct tls_context *tls_ctx,
+				       u32 seq, u8 *data, u32 len, struct nsim_rec_stats *st)
+{
+	struct tls_offload_context_tx *octx = tls_offload_ctx_tx(tls_ctx);
+	struct nsim_dev *nd = ctx->dev;
+	struct tls_record_info *rec;
+	struct nsim_rec walk;
+	unsigned long flags;
+	u32 prefix = 0;
+	u64 rcd_sn;
+	int err;
+
+	nsim_stat_add(nd, NSIM_TX_TLS_OOO, 1);
+	spin_lock_irqsave(&octx->lock, flags);
+	rec = tls_get_record(octx, seq, &rcd_sn);
+	if (!rec) {
+		spin_unlock_irqrestore(&octx->lock, flags);
+		nsim_stat_add(nd, NSIM_TX_TLS_DROP_NO_SYNC_DATA, 1);
+		return TX_DROP;
+	}
+	if (tls_record_is_start_marker(rec)) {
+		/* Sent before offload began: already in its final form. */
+		spin_unlock_irqrestore(&octx->lock, flags);
+		return TX_AS_IS;
+	}
+	nsim_rec_start(&walk, rcd_sn);
+	prefix = seq - tls_record_start_seq(rec);
+	err = replay_prefix(&walk, &ctx->key, rec, prefix);
+	spin_unlock_irqrestore(&octx->lock, flags);
+	nsim_stat_add(nd, NSIM_TX_TLS_RESYNC_BYTES, prefix);
+	if (!err)
+		err = nsim_rec_encrypt(&walk, &ctx->key, data, len, NULL, NULL, st);
+	if (err) {
+		nsim_stat_add(nd, NSIM_TX_TLS_DROP_NO_SYNC_DATA, 1);
+		return TX_DROP;
+	}
+	/* New data beyond the stream (or a stream that had lost its way). */
+	if (!ctx->in_sync || after(seq + len, ctx->expected_seq)) {
+		ctx->rec = walk;
+		ctx->expected_seq = seq + len;
+		ctx->in_sync = true;
+	}
+	return TX_ENCRYPTED;
+}
+
+static enum tx_verdict tx_encrypt(struct nsim_tls_ctx *ctx, struct tls_context *tls_ctx,
+				  u32 seq, u8 *data, u32 len, struct nsim_rec_stats *st)
+{
+	if (!ctx->sk)
+		return TX_DROP;	/* context deleted under us: never send plaintext */
+	if (!ctx->in_sync || seq != ctx->expected_seq)
+		return tx_out_of_order(ctx, tls_ctx, seq, data, len, st);
+	if (nsim_rec_encrypt(&ctx->rec, &ctx->key, data, len, corrupt_this_record,
+			     ctx->dev, st)) {
+		ctx->in_sync = false;
+		nsim_stat_add(ctx->dev, NSIM_TX_TLS_DROP_NO_SYNC_DATA, 1);
+		return TX_DROP;
+	}
+	ctx->expected_seq += len;
+	return TX_ENCRYPTED;
+}
+
+struct sk_buff *nsim_tls_tx(struct nsim_dev *nd, struct sk_buff *skb)
+{
+	struct nsim_rec_stats st = {};
+	struct tls_context *tls_ctx;
+	struct sock *sk = skb->sk;
+	struct nsim_tls_ctx *ctx;
+	enum tx_verdict verdict;
+	struct sk_buff *nskb;
+	u32 off, len, seq;
+
+	if (!sk || !tls_is_sk_tx_device_offloaded(sk))
+		return skb;
+	tls_ctx = tls_get_ctx(sk);
+	/* Offloaded to another device: the core encrypted it in software. */
+	if (rcu_access_pointer(tls_ctx->netdev) != nd->netdev)
+		return skb;
+	ctx = *(struct nsim_tls_ctx **)tls_driver_ctx(sk, TLS_OFFLOAD_CTX_DIR_TX);
+	off = skb_transport_offset(skb) + tcp_hdrlen(skb);
+	if (!ctx || skb->len <= off)
+		return skb;
+	len = skb->len - off;
+	seq = ntohl(tcp_hdr(skb)->seq);
+
+	nskb = skb_copy(skb, GFP_ATOMIC);
+	consume_skb(skb);
+	if (!nskb)
+		return NULL;
+
+	spin_lock(&ctx->lock);
+	verdict = tx_encrypt(ctx, tls_ctx, seq, nskb->data + off, len, &st);
+	spin_unlock(&ctx->lock);
+
+	if (verdict == TX_DROP) {
+		kfree_skb(nskb);
+		return NULL;
+	}
+	if (verdict == TX_ENCRYPTED) {
+		nsim_stat_add(nd, NSIM_TX_TLS_ENCRYPTED_PACKETS, 1);
+		nsim_stat_add(nd, NSIM_TX_TLS_ENCRYPTED_BYTES, len);
+		if (st.corrupted)
+			nsim_stat_add(nd, NSIM_FAULT_CORRUPTED, st.corrupted);
+	}
+	return nskb;
+}
+
+int nsim_tx_resync(struct nsim_tls_ctx *ctx, u32 seq, u8 *rcd_sn)
+{
+	spin_lock_bh(&ctx->lock);
+	nsim_rec_start(&ctx->rec, get_unaligned_be64(rcd_sn));
+	ctx->expected_seq = seq;
+	ctx->in_sync = true;
+	spin_unlock_bh(&ctx->lock);
+	return 0;
+}

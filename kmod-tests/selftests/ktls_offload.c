@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktls_offload: kTLS with NIC offload (TLS_HW), on a ktls_nsim pair by
+ * default or on a real NIC (see offload_env.h). Every test checks which
+ * mode it actually got, from sock_diag, /proc/net/tls_stat and the
+ * device's own counters: a silent fallback to software is a failure.
+ *
+ * Data flows from the local socket (TX on the local device) to the remote
+ * one (RX on the remote device). KTLS_OFFLOAD_MIB sets the transfer size
+ * (16 MiB by default, 256 in the full run; never less than 16).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "ktls_util.h"
+#include "offload_env.h"
+
+OFFLOAD_ENV_SUITE(env)
+
+#define SEED 0x0f
+#define SMALL (1024 * 1024 + 333)
+
+/* The counters the tests read, on the side where each lives. */
+enum probe_id {
+	TX_ENC_BYTES, TX_OOO, TX_RESYNC_BYTES, RX_DEC_BYTES, RX_ERR, RX_RESYNC_REQ,
+	RX_RESYNC_OK, RX_REFUSED, F_DROPPED, F_DUPLICATED, F_REORDERED, F_CORRUPTED,
+	TLS_TX_DEVICE, TLS_RX_DEVICE, TLS_DECRYPT_ERROR, TLS_RX_RESYNC, N_PROBES
+};
+
+static const struct probe {
+	enum side side;
+	const char *name;
+	int tls_stat;		/* /proc/net/tls_stat, not ethtool -S */
+} probes[N_PROBES] = {
+	[TX_ENC_BYTES]		= { LOCAL, "tx_tls_encrypted_bytes" },
+	[TX_OOO]		= { LOCAL, "tx_tls_ooo" },
+	[TX_RESYNC_BYTES]	= { LOCAL, "tx_tls_resync_bytes" },
+	[RX_DEC_BYTES]		= { REMOTE, "rx_tls_decrypted_bytes" },
+	[RX_ERR]		= { REMOTE, "rx_tls_err" },
+	[RX_RESYNC_REQ]		= { REMOTE, "rx_tls_resync_req_pkt" },
+	[RX_RESYNC_OK]		= { REMOTE, "rx_tls_resync_res_ok" },
+	[RX_REFUSED]		= { REMOTE, "tls_ctx_refused" },
+	[F_DROPPED]		= { LOCAL, "fault_dropped" },
+	[F_DUPLICATED]		= { LOCAL, "fault_duplicated" },
+	[F_REORDERED]		= { LOCAL, "fault_reordered" },
+	[F_CORRUPTED]		= { LOCAL, "fault_corrupted" },
+	[TLS_TX_DEVICE]		= { LOCAL, "TlsTxDevice", 1 },
+	[TLS_RX_DEVICE]		= { REMOTE, "TlsRxDevice", 1 },
+	[TLS_DECRYPT_ERROR]	= { REMOTE, "TlsDecryptError", 1 },
+	[TLS_RX_RESYNC]		= { REMOTE, "TlsRxDeviceResync", 1 },
+};
+
+struct snap {
+	long long v[N_PROBES];
+};
+
+static void snap_take(struct snap *s)
+{
+	for (int i = 0; i < N_PROBES; i++)
+		s->v[i] = probes[i].tls_stat ? env_tls_stat(&env, probes[i].side, probes[i].name)
+					     : env_dev_stat(&env, probes[i].side, probes[i].name);
+}
+
+#define DELTA(id) (after.v[id] - before.v[id])
+
+/* One kTLS connection across the devices. */
+struct conn {
+	int local, remote;
+};
+
+/* Keys for local TX = remote RX: @version TLS_1_2_VERSION or TLS_1_3_VERSION. */
+static int conn_open(struct conn *c, int family, uint16_t cipher, uint16_t version)
+{
+	struct ktls_keys keys;
+	int err;
+
+	c->local = c->remote = -1;
+	err = env_tcp_pair(&env, family, &c->local, &c->remote);
+	if (!err)
+		err = ktls_test_keys(&keys, cipher, SEED, 0);
+	keys.info.version = version;
+	if (!err)
+		err = ktls_install(c->local, TLS_TX, &keys);
+	if (!err)
+		err = ktls_install(c->remote, TLS_RX, &keys);
+	return err;
+}
+
+static void conn_close(struct conn *c)
+{
+	if (c->local >= 0)
+		close(c->local);
+	if (c->remote >= 0)
+		close(c->remote);
+	c->local = c->remote = -1;
+}
+
+/* Where each direction's crypto runs: local TX, remote RX. */
+static int conn_modes(struct conn *c, enum ktlsd_mode *tx, enum ktlsd_mode *rx)
+{
+	enum ktlsd_mode unused;
+	int err = env_modes(&env, LOCAL, c->local, tx, &unused);
+
+	return err ? err : env_modes(&env, REMOTE, c->remote, &unused, rx);
+}
+
+/* Send @len bytes local → remote, check them byte for byte. 0 or -errno. */
+static int transfer(struct conn *c, size_t len, uint32_t seed, int use_sendfile,
+		    size_t *bad_offset)
+{
+	pid_t sender = ktls_spawn_sender(c->local, len, seed, use_sendfile);
+	int err, sent;
+
+	if (sender < 0)
+		return sender;
+	err = ktls_recv_payload(c->remote, len, seed, bad_offset);
+	if (err) {
+		/* Unblock a sender waiting for window we will never open. */
+		shutdown(c->remote, SHUT_RDWR);
+		kill(sender, SIGKILL);
+	}
+	sent = ktls_wait_sender(sender);
+	return err ? err : sent;
+}
+
+/* Contexts of closed sockets go away asynchronously: wait for it, bounded. */
+static int wait_no_contexts(void)
+{
+	char path[128];
+	int tries;
+
+	if (!env.simulated)
+		return 0;
+	for (tries = 0; tries < 1000; tries++) {
+		unsigned int tx = 1, rx = 1;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/kernel/ktls_nsim/%s/tx_ctx", env.dev[LOCAL]);
+		f = fopen(path, "r");
+		if (f) {
+			if (fscanf(f, "%u", &tx) != 1)
+				tx = 1;
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), "/sys/kernel/ktls_nsim/%s/rx_ctx", env.dev[REMOTE]);
+		f = fopen(path, "r");
+		if (f) {
+			if (fscanf(f, "%u", &rx) != 1)
+				rx = 1;
+			fclose(f);
+		}
+		if (!tx && !rx)
+			return 0;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+static const char *mode_name(enum ktlsd_mode m)
+{
+	return m == KTLSD_MODE_HW ? "HW" : m == KTLSD_MODE_SW ? "SW" : "other";
+}
+
+#define ENV_READY()								\
+	do {									\
+		if (env.skip[0])						\
+			SKIP(return, "%s", env.skip);				\
+		ASSERT_TRUE(env.ready) TH_LOG("offload environment: %s", env.error); \
+	} while (0)
+
+#define EXPECT_MODES(c, want_tx, want_rx)					\
+	do {									\
+		enum ktlsd_mode tx_, rx_;					\
+		ASSERT_EQ(0, conn_modes(c, &tx_, &rx_));			\
+		EXPECT_EQ(want_tx, tx_) TH_LOG("TX is %s", mode_name(tx_));	\
+		EXPECT_EQ(want_rx, rx_) TH_LOG("RX is %s", mode_name(rx_));	\
+	} while (0)
+
+#define EXPECT_TRANSFER(c, len, seed, sf)					\
+	do {									\
+		size_t bad_ = 0;						\
+		int err_ = transfer(c, len, seed, sf, &bad_);			\
+		EXPECT_EQ(0, err_) TH_LOG("transfer: %s (first wrong byte at %zu)", \
+					  strerror(-err_), bad_);		\
+	} while (0)
+
+/* Transfers in each combination of offloaded and software directions. */
+
+FIXTURE(offload)
+{
+	struct conn c;
+	struct snap before;
+};
+
+FIXTURE_VARIANT(offload)
+{
+	uint16_t cipher;
+	int tx_hw, rx_hw;
+};
+
+#define OFFLOAD_VARIANT(name, cph, tx, rx) \
+	FIXTURE_VARIANT_ADD(offload, name) { .cipher = cph, .tx_hw = tx, .rx_hw = rx }
+
+OFFLOAD_VARIANT(aes128_tx_hw_rx_hw, TLS_CIPHER_AES_GCM_128, 1, 1);
+OFFLOAD_VARIANT(aes128_tx_hw_rx_sw, TLS_CIPHER_AES_GCM_128, 1, 0);
+OFFLOAD_VARIANT(aes128_tx_sw_rx_hw, TLS_CIPHER_AES_GCM_128, 0, 1);
+OFFLOAD_VARIANT(aes256_tx_hw_rx_hw, TLS_CIPHER_AES_GCM_256, 1, 1);
+OFFLOAD_VARIANT(aes256_tx_hw_rx_sw, TLS_CIPHER_AES_GCM_256, 1, 0);
+OFFLOAD_VARIANT(aes256_tx_sw_rx_hw, TLS_CIPHER_AES_GCM_256, 0, 1);
+
+FIXTURE_SETUP(offload)
+{
+	self->c.local = self->c.remote = -1;
+	ENV_READY();
+	ASSERT_EQ(0, wait_no_contexts());
+	ASSERT_EQ(0, env_set_feature(&env, LOCAL, "tls-hw-tx-offload", variant->tx_hw));
+	ASSERT_EQ(0, env_set_feature(&env, REMOTE, "tls-hw-rx-offload", variant->rx_hw));
+	snap_take(&self->before);
+	ASSERT_EQ(0, conn_open(&self->c, AF_INET, variant->cipher, TLS_1_2_VERSION));
+	EXPECT_MODES(&self->c, variant->tx_hw ? KTLSD_MODE_HW : KTLSD_MODE_SW,
+		     variant->rx_hw ? KTLSD_MODE_HW : KTLSD_MODE_SW);
+}
+
+FIXTURE_TEARDOWN(offload)
+{
+	conn_close(&self->c);
+	env_set_feature(&env, LOCAL, "tls-hw-tx-offload", 1);
+	env_set_feature(&env, REMOTE, "tls-hw-rx-offload", 1);
+}
+
+/* The device did the crypto it was given, and only that. */
+static void check_device_work(struct __test_metadata *_metadata,
+			      const FIXTURE_VARIANT(offload) *variant,
+			      const struct snap *b, size_t len)
+{
+	struct snap after, before = *b;
+
+	snap_take(&after);
+	if (variant->tx_hw) {
+		EXPECT_EQ(1, DELTA(TLS_TX_DEVICE));
+		EXPECT_LE((long long)len, DELTA(TX_ENC_BYTES));
+	} else {
+		EXPECT_EQ(0, DELTA(TLS_TX_DEVICE));
+		EXPECT_EQ(0, DELTA(TX_ENC_BYTES));
+	}
+	if (variant->rx_hw) {
+		EXPECT_EQ(1, DELTA(TLS_RX_DEVICE));
+		EXPECT_LE((long long)len, DELTA(RX_DEC_BYTES));
+	} else {
+		EXPECT_EQ(0, DELTA(TLS_RX_DEVICE));
+		EXPECT_EQ(0, DELTA(RX_DEC_BYTES));
+	}
+	EXPECT_EQ(0, DELTA(RX_ERR));
+	EXPECT_EQ(0, DELTA(TLS_DECRYPT_ERROR));
+}
+
+TEST_F_TIMEOUT(offload, send, 1800)
+{
+	EXPECT_TRANSFER(&self->c, env.size, SEED, 0);
+	check_device_work(_metadata, variant, &self->before, env.size);
+}
+
+TEST_F_TIMEOUT(offload, sendfile, 1800)
+{
+	EXPECT_TRANSFER(&self->c, env.size, SEED, 1);
+	check_device_work(_metadata, variant, &self->before, env.size);
+}
+
+/* Faults on the wire, offload both ways: the data stays right, resync ran. */
+
+FIXTURE(faults)
+{
+	struct conn c;
+	struct snap before;
+};
+
+FIXTURE_VARIANT(faults)
+{
+	const char *knob;
+	unsigned int one_in;
+	enum probe_id fault_counter;
+	int resyncs;		/* the receive side must have resynced */
+	int retransmits;	/* the transmit side must have replayed records */
+};
+
+FIXTURE_VARIANT_ADD(faults, loss_1pct)
+{
+	.knob = "drop", .one_in = 100, .fault_counter = F_DROPPED,
+	.resyncs = 1, .retransmits = 1,
+};
+
+FIXTURE_VARIANT_ADD(faults, duplication)
+{
+	.knob = "duplicate", .one_in = 50, .fault_counter = F_DUPLICATED,
+};
+
+FIXTURE_VARIANT_ADD(faults, reordering)
+{
+	.knob = "reorder", .one_in = 50, .fault_counter = F_REORDERED, .resyncs = 1,
+};
+
+FIXTURE_SETUP(faults)
+{
+	self->c.local = self->c.remote = -1;
+	ENV_READY();
+	if (!env.simulated)
+		SKIP(return, "fault injection needs ktls_nsim");
+	ASSERT_EQ(0, wait_no_contexts());
+	ASSERT_EQ(0, env_nsim_knob(&env, LOCAL, "seed", 42));
+	ASSERT_EQ(0, env_nsim_knob(&env, LOCAL, variant->knob, variant->one_in));
+	snap_take(&self->before);
+	ASSERT_EQ(0, conn_open(&self->c, AF_INET, TLS_CIPHER_AES_GCM_128, TLS_1_2_VERSION));
+	EXPECT_MODES(&self->c, KTLSD_MODE_HW, KTLSD_MODE_HW);
+}
+
+FIXTURE_TEARDOWN(faults)
+{
+	conn_close(&self->c);
+	if (env.simulated)
+		env_nsim_knob(&env, LOCAL, variant->knob, 0);
+}
+
+TEST_F_TIMEOUT(faults, transfer, 1800)
+{
+	struct snap after, before;
+
+	EXPECT_TRANSFER(&self->c, env.size, SEED, 0);
+	before = self->before;
+	snap_take(&after);
+	EXPECT_LT(0, DELTA(variant->fault_counter)) TH_LOG("no %s happened", variant->knob);
+	EXPECT_EQ(0, DELTA(RX_ERR));
+	EXPECT_EQ(0, DELTA(TLS_DECRYPT_ERROR));
+	EXPECT_LT(0, DELTA(RX_DEC_BYTES));
+	if (variant->resyncs) {
+		EXPECT_LT(0, DELTA(RX_RESYNC_REQ));
+		EXPECT_LT(0, DELTA(RX_RESYNC_OK));
+		EXPECT_LT(0, DELTA(TLS_RX_RESYNC));
+	}
+	if (variant->retransmits) {
+		EXPECT_LT(0, DELTA(TX_OOO));
+		EXPECT_LT(0, DELTA(TX_RESYNC_BYTES));
+	}
+	TH_LOG("%s 1/%u: %lld faults, tx ooo %lld (%lld bytes replayed), rx resync %lld/%lld",
+	       variant->knob, variant->one_in, DELTA(variant->fault_counter), DELTA(TX_OOO),
+	       DELTA(TX_RESYNC_BYTES), DELTA(RX_RESYNC_REQ), DELTA(RX_RESYNC_OK));
+}
+
+TEST_HARNESS_MAIN
