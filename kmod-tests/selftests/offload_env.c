@@ -114,12 +114,15 @@ static int setup_simulated(struct offload_env *env)
 		    "ip addr add %s/24 dev %s && ip addr add %s/64 dev %s nodad && "
 		    "ip link set %s up && ip -n %s link set lo up && "
 		    "ip -n %s addr add %s/24 dev %s && ip -n %s addr add %s/64 dev %s nodad && "
-		    "ip -n %s link set %s up",
+		    "ip -n %s link set %s up && "
+		    /* Addresses survive a device going down (the down test). */
+		    "echo 1 > /proc/sys/net/ipv6/conf/%s/keep_addr_on_down && "
+		    "ip netns exec %s sh -c 'echo 1 > /proc/sys/net/ipv6/conf/%s/keep_addr_on_down'",
 		    env->netns, env->dev[REMOTE], env->netns,
 		    v4[0], env->dev[LOCAL], v6[0], env->dev[LOCAL],
 		    env->dev[LOCAL], env->netns,
 		    env->netns, v4[1], env->dev[REMOTE], env->netns, v6[1], env->dev[REMOTE],
-		    env->netns, env->dev[REMOTE])) {
+		    env->netns, env->dev[REMOTE], env->dev[LOCAL], env->netns, env->dev[REMOTE])) {
 		fail(env, "setting up the namespace %s with ip(8)", env->netns);
 		return -1;
 	}
