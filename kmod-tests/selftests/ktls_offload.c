@@ -25,6 +25,8 @@
 #include "offload_env.h"
 
 OFFLOAD_ENV_SUITE(env)
+/* ktlsd, its PKI and profiles, for the end-to-end test. */
+KTLSD_ENV_SUITE(tlsd)
 
 #define SEED 0x0f
 #define SMALL (1024 * 1024 + 333)
@@ -605,6 +607,59 @@ TEST_F_TIMEOUT(single, ipv6_offload_both_ways, 900)
 	snap_take(&after);
 	EXPECT_LE((long long)SMALL, DELTA(TX_ENC_BYTES));
 	EXPECT_LE((long long)SMALL, DELTA(RX_DEC_BYTES));
+}
+
+/*
+ * End to end: ktlscat hands its accepted socket to ktlsd, which completes
+ * the handshake with openssl s_client (in the remote namespace) and
+ * installs the keys; the hand-off result must say HW both ways, and the
+ * file must arrive intact through the device's crypto.
+ */
+TEST_F_TIMEOUT(single, daemon_hands_off_to_hardware, 1200)
+{
+	struct proc server = { .in = IN_NULL }, client = { .in = IN_HOLD, .checked = 1 };
+	char port[12], connect_to[96], ca[160], log[160];
+	struct snap after, before;
+	struct pair_result r;
+	int p, rc;
+
+	RETURN_IF_SKIPPED();
+	ASSERT_TRUE(tlsd.ready) TH_LOG("ktlsd environment: %s", tlsd.error);
+	p = free_port();
+	ASSERT_LT(0, p);
+	snprintf(port, sizeof(port), "%d", p);
+	snprintf(connect_to, sizeof(connect_to), "%s:%d", env.addr_v4[LOCAL], p);
+	env_path(&tlsd, ca, sizeof(ca), "ca.crt");
+	env_path(&tlsd, log, sizeof(log), "offload-client.log");
+	{
+		const char *args[] = {
+			tlsd.ktlscat, "-v", "-S", tlsd.sock, "-b", env.addr_v4[LOCAL],
+			"-l", port, "-p", "srv-ec", "--once", "--sendfile", tlsd.payload_b, NULL,
+		};
+		memcpy(server.argv, args, sizeof(args));
+	}
+	{
+		const char *args[] = {
+			"ip", "netns", "exec", env.netns, "openssl", "s_client",
+			"-connect", connect_to, "-servername", "localhost",
+			"-verify_hostname", "localhost", "-verify_return_error", "-CAfile", ca,
+			"-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256", "-quiet", NULL,
+		};
+		memcpy(client.argv, args, sizeof(args));
+	}
+	env_path(&tlsd, server.log, sizeof(server.log), "offload-server.log");
+	snprintf(client.log, sizeof(client.log), "%s", log);
+
+	/* The daemon serves the local side: data flows local → remote. */
+	rc = run_pair(&server, p, &client, tlsd.size, PAYLOAD_B_SEED, 600, &r);
+	EXPECT_EQ(0, rc) TH_LOG("%s (first wrong byte at %zu)", r.why, r.bad_offset);
+	EXPECT_TRUE(file_contains(server.log, "kTLS tx hw, rx hw"))
+		TH_LOG("the hand-off did not report HW both ways: see %s", server.log);
+	before = self->before;
+	snap_take(&after);
+	EXPECT_EQ(1, DELTA(TLS_TX_DEVICE));
+	EXPECT_LE((long long)tlsd.size, DELTA(TX_ENC_BYTES));
+	EXPECT_TRUE(ktlsd_env_daemon_alive(&tlsd));
 }
 
 TEST_HARNESS_MAIN
