@@ -71,3 +71,8 @@ printf '\nktlsd RSS: %s KiB idle, %s KiB with 1000 handshakes in flight (%s KiB 
 echo "raw: ktlsd: $k"
 echo "raw: s_server: $o"
 rm -rf "$w"
+
+# Throughput over an emulated offload NIC: plaintext, software kTLS, TX and
+# TX+RX on ktls_nsim, without and with 1% loss (bench/offload_tput.c).
+echo
+"$B/bench/offload_tput" "${BENCH_OFFLOAD_MIB:-1024}"

@@ -26,10 +26,11 @@ for t in build/tests/*; do
 done
 run_host_suite tap-summary mk/test-tap-summary
 run_host_suite vmrun kmod-tests/vm/test-vmrun
+run_host_suite checkpatch mk/test-checkpatch
 
 if [ $# -gt 0 ]; then
 	echo "# suites in the VM: $*"
-	kmod-tests/selftests/run --out "$out" "$@"
+	kmod-tests/selftests/run --timeout 2700 --out "$out" "$@"
 	suites+=("$@")
 fi
 

@@ -4,12 +4,61 @@
  * its GF(2^128) multiplication: usable in atomic context, no allocation
  * per record, any split of a record into pieces gives the same result.
  */
+#include <crypto/aead.h>
 #include <crypto/algapi.h>
+#include <asm/simd.h>
+#include <crypto/internal/simd.h>
+#include <linux/scatterlist.h>
 #include <asm/unaligned.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "gcm.h"
+
+/*
+ * The synchronous SIMD implementation of gcm(aes): registered internal,
+ * under the "__" name, for the crypto API's simd wrappers (crypto/simd.c),
+ * and reached here the same way. It may only run where the FPU is usable,
+ * which nsim_gcm_whole() checks. Without one, or on any error, records go
+ * through the library stream alone.
+ */
+static void simd_init(struct nsim_gcm_key *key, const u8 *aes_key, unsigned int key_len)
+{
+	key->simd = crypto_alloc_aead("__gcm(aes)", CRYPTO_ALG_INTERNAL,
+				      CRYPTO_ALG_INTERNAL | CRYPTO_ALG_ASYNC);
+	if (IS_ERR(key->simd)) {
+		key->simd = NULL;
+		return;
+	}
+	key->req = aead_request_alloc(key->simd, GFP_KERNEL);
+	if (!key->req || crypto_aead_setkey(key->simd, aes_key, key_len) ||
+	    crypto_aead_setauthsize(key->simd, NSIM_GCM_TAG_SIZE)) {
+		aead_request_free(key->req);
+		key->req = NULL;
+		crypto_free_aead(key->simd);
+		key->simd = NULL;
+	}
+}
+
+int nsim_gcm_whole(struct nsim_gcm_key *key, bool encrypt, const u8 *explicit_iv,
+		   const u8 *aad, unsigned int aad_len, u8 *text, unsigned int text_len)
+{
+	struct scatterlist sg[2];
+	unsigned int len = text_len + (encrypt ? 0 : NSIM_GCM_TAG_SIZE);
+
+	if (!key->simd || !crypto_simd_usable() || aad_len > sizeof(key->aad))
+		return -EAGAIN;
+	memcpy(key->aad, aad, aad_len);
+	memcpy(key->iv, key->salt, NSIM_GCM_SALT_SIZE);
+	memcpy(key->iv + NSIM_GCM_SALT_SIZE, explicit_iv, NSIM_GCM_IV_SIZE);
+	sg_init_table(sg, 2);
+	sg_set_buf(&sg[0], key->aad, aad_len);
+	sg_set_buf(&sg[1], text, text_len + NSIM_GCM_TAG_SIZE);
+	aead_request_set_callback(key->req, 0, NULL, NULL);
+	aead_request_set_ad(key->req, aad_len);
+	aead_request_set_crypt(key->req, sg, sg, len, key->iv);
+	return encrypt ? crypto_aead_encrypt(key->req) : crypto_aead_decrypt(key->req);
+}
 
 int nsim_gcm_key_init(struct nsim_gcm_key *key, const u8 *aes_key,
 		      unsigned int key_len, const u8 *salt)
@@ -26,11 +75,17 @@ int nsim_gcm_key_init(struct nsim_gcm_key *key, const u8 *aes_key,
 	if (!key->ghash)
 		return -ENOMEM;
 	memcpy(key->salt, salt, NSIM_GCM_SALT_SIZE);
+	simd_init(key, aes_key, key_len);
 	return 0;
 }
 
 void nsim_gcm_key_free(struct nsim_gcm_key *key)
 {
+	aead_request_free(key->req);
+	key->req = NULL;
+	if (key->simd)
+		crypto_free_aead(key->simd);
+	key->simd = NULL;
 	if (key->ghash)
 		kfree_sensitive(key->ghash);
 	key->ghash = NULL;

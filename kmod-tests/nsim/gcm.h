@@ -16,11 +16,19 @@
 #define NSIM_GCM_IV_SIZE	8
 #define NSIM_GCM_TAG_SIZE	16
 
-/* A connection's key: expanded AES key, GHASH table, implicit salt. */
+/*
+ * A connection's key: expanded AES key, GHASH table, implicit salt; and,
+ * where the CPU has them, its AES-GCM instructions for records that are
+ * whole in one piece (used only where the FPU is usable).
+ */
 struct nsim_gcm_key {
 	struct crypto_aes_ctx aes;
 	struct gf128mul_4k *ghash;
 	u8 salt[NSIM_GCM_SALT_SIZE];
+	struct crypto_aead *simd;
+	struct aead_request *req;
+	u8 aad[16];		/* the request's AAD: must not live on the stack */
+	u8 iv[12];
 };
 
 /* One record's progress. */
@@ -40,6 +48,14 @@ struct nsim_gcm {
 int nsim_gcm_key_init(struct nsim_gcm_key *key, const u8 *aes_key,
 		      unsigned int key_len, const u8 *salt);
 void nsim_gcm_key_free(struct nsim_gcm_key *key);
+
+/*
+ * Encrypt (tag written after the text) or decrypt (tag checked) one whole
+ * record in place with the CPU's instructions: 0, -EBADMSG for a bad tag,
+ * or -EAGAIN when they cannot be used here (use the stream instead).
+ */
+int nsim_gcm_whole(struct nsim_gcm_key *key, bool encrypt, const u8 *explicit_iv,
+		   const u8 *aad, unsigned int aad_len, u8 *text, unsigned int text_len);
 
 /* Start a TLS 1.2 record: its explicit IV and its 13-byte additional data. */
 void nsim_gcm_begin(struct nsim_gcm *st, const struct nsim_gcm_key *key,

@@ -36,8 +36,10 @@ static int __init nsim_init(void)
 static void __exit nsim_exit(void)
 {
 	nsim_sysfs_stop();
-	/* Unregistering takes the devices down: the kernel moves every
-	 * offloaded socket to software and deletes our contexts first. */
+	/*
+	 * Unregistering takes the devices down: the kernel moves every
+	 * offloaded socket to software and deletes our contexts first.
+	 */
 	nsim_pair_del_all();
 	rcu_barrier();	/* contexts are freed after a grace period */
 	nsim_sysfs_exit();

@@ -17,21 +17,42 @@ static LIST_HEAD(nsim_devs);
 static DEFINE_MUTEX(nsim_lock);	/* nsim_devs, pair creation and removal */
 static unsigned int nsim_next_index;
 
-/* Hand @skb to @to's receive path, as a wire would. Consumes @skb. */
+/* Packets waiting for the receiving device's NAPI poll, at most. */
+#define NSIM_RXQ_MAX 4096
+
+/* Hand @skb to @to's receive queue, as a wire would. Consumes @skb. */
 int nsim_deliver(struct nsim_dev *to, struct sk_buff *skb)
 {
-	unsigned int len;
-
 	if (__dev_forward_skb(to->netdev, skb))
 		return NET_RX_DROP;
-	skb = nsim_tls_rx(to, skb);
-	if (!skb)
+	if (skb_queue_len(&to->rxq) >= NSIM_RXQ_MAX) {
+		dev_core_stats_rx_dropped_inc(to->netdev);
+		kfree_skb(skb);
 		return NET_RX_DROP;
-	len = skb->len;
-	if (netif_rx(skb) != NET_RX_SUCCESS)
-		return NET_RX_DROP;
-	dev_sw_netstats_rx_add(to->netdev, len);
+	}
+	skb_queue_tail(&to->rxq, skb);
+	napi_schedule(&to->napi);
 	return NET_RX_SUCCESS;
+}
+
+/* The receiving "hardware": decrypt what it can, then up the stack. */
+static int nsim_poll(struct napi_struct *napi, int budget)
+{
+	struct nsim_dev *nd = container_of(napi, struct nsim_dev, napi);
+	struct sk_buff *skb;
+	int done = 0;
+
+	while (done < budget && (skb = skb_dequeue(&nd->rxq))) {
+		done++;
+		skb = nsim_tls_rx(nd, skb);
+		if (!skb)
+			continue;
+		dev_sw_netstats_rx_add(nd->netdev, skb->len);
+		netif_receive_skb(skb);
+	}
+	if (done < budget && napi_complete_done(napi, done) && !skb_queue_empty(&nd->rxq))
+		napi_schedule(napi);
+	return done;
 }
 
 static netdev_tx_t nsim_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -66,6 +87,7 @@ static int nsim_open(struct net_device *dev)
 	struct nsim_dev *nd = netdev_priv(dev);
 	struct nsim_dev *peer = rtnl_dereference(nd->peer);
 
+	napi_enable(&nd->napi);
 	if (peer && (peer->netdev->flags & IFF_UP)) {
 		netif_carrier_on(dev);
 		netif_carrier_on(peer->netdev);
@@ -82,6 +104,8 @@ static int nsim_stop(struct net_device *dev)
 	if (peer)
 		netif_carrier_off(peer->netdev);
 	nsim_fault_stop(nd);
+	napi_disable(&nd->napi);
+	skb_queue_purge(&nd->rxq);
 	return 0;
 }
 
@@ -116,6 +140,10 @@ static const struct net_device_ops nsim_netdev_ops = {
 
 static void nsim_free(struct net_device *dev)
 {
+	struct nsim_dev *nd = netdev_priv(dev);
+
+	skb_queue_purge(&nd->rxq);
+	netif_napi_del(&nd->napi);
 	free_percpu(dev->tstats);
 }
 
@@ -155,12 +183,15 @@ static struct nsim_dev *nsim_dev_alloc(const char *name)
 	INIT_LIST_HEAD(&nd->rx_ctxs);
 	nd->max_ctx = NSIM_DEFAULT_MAX_CTX;
 	nsim_fault_init(nd);
+	skb_queue_head_init(&nd->rxq);
+	netif_napi_add(dev, &nd->napi, nsim_poll);
 	return nd;
 }
 
 /* Free a device that was never registered. */
 static void nsim_dev_free_unregistered(struct nsim_dev *nd)
 {
+	netif_napi_del(&nd->napi);
 	free_percpu(nd->netdev->tstats);
 	free_netdev(nd->netdev);
 }
@@ -224,6 +255,9 @@ int nsim_pair_new(const char *name_a, const char *name_b)
 	}
 	netif_carrier_off(a->netdev);
 	netif_carrier_off(b->netdev);
+	/* A thread of its own per receiving end, free to run on another CPU. */
+	dev_set_threaded(a->netdev, true);
+	dev_set_threaded(b->netdev, true);
 	rtnl_unlock();
 
 	err = nsim_sysfs_dev_add(a);

@@ -54,6 +54,13 @@ struct nsim_dev {
 	struct list_head list;		/* all devices, under nsim_lock */
 	struct kobject kobj;		/* /sys/kernel/ktls_nsim/<name> */
 	struct completion kobj_gone;
+
+	/*
+	 * Receive: packets from the peer wait here for our NAPI thread, which
+	 * decrypts them: the "NIC" works beside the sending CPU, not on it.
+	 */
+	struct sk_buff_head rxq;
+	struct napi_struct napi;
 	char name[IFNAMSIZ];		/* name at creation: the sysfs folder */
 
 	spinlock_t ctx_lock;		/* the lists and counts below */
@@ -72,8 +79,7 @@ struct nsim_dev {
 enum nsim_rx_sync {
 	NSIM_RX_SYNCED,		/* decrypting: rec is at expected_seq */
 	NSIM_RX_SEARCHING,	/* lost: looking for a record header */
-	NSIM_RX_TRACKING,	/* following headers from a candidate the stack
-				 * was asked to confirm */
+	NSIM_RX_TRACKING,	/* following headers from a candidate header */
 };
 
 /* The 4-tuple of a flow as its packets arrive at the device. */
@@ -99,6 +105,10 @@ struct nsim_tls_ctx {
 	bool in_sync;
 	u32 expected_seq;		/* TCP sequence the stream state is at */
 	struct nsim_rec rec;
+
+	/* transmit: the rest of a record encrypted whole, for the next segment */
+	u8 *carry;
+	u32 carry_off, carry_len;
 
 	/* receive resync */
 	enum nsim_rx_sync rx_sync;

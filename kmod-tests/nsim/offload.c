@@ -105,6 +105,11 @@ static int nsim_tls_dev_add(struct net_device *netdev, struct sock *sk,
 	err = nsim_gcm_key_init(&ctx->key, key, key_len, salt);
 	if (err)
 		goto free;
+	if (dir == TLS_OFFLOAD_CTX_DIR_TX) {
+		ctx->carry = kmalloc(NSIM_REC_MAX_WIRE, GFP_KERNEL);
+		if (!ctx->carry)
+			goto free;
+	}
 	ctx->dev = nd;
 	ctx->sk = sk;
 	ctx->dir = dir;
@@ -124,6 +129,7 @@ static int nsim_tls_dev_add(struct net_device *netdev, struct sock *sk,
 free:
 	*driver_slot(tls_get_ctx(sk), dir) = NULL;
 	nsim_gcm_key_free(&ctx->key);
+	kfree(ctx->carry);
 	kfree(ctx);
 refused:
 	nsim_stat_add(nd, NSIM_TLS_CTX_REFUSED, 1);
@@ -132,10 +138,7 @@ refused:
 
 static void nsim_tls_ctx_free_rcu(struct rcu_head *head)
 {
-	struct nsim_tls_ctx *ctx = container_of(head, struct nsim_tls_ctx, rcu);
-
-	nsim_gcm_key_free(&ctx->key);
-	kfree_sensitive(ctx);
+	kfree_sensitive(container_of(head, struct nsim_tls_ctx, rcu));
 }
 
 static void nsim_tls_dev_del(struct net_device *netdev, struct tls_context *tls_ctx,
@@ -147,10 +150,12 @@ static void nsim_tls_dev_del(struct net_device *netdev, struct tls_context *tls_
 
 	if (!ctx)
 		return;
-	/* After this, the data paths never touch the socket again. */
+	/* After this, the data paths never touch the socket or key again. */
 	spin_lock_bh(&ctx->lock);
 	ctx->sk = NULL;
 	spin_unlock_bh(&ctx->lock);
+	nsim_gcm_key_free(&ctx->key);
+	kfree_sensitive(ctx->carry);
 
 	spin_lock_bh(&nd->ctx_lock);
 	if (dir == TLS_OFFLOAD_CTX_DIR_TX) {

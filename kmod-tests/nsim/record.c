@@ -35,8 +35,47 @@ u32 nsim_rec_wire_len(const u8 *h)
 	return NSIM_REC_HDR_SIZE + get_unaligned_be16(h + 3);
 }
 
+static void build_aad(const struct nsim_rec *r, const u8 *hdr, u8 aad[TLS_AAD_SPACE_SIZE])
+{
+	put_unaligned_be64(r->sn, aad);
+	aad[8] = hdr[0];
+	aad[9] = hdr[1];
+	aad[10] = hdr[2];
+	put_unaligned_be16(get_unaligned_be16(hdr + 3) - NSIM_REC_OVERHEAD, aad + 11);
+}
+
+/*
+ * A record that lies whole in @data, at a record boundary: one call to the
+ * CPU's AES-GCM. Its wire length, 0 to use the stream, -EPROTO for a
+ * header that is not one, -EBADMSG (decrypting) for a bad tag.
+ */
+static int whole_record(struct nsim_rec *r, struct nsim_gcm_key *key, u8 *data,
+			u32 len, bool encrypt)
+{
+	u8 aad[TLS_AAD_SPACE_SIZE];
+	u32 wire;
+	int err;
+
+	if (r->phase != NSIM_REC_PREFIX || r->prefix_len || len < NSIM_REC_PREFIX_SIZE)
+		return 0;
+	if (!nsim_rec_header_plausible(data))
+		return -EPROTO;
+	wire = nsim_rec_wire_len(data);
+	if (len < wire)
+		return 0;
+	build_aad(r, data, aad);
+	err = nsim_gcm_whole(key, encrypt, data + NSIM_REC_HDR_SIZE, aad, sizeof(aad),
+			     data + NSIM_REC_PREFIX_SIZE, wire - NSIM_REC_PREFIX_SIZE -
+			     NSIM_GCM_TAG_SIZE);
+	if (err == -EAGAIN)
+		return 0;
+	if (err && err != -EBADMSG)
+		return 0;	/* unexpected: the stream does it the slow way */
+	return err ? err : wire;
+}
+
 /* Take prefix bytes; once all are in, set up the cipher for the record. */
-static int take_prefix(struct nsim_rec *r, const struct nsim_gcm_key *key,
+static int take_prefix(struct nsim_rec *r, struct nsim_gcm_key *key,
 		       const u8 *data, u32 *used, u32 len)
 {
 	u32 take = min_t(u32, len, NSIM_REC_PREFIX_SIZE - r->prefix_len);
@@ -51,11 +90,7 @@ static int take_prefix(struct nsim_rec *r, const struct nsim_gcm_key *key,
 	if (!nsim_rec_header_plausible(r->prefix))
 		return -EPROTO;
 	text = get_unaligned_be16(r->prefix + 3) - NSIM_REC_OVERHEAD;
-	put_unaligned_be64(r->sn, aad);
-	aad[8] = r->prefix[0];
-	aad[9] = r->prefix[1];
-	aad[10] = r->prefix[2];
-	put_unaligned_be16(text, aad + 11);
+	build_aad(r, r->prefix, aad);
 	nsim_gcm_begin(&r->gcm, key, r->prefix + NSIM_REC_HDR_SIZE, aad, sizeof(aad));
 	r->phase = NSIM_REC_TEXT;
 	r->left = text;
@@ -67,7 +102,7 @@ static int take_prefix(struct nsim_rec *r, const struct nsim_gcm_key *key,
 	return 0;
 }
 
-static void end_text(struct nsim_rec *r, const struct nsim_gcm_key *key)
+static void end_text(struct nsim_rec *r, struct nsim_gcm_key *key)
 {
 	nsim_gcm_tag(&r->gcm, key, r->tag);
 	r->phase = NSIM_REC_TAG;
@@ -80,9 +115,22 @@ static void next_record(struct nsim_rec *r)
 	nsim_rec_start(r, r->sn + 1);
 }
 
-int nsim_rec_encrypt(struct nsim_rec *r, const struct nsim_gcm_key *key,
-		     u8 *data, u32 len, bool (*corrupt_next)(void *arg),
-		     void *arg, struct nsim_rec_stats *st)
+int nsim_rec_seal(struct nsim_rec *r, struct nsim_gcm_key *key, u8 *rec, u32 wire)
+{
+	int err = whole_record(r, key, rec, wire, true);
+
+	if (err < 0)
+		return err;
+	return err == wire ? 0 : -EAGAIN;
+}
+
+static bool corrupt_next(const struct nsim_rec_tx_ops *ops)
+{
+	return ops && ops->corrupt_next && ops->corrupt_next(ops->arg);
+}
+
+int nsim_rec_encrypt(struct nsim_rec *r, struct nsim_gcm_key *key, u8 *data, u32 len,
+		     const struct nsim_rec_tx_ops *ops, struct nsim_rec_stats *st)
 {
 	while (len) {
 		u32 used;
@@ -90,11 +138,30 @@ int nsim_rec_encrypt(struct nsim_rec *r, const struct nsim_gcm_key *key,
 
 		switch (r->phase) {
 		case NSIM_REC_PREFIX:
+			err = whole_record(r, key, data, len, true);
+			if (err < 0)
+				return err;
+			if (err > 0) {
+				used = err;
+				if (corrupt_next(ops)) {
+					data[NSIM_REC_PREFIX_SIZE] ^= 0x5a;
+					st->corrupted++;
+				}
+				st->records_done++;
+				next_record(r);
+				break;
+			}
+			if (!r->prefix_len && ops && ops->straddle &&
+			    !ops->straddle(ops->arg, r, data, len, st)) {
+				next_record(r);
+				used = len;
+				break;
+			}
 			err = take_prefix(r, key, data, &used, len);
 			if (err)
 				return err;
-			if (r->phase != NSIM_REC_PREFIX && corrupt_next)
-				r->corrupt = corrupt_next(arg);
+			if (r->phase != NSIM_REC_PREFIX)
+				r->corrupt = corrupt_next(ops);
 			break;
 		case NSIM_REC_TEXT:
 			used = min(len, r->left);
@@ -128,7 +195,7 @@ int nsim_rec_encrypt(struct nsim_rec *r, const struct nsim_gcm_key *key,
 	return 0;
 }
 
-int nsim_rec_decrypt(struct nsim_rec *r, const struct nsim_gcm_key *key,
+int nsim_rec_decrypt(struct nsim_rec *r, struct nsim_gcm_key *key,
 		     u8 *data, u32 len, struct nsim_rec_stats *st)
 {
 	while (len) {
@@ -137,6 +204,17 @@ int nsim_rec_decrypt(struct nsim_rec *r, const struct nsim_gcm_key *key,
 
 		switch (r->phase) {
 		case NSIM_REC_PREFIX:
+			err = whole_record(r, key, data, len, false);
+			if (err == -EPROTO)
+				return err;
+			if (err) {
+				used = err > 0 ? err : nsim_rec_wire_len(data);
+				st->records_done++;
+				if (err == -EBADMSG)
+					st->tags_bad++;
+				next_record(r);
+				break;
+			}
 			err = take_prefix(r, key, data, &used, len);
 			if (err)
 				return err;

@@ -15,6 +15,7 @@
 #define NSIM_REC_PREFIX_SIZE	(NSIM_REC_HDR_SIZE + NSIM_GCM_IV_SIZE)
 #define NSIM_REC_OVERHEAD	(NSIM_GCM_IV_SIZE + NSIM_GCM_TAG_SIZE)
 #define NSIM_REC_MAX_TEXT	16384
+#define NSIM_REC_MAX_WIRE	(NSIM_REC_HDR_SIZE + NSIM_REC_MAX_TEXT + NSIM_REC_OVERHEAD)
 
 enum nsim_rec_phase {
 	NSIM_REC_PREFIX,	/* header and explicit IV, in the clear */
@@ -51,17 +52,37 @@ bool nsim_rec_header_plausible(const u8 *h);
 /* Total length on the wire of the record whose header is @h. */
 u32 nsim_rec_wire_len(const u8 *h);
 
+/* What the transmit side may add to the walk; any member may be NULL. */
+struct nsim_rec_tx_ops {
+	/* For each new record: damage one byte of its ciphertext? */
+	bool (*corrupt_next)(void *arg);
+	/*
+	 * A record starts at @data but does not end within its @len bytes:
+	 * encrypt all of it elsewhere, fill @data, keep the rest for later.
+	 * Returns 0 if done (the walk moves to the next record), else the
+	 * walk streams the record itself.
+	 */
+	int (*straddle)(void *arg, struct nsim_rec *r, u8 *data, u32 len,
+			struct nsim_rec_stats *st);
+	void *arg;
+};
+
 /*
- * Encrypt @len bytes of plaintext records in place. @corrupt_next decides,
- * for each new record, whether to damage one byte of its ciphertext after
- * the tag is computed. 0, or -EPROTO if a header is not a record header.
+ * Encrypt @len bytes of plaintext records in place. 0, or -EPROTO if a
+ * header is not a record header.
  */
-int nsim_rec_encrypt(struct nsim_rec *r, const struct nsim_gcm_key *key,
-		     u8 *data, u32 len, bool (*corrupt_next)(void *arg),
-		     void *arg, struct nsim_rec_stats *st);
+int nsim_rec_encrypt(struct nsim_rec *r, struct nsim_gcm_key *key, u8 *data, u32 len,
+		     const struct nsim_rec_tx_ops *ops, struct nsim_rec_stats *st);
+
+/*
+ * Encrypt the whole record @rec (@wire bytes, header to tag) at once with
+ * the CPU's AES-GCM, as record @r->sn. 0; -EAGAIN if that cannot be done
+ * here; -EPROTO if @rec does not start with a record header.
+ */
+int nsim_rec_seal(struct nsim_rec *r, struct nsim_gcm_key *key, u8 *rec, u32 wire);
 
 /* Decrypt @len bytes of records in place, checking tags; as above. */
-int nsim_rec_decrypt(struct nsim_rec *r, const struct nsim_gcm_key *key,
+int nsim_rec_decrypt(struct nsim_rec *r, struct nsim_gcm_key *key,
 		     u8 *data, u32 len, struct nsim_rec_stats *st);
 
 #endif

@@ -14,13 +14,86 @@
 
 static bool corrupt_this_record(void *arg)
 {
-	struct nsim_dev *nd = arg;
+	struct nsim_tls_ctx *ctx = arg;
 
-	return nsim_fault_hit(nd, &nd->corrupt);
+	return nsim_fault_hit(ctx->dev, &ctx->dev->corrupt);
+}
+
+/* Where an in-order segment's payload starts in the stream. */
+struct tx_walk {
+	struct nsim_tls_ctx *ctx;
+	struct tls_context *tls_ctx;
+	u8 *data;
+	u32 seq;
+};
+
+static bool walk_corrupt(void *arg)
+{
+	struct tx_walk *w = arg;
+
+	return corrupt_this_record(w->ctx);
+}
+
+static u32 copy_record(struct tls_record_info *rec, u8 *out)
+{
+	u32 copied = 0;
+	int i;
+
+	for (i = 0; i < rec->num_frags; i++) {
+		memcpy(out + copied, skb_frag_address(&rec->frags[i]), skb_frag_size(&rec->frags[i]));
+		copied += skb_frag_size(&rec->frags[i]);
+	}
+	return copied;
+}
+
+/*
+ * A record that goes on past this segment: the kernel holds all of it in
+ * its record list, so encrypt it whole now (once, with the CPU's AES-GCM)
+ * and keep the part beyond this segment for the next one.
+ */
+static int walk_straddle(void *arg, struct nsim_rec *r, u8 *data, u32 len,
+			 struct nsim_rec_stats *st)
+{
+	struct tx_walk *w = arg;
+	struct nsim_tls_ctx *ctx = w->ctx;
+	struct tls_offload_context_tx *octx = tls_offload_ctx_tx(w->tls_ctx);
+	u32 seq = w->seq + (u32)(data - w->data), wire = 0;
+	struct tls_record_info *rec;
+	unsigned long flags;
+	u64 sn;
+
+	spin_lock_irqsave(&octx->lock, flags);
+	rec = tls_get_record(octx, seq, &sn);
+	if (rec && !tls_record_is_start_marker(rec) && tls_record_start_seq(rec) == seq &&
+	    sn == r->sn && rec->len > len && rec->len <= NSIM_REC_MAX_WIRE)
+		wire = copy_record(rec, ctx->carry);
+	spin_unlock_irqrestore(&octx->lock, flags);
+	if (!wire || nsim_rec_seal(r, &ctx->key, ctx->carry, wire))
+		return -EAGAIN;
+	if (corrupt_this_record(ctx)) {
+		ctx->carry[NSIM_REC_PREFIX_SIZE] ^= 0x5a;
+		st->corrupted++;
+	}
+	memcpy(data, ctx->carry, len);
+	ctx->carry_off = len;
+	ctx->carry_len = wire - len;
+	st->records_done++;
+	return 0;
+}
+
+/* The rest of a record encrypted whole for an earlier segment. */
+static u32 use_carry(struct nsim_tls_ctx *ctx, u8 *data, u32 len)
+{
+	u32 n = min(ctx->carry_len, len);
+
+	memcpy(data, ctx->carry + ctx->carry_off, n);
+	ctx->carry_off += n;
+	ctx->carry_len -= n;
+	return n;
 }
 
 /* Run the first @len bytes of @rec through @walk, leaving @rec untouched. */
-static int replay_prefix(struct nsim_rec *walk, const struct nsim_gcm_key *key,
+static int replay_prefix(struct nsim_rec *walk, struct nsim_gcm_key *key,
 			 struct tls_record_info *rec, u32 len)
 {
 	struct nsim_rec_stats ignored = {};
@@ -37,7 +110,7 @@ static int replay_prefix(struct nsim_rec *walk, const struct nsim_gcm_key *key,
 			u32 n = min_t(u32, frag_len, sizeof(scratch));
 
 			memcpy(scratch, src, n);
-			err = nsim_rec_encrypt(walk, key, scratch, n, NULL, NULL, &ignored);
+			err = nsim_rec_encrypt(walk, key, scratch, n, NULL, &ignored);
 			if (err)
 				return err;
 			src += n;
@@ -81,7 +154,7 @@ static enum tx_verdict tx_out_of_order(struct nsim_tls_ctx *ctx, struct tls_cont
 	spin_unlock_irqrestore(&octx->lock, flags);
 	nsim_stat_add(nd, NSIM_TX_TLS_RESYNC_BYTES, prefix);
 	if (!err)
-		err = nsim_rec_encrypt(&walk, &ctx->key, data, len, NULL, NULL, st);
+		err = nsim_rec_encrypt(&walk, &ctx->key, data, len, NULL, st);
 	if (err) {
 		nsim_stat_add(nd, NSIM_TX_TLS_DROP_NO_SYNC_DATA, 1);
 		return TX_DROP;
@@ -89,6 +162,7 @@ static enum tx_verdict tx_out_of_order(struct nsim_tls_ctx *ctx, struct tls_cont
 	/* New data beyond the stream (or a stream that had lost its way). */
 	if (!ctx->in_sync || after(seq + len, ctx->expected_seq)) {
 		ctx->rec = walk;
+		ctx->carry_len = 0;
 		ctx->expected_seq = seq + len;
 		ctx->in_sync = true;
 	}
@@ -98,13 +172,22 @@ static enum tx_verdict tx_out_of_order(struct nsim_tls_ctx *ctx, struct tls_cont
 static enum tx_verdict tx_encrypt(struct nsim_tls_ctx *ctx, struct tls_context *tls_ctx,
 				  u32 seq, u8 *data, u32 len, struct nsim_rec_stats *st)
 {
+	struct tx_walk w = { .ctx = ctx, .tls_ctx = tls_ctx };
+	struct nsim_rec_tx_ops ops = {
+		.corrupt_next = walk_corrupt, .straddle = walk_straddle, .arg = &w,
+	};
+	u32 done;
+
 	if (!ctx->sk)
 		return TX_DROP;	/* context deleted under us: never send plaintext */
 	if (!ctx->in_sync || seq != ctx->expected_seq)
 		return tx_out_of_order(ctx, tls_ctx, seq, data, len, st);
-	if (nsim_rec_encrypt(&ctx->rec, &ctx->key, data, len, corrupt_this_record,
-			     ctx->dev, st)) {
+	done = use_carry(ctx, data, len);
+	w.data = data + done;
+	w.seq = seq + done;
+	if (nsim_rec_encrypt(&ctx->rec, &ctx->key, data + done, len - done, &ops, st)) {
 		ctx->in_sync = false;
+		ctx->carry_len = 0;
 		nsim_stat_add(ctx->dev, NSIM_TX_TLS_DROP_NO_SYNC_DATA, 1);
 		return TX_DROP;
 	}
@@ -163,6 +246,7 @@ int nsim_tx_resync(struct nsim_tls_ctx *ctx, u32 seq, u8 *rcd_sn)
 	nsim_rec_start(&ctx->rec, get_unaligned_be64(rcd_sn));
 	ctx->expected_seq = seq;
 	ctx->in_sync = true;
+	ctx->carry_len = 0;
 	spin_unlock_bh(&ctx->lock);
 	return 0;
 }
