@@ -23,14 +23,15 @@ endif
 
 VERSION   := 0.1.0
 SOVERSION := 0
-PKGS      := libnl-3.0 inih
+PKGS      := libnl-3.0 libnl-genl-3.0 inih json-c
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 NL_LIBS    = $(shell pkg-config --libs libnl-3.0 2>/dev/null)
 INIH_LIBS  = $(shell pkg-config --libs inih 2>/dev/null)
+CTL_LIBS   = $(shell pkg-config --libs json-c libnl-genl-3.0 2>/dev/null)
 CPPFLAGS  += -Iinclude -Ilib $(PKG_CFLAGS)
 
 # libktlsd: the hand-off, the record helpers, the kTLS key installation.
-LIB_SRCS  := lib/handoff.c lib/record.c lib/ktls.c lib/sockdiag.c
+LIB_SRCS  := lib/handoff.c lib/record.c lib/ktls.c lib/sockdiag.c lib/tlsdiag.c
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB_A     := $(BUILD)/libktlsd.a
 LIB_SO    := $(BUILD)/libktlsd.so.$(SOVERSION)
@@ -42,17 +43,21 @@ DAEMON_SRCS := daemon/config.c daemon/creds.c daemon/failure.c daemon/handshake.
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 DAEMON_LIBS  = -lbearssl $(INIH_LIBS)
 
-PROGRAMS := $(BUILD)/ktlsd $(BUILD)/ktlscat
+# ktlsctl: one file per object, and the ethtool netlink client.
+CTL_SRCS := $(wildcard tools/ktlsctl/*.c)
+CTL_OBJS := $(CTL_SRCS:%.c=$(BUILD)/%.o)
+
+PROGRAMS := $(BUILD)/ktlsd $(BUILD)/ktlscat $(BUILD)/ktlsctl
 BENCH_PROGRAMS := $(BUILD)/bench/hs_load $(BUILD)/bench/handoff_server $(BUILD)/bench/offload_tput
 
-UNIT_TESTS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(wildcard daemon/tests/test_*.c lib/tests/test_*.c)))
+UNIT_TESTS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(wildcard daemon/tests/test_*.c lib/tests/test_*.c tools/ktlsctl/tests/test_*.c)))
 
 # kselftest framework headers, taken from Debian's kernel source at build time.
 KSFT_TARBALL := /usr/src/linux-source-6.1.tar.xz
 KSFT_DIR     := $(BUILD)/ksft
 KSFT_HDRS    := $(KSFT_DIR)/kselftest.h $(KSFT_DIR)/kselftest_harness.h
 
-SELFTESTS     := ktls_basic ktls_offload ktls_nsim_lifecycle ktlsd_handoff ktlsd_failures ktlsd_records
+SELFTESTS     := ktls_basic ktls_offload ktls_nsim_lifecycle ktlsctl_test ktlsd_handoff ktlsd_failures ktlsd_records
 SELFTEST_DIR  := $(BUILD)/selftests
 SELFTEST_BINS := $(SELFTESTS:%=$(SELFTEST_DIR)/%)
 # Peers the suites drive that no Debian package provides.
@@ -82,9 +87,12 @@ $(BUILD)/daemon/%.o: daemon/%.c $(wildcard include/*.h lib/*.h daemon/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tools/%.o: tools/%.c $(wildcard include/*.h)
+$(BUILD)/tools/%.o: tools/%.c $(wildcard include/*.h tools/ktlsctl/*.h lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/ktlsctl: $(CTL_OBJS) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CTL_LIBS) $(LIB_LIBS)
 
 $(LIB_A): $(LIB_OBJS)
 	rm -f $@
@@ -120,6 +128,10 @@ $(BUILD)/tests/%: daemon/tests/%.c $(DAEMON_OBJS) $(LIB_A) $(wildcard lib/tests/
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Idaemon -Ilib/tests $(CFLAGS) -o $@ $< $(DAEMON_OBJS) $(LIB_A) $(LDFLAGS) $(DAEMON_LIBS) $(LIB_LIBS)
 
+$(BUILD)/tests/%: tools/ktlsctl/tests/%.c $(BUILD)/ktlsctl $(wildcard lib/tests/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Ilib/tests $(CFLAGS) -o $@ $< $(LDFLAGS) $(CTL_LIBS)
+
 $(BUILD)/tests/%: lib/tests/%.c $(LIB_A) $(wildcard lib/tests/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Ilib/tests $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(LIB_LIBS)
@@ -141,7 +153,7 @@ $(SELFTEST_DIR)/%.o: kmod-tests/selftests/%.c $(wildcard kmod-tests/selftests/*.
 $(SELFTEST_DIR)/%: kmod-tests/selftests/%.c $(SELFTEST_UTIL) $(LIB_A) $(KSFT_HDRS) $(wildcard kmod-tests/selftests/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iinclude -isystem $(KSFT_DIR) -o $@ $< $(SELFTEST_UTIL) $(LIB_A) \
-		$(LDFLAGS) -lbearssl $(NL_LIBS)
+		$(LDFLAGS) -lbearssl $(NL_LIBS) $(shell pkg-config --libs json-c)
 
 $(SELFTEST_DIR)/flight_peer: kmod-tests/selftests/flight_peer.c
 	@mkdir -p $(@D)
@@ -174,6 +186,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/libexec/ktlsd/selftests
 	install -m 0755 $(BUILD)/ktlsd $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0755 $(BUILD)/ktlscat $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(BUILD)/ktlsctl $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0644 include/ktlsd.h include/ktlsd_ktls.h $(DESTDIR)$(PREFIX)/include/
 	install -m 0644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
 	install -m 0755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/
@@ -183,7 +196,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0644 man/ktlscat.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 man/ktlsd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
-	install -m 0644 man/ktlsd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 man/ktlsd.8 man/ktlsctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0755 $(SELFTEST_BINS) $(SELFTEST_HELPERS) kmod-tests/selftests/run kmod-tests/selftests/make-certs.sh \
 		$(DESTDIR)$(PREFIX)/libexec/ktlsd/selftests/
 

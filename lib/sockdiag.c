@@ -17,6 +17,7 @@
 #include <netlink/socket.h>
 
 #include "ktlsd_ktls.h"
+#include "tlsdiag.h"
 
 #ifndef SO_COOKIE
 #define SO_COOKIE 57
@@ -72,31 +73,20 @@ static int fill_request(int fd, struct inet_diag_req_v2 *req)
 	return 0;
 }
 
-static enum ktlsd_mode mode_of(struct nlattr *attr)
-{
-	uint16_t conf = attr ? nla_get_u16(attr) : 0;
-
-	return conf >= TLS_CONF_BASE && conf <= TLS_CONF_HW_RECORD ?
-		(enum ktlsd_mode)conf : KTLSD_MODE_UNKNOWN;
-}
-
 static int on_message(struct nl_msg *msg, void *arg)
 {
 	struct diag_answer *answer = arg;
-	struct nlattr *tb[INET_DIAG_MAX + 1], *ulp[INET_ULP_INFO_MAX + 1];
-	struct nlattr *tls[TLS_INFO_MAX + 1];
+	struct nlattr *tb[INET_DIAG_MAX + 1];
+	struct tls_diag tls;
 
 	if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct inet_diag_msg), tb,
 			INET_DIAG_MAX, NULL) < 0)
 		return NL_SKIP;
 	answer->found = 1;
-	if (!tb[INET_DIAG_ULP_INFO] ||
-	    nla_parse_nested(ulp, INET_ULP_INFO_MAX, tb[INET_DIAG_ULP_INFO], NULL) < 0 ||
-	    !ulp[INET_ULP_INFO_TLS] ||
-	    nla_parse_nested(tls, TLS_INFO_MAX, ulp[INET_ULP_INFO_TLS], NULL) < 0)
+	if (tls_diag_parse(tb[INET_DIAG_ULP_INFO], &tls) < 0)
 		return NL_SKIP;
-	answer->tx = mode_of(tls[TLS_INFO_TXCONF]);
-	answer->rx = mode_of(tls[TLS_INFO_RXCONF]);
+	answer->tx = tls.tx;
+	answer->rx = tls.rx;
 	return NL_OK;
 }
 

@@ -9,7 +9,7 @@ guest_kernel="$here/../kmod-tests/vm/guest-kernel"
 
 packages=(
 	make gcc clang pkg-config
-	libbearssl-dev libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libinih-dev libgnutls28-dev
+	libbearssl-dev libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libinih-dev libgnutls28-dev libjson-c-dev
 	qemu-system-x86 busybox-static linux-source-6.1 xz-utils cpio kmod
 	openssl gnutls-bin curl ethtool iproute2
 )
