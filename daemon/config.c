@@ -205,6 +205,31 @@ static int daemon_key(struct parse_state *st, const char *name, const char *valu
 		strcpy(cfg->socket_path, value);
 		return 1;
 	}
+	if (!strcmp(name, "control_socket")) {
+		cfg->control_path_given = 1;
+		if (!strcmp(value, "none")) {
+			cfg->control_path[0] = 0;
+			return 1;
+		}
+		if (value[0] != '/' || strlen(value) >= sizeof(cfg->control_path))
+			return fail(st, st->line, "control_socket must be 'none' or an absolute path shorter than %zu bytes",
+				    sizeof(cfg->control_path));
+		strcpy(cfg->control_path, value);
+		return 1;
+	}
+	if (!strcmp(name, "control_group")) {
+		struct group *gr;
+
+		if (parse_unsigned(value, 0xfffffffeUL, &n) == 0) {
+			cfg->control_gid = (gid_t)n;
+		} else if ((gr = getgrnam(value))) {
+			cfg->control_gid = gr->gr_gid;
+		} else {
+			return fail(st, st->line, "no such group '%s'", value);
+		}
+		cfg->control_gid_set = 1;
+		return 1;
+	}
 	if (!strcmp(name, "handshake_timeout")) {
 		ms = config_parse_duration_ms(value);
 		if (ms <= 0)
@@ -345,6 +370,21 @@ static int finish_profile(struct parse_state *st, struct profile *p)
 	return 1;
 }
 
+/* ctl.sock beside the socket: /run/ktlsd/ctl.sock for the default one. */
+static void default_control_path(struct parse_state *st)
+{
+	struct config *cfg = st->cfg;
+	const char *slash = strrchr(cfg->socket_path, '/');
+	int dir_len = (int)(slash - cfg->socket_path);
+
+	if (dir_len + sizeof("/ctl.sock") > sizeof(cfg->control_path)) {
+		fail(st, 0, "no room for ctl.sock beside socket %s: set control_socket", cfg->socket_path);
+		return;
+	}
+	snprintf(cfg->control_path, sizeof(cfg->control_path), "%.*s/ctl.sock", dir_len,
+		 cfg->socket_path);
+}
+
 int config_load(struct config *cfg, const char *path)
 {
 	struct parse_state st = { .cfg = cfg, .path = path };
@@ -368,6 +408,8 @@ int config_load(struct config *cfg, const char *path)
 		fail(&st, st.line, "out of memory");
 	for (struct profile *p = cfg->profiles; p && !st.failed; p = p->next)
 		finish_profile(&st, p);
+	if (!st.failed && !cfg->control_path_given)
+		default_control_path(&st);
 	if (!st.failed && !cfg->profiles)
 		fail(&st, st.line, "no [profile NAME] section");
 	if (st.failed) {

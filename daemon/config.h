@@ -44,6 +44,10 @@ struct profile {
 
 struct config {
 	char socket_path[108];
+	char control_path[108];		/* "" when there is no control socket */
+	int control_path_given;		/* else: ctl.sock beside socket_path */
+	int control_gid_set;		/* control_group given: it may use it too */
+	gid_t control_gid;
 	unsigned handshake_timeout_ms;
 	unsigned max_handshakes;	/* in flight at once */
 	struct profile *profiles;

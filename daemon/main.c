@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* ktlsd: TLS 1.2 handshakes for other programs' sockets, then kernel TLS. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +56,8 @@ int main(int argc, char **argv)
 	};
 	const char *path = DEFAULT_CONFIG;
 	int foreground = 0, verbose = 0, test = 0, opt, rc;
-	struct config cfg;
+	static char abs_path[PATH_MAX];
+	struct config *cfg;
 	struct server *srv;
 	char err[256];
 
@@ -72,33 +75,47 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (config_load(&cfg, path) < 0) {
-		fprintf(stderr, "ktlsd: %s\n", cfg.error);
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg) {
+		perror("ktlsd");
+		return 1;
+	}
+	if (config_load(cfg, path) < 0) {
+		fprintf(stderr, "ktlsd: %s\n", cfg->error);
+		free(cfg);
 		return 1;
 	}
 	if (test) {
 		printf("ktlsd: %s: configuration ok\n", path);
-		config_free(&cfg);
+		config_free(cfg);
+		free(cfg);
 		return 0;
 	}
 	raise_fd_limit();
+	/* Reloads happen after daemon() has moved us to /. */
+	if (!realpath(path, abs_path)) {
+		fprintf(stderr, "ktlsd: %s: %s\n", path, strerror(errno));
+		config_free(cfg);
+		free(cfg);
+		return 1;
+	}
 	/* Bind before detaching, so a busy socket is reported to the caller. */
-	srv = server_open(&cfg, err, sizeof(err));
+	srv = server_open(cfg, abs_path, err, sizeof(err));
 	if (!srv) {
 		fprintf(stderr, "ktlsd: %s\n", err);
-		config_free(&cfg);
+		config_free(cfg);
+		free(cfg);
 		return 1;
 	}
 	if (!foreground && daemon(0, 0) < 0) {
 		perror("ktlsd: daemon");
 		server_close(srv);
-		config_free(&cfg);
 		return 1;
 	}
 	log_init(foreground, verbose);
-	log_msg(LOG_INFO, "listening on %s", cfg.socket_path);
+	log_msg(LOG_INFO, "listening on %s, control on %s", cfg->socket_path,
+		cfg->control_path[0] ? cfg->control_path : "(none)");
 	rc = server_run(srv);
 	server_close(srv);
-	config_free(&cfg);
 	return rc;
 }

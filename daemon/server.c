@@ -19,9 +19,12 @@
 #include "handshake.h"
 #include "log.h"
 #include "request.h"
+#include "control.h"
+#include "metrics.h"
 #include "server.h"
+#include "unixsock.h"
 
-enum watch_kind { WATCH_LISTEN, WATCH_SIGNAL, WATCH_APP, WATCH_PEER };
+enum watch_kind { WATCH_LISTEN, WATCH_SIGNAL, WATCH_APP, WATCH_PEER, WATCH_CONTROL, WATCH_OPERATOR };
 
 struct client;
 
@@ -31,6 +34,22 @@ struct watch {
 	struct client *client;
 };
 
+/*
+ * A configuration and the handshakes still using its profiles: a reload
+ * installs a new one, and the old one lives until its last handshake ends.
+ */
+struct config_gen {
+	struct config *cfg;
+	unsigned users;
+	struct config_gen *next;	/* retired ones */
+};
+
+/* An operator's connection to the control socket. */
+struct operator {
+	struct watch watch;
+	int fd;
+};
+
 struct client {
 	struct watch app_watch;		/* the application's unix connection */
 	struct watch peer_watch;	/* the TCP socket it handed over */
@@ -38,15 +57,20 @@ struct client {
 	int peer_fd;			/* -1 until a valid request came */
 	uint64_t deadline_ms;
 	int done;			/* finished, freed after this epoll batch */
+	uint64_t started_ms;
+	struct config_gen *gen;		/* whose profile the handshake uses */
 	struct client *prev, *next;	/* oldest first: deadlines in order */
 	char who[64];			/* "pid 123 uid 1000", for the log */
 	struct handshake hs;
 };
 
 struct server {
-	const struct config *cfg;
-	int epfd, listen_fd, signal_fd;
-	struct watch listen_watch, signal_watch;
+	const struct config *cfg;	/* the current one: gen->cfg */
+	struct config_gen *gen, *retired;
+	const char *config_path;
+	struct metrics metrics;
+	int epfd, listen_fd, signal_fd, control_fd;
+	struct watch listen_watch, signal_watch, control_watch;
 	struct client *oldest, *newest;
 	struct client *finished;	/* to free once the epoll batch is done */
 	size_t in_flight;
@@ -80,6 +104,31 @@ static void unlink_client(struct server *srv, struct client *c)
 	srv->in_flight--;
 }
 
+static void free_gen(struct config_gen *gen)
+{
+	if (gen->cfg) {
+		config_free(gen->cfg);
+		free(gen->cfg);
+	}
+	free(gen);
+}
+
+/* A handshake let go of @gen: a retired configuration may now go. */
+static void release_gen(struct server *srv, struct config_gen *gen)
+{
+	struct config_gen **p;
+
+	if (--gen->users || gen == srv->gen)
+		return;
+	for (p = &srv->retired; *p; p = &(*p)->next) {
+		if (*p == gen) {
+			*p = gen->next;
+			free_gen(gen);
+			return;
+		}
+	}
+}
+
 /*
  * Send the outcome to the application (if it still listens) and let go of
  * both descriptors. The TCP socket's file description stays open in the
@@ -93,6 +142,8 @@ static void finish_client(struct server *srv, struct client *c,
 	if (reply && send(c->app_fd, reply, sizeof(*reply), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		log_msg(LOG_DEBUG, "%s: reply not delivered: %s", c->who, strerror(errno));
 	unlink_client(srv, c);
+	if (c->gen)
+		release_gen(srv, c->gen);
 	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->app_fd, NULL);
 	close(c->app_fd);
 	if (c->peer_fd >= 0) {
@@ -114,10 +165,13 @@ static void free_finished(struct server *srv)
 	}
 }
 
-static void log_outcome(const struct client *c)
+static void log_outcome(struct server *srv, const struct client *c)
 {
 	const struct ktlsd_wire_reply *r = &c->hs.reply;
+	const char *reason = r->tls_error_name[0] ? r->tls_error_name : strerrorname_np(r->status);
 
+	metrics_handshake(&srv->metrics, c->hs.profile->name, r->status, reason,
+			  now_ms() - c->started_ms);
 	if (r->status == 0)
 		log_msg(LOG_INFO, "%s: profile %s, %s", c->who, c->hs.profile->name, r->message);
 	else
@@ -131,6 +185,7 @@ static void refuse(struct server *srv, struct client *c, int status, const char 
 	struct ktlsd_wire_reply reply;
 
 	log_msg(LOG_NOTICE, "%s: request refused: %s", c->who, what);
+	metrics_refused(&srv->metrics, status);
 	reply_failure(&reply, status, what);
 	finish_client(srv, c, &reply);
 }
@@ -209,7 +264,7 @@ static void step(struct server *srv, struct client *c)
 	enum hs_progress p = handshake_step(&c->hs);
 
 	if (p == HS_DONE) {
-		log_outcome(c);
+		log_outcome(srv, c);
 		finish_client(srv, c, &c->hs.reply);
 		return;
 	}
@@ -252,6 +307,8 @@ static void on_request(struct server *srv, struct client *c)
 		refuse(srv, c, rc, err);
 		return;
 	}
+	c->gen = srv->gen;
+	c->gen->users++;
 	if (handshake_start(&c->hs, fd, p, &req) < 0) {
 		refuse(srv, c, c->hs.reply.status, c->hs.reply.message);
 		return;
@@ -272,7 +329,7 @@ static void on_app_event(struct server *srv, struct client *c, uint32_t events)
 	/* The application hung up (or broke protocol) mid-handshake. */
 	if (c->peer_fd >= 0) {
 		handshake_abort(&c->hs, ECANCELED, "the application cancelled the hand-off");
-		log_outcome(c);
+		log_outcome(srv, c);
 	}
 	finish_client(srv, c, NULL);
 }
@@ -286,6 +343,7 @@ static void on_accept(struct server *srv)
 	while ((fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		if (srv->in_flight >= srv->cfg->max_handshakes || !(c = malloc(sizeof(*c)))) {
 			reply_failure(&reply, EBUSY, "ktlsd is at its limit of handshakes in flight");
+			metrics_refused(&srv->metrics, EBUSY);
 			send(fd, &reply, sizeof(reply), MSG_DONTWAIT | MSG_NOSIGNAL);
 			close(fd);
 			continue;
@@ -295,7 +353,8 @@ static void on_accept(struct server *srv)
 		c->peer_fd = -1;
 		c->app_watch = (struct watch){ WATCH_APP, c };
 		c->peer_watch = (struct watch){ WATCH_PEER, c };
-		c->deadline_ms = now_ms() + srv->cfg->handshake_timeout_ms;
+		c->started_ms = now_ms();
+		c->deadline_ms = c->started_ms + srv->cfg->handshake_timeout_ms;
 		snprintf(c->who, sizeof(c->who), "fd %d", fd);
 		c->prev = srv->newest;
 		if (srv->newest)
@@ -324,7 +383,7 @@ static void expire(struct server *srv)
 		snprintf(what, sizeof(what), "handshake timed out after %u ms",
 			 srv->cfg->handshake_timeout_ms);
 		handshake_abort(&c->hs, ETIMEDOUT, what);
-		log_outcome(c);
+		log_outcome(srv, c);
 		finish_client(srv, c, &c->hs.reply);
 	}
 }
@@ -339,6 +398,116 @@ static int next_timeout(const struct server *srv)
 	return srv->oldest->deadline_ms <= now ? 0 : (int)(srv->oldest->deadline_ms - now);
 }
 
+/*
+ * Read the configuration again. A broken one is refused and the running one
+ * stays; the sockets cannot move. Handshakes in flight finish with the
+ * profile they started with.
+ */
+static json_object *reload(struct server *srv)
+{
+	struct config_gen *gen = calloc(1, sizeof(*gen));
+	const struct config *old = srv->cfg;
+	json_object *answer;
+	char why[700];
+	size_t n = 0;
+
+	if (!gen || !(gen->cfg = calloc(1, sizeof(*gen->cfg)))) {
+		free(gen);
+		srv->metrics.reloads_refused++;
+		return control_error("out of memory");
+	}
+	if (config_load(gen->cfg, srv->config_path) < 0) {
+		snprintf(why, sizeof(why), "%s", gen->cfg->error);
+		free(gen->cfg);
+		free(gen);
+		log_msg(LOG_ERR, "reload refused, the running configuration stays: %s", why);
+		srv->metrics.reloads_refused++;
+		return control_error(why);
+	}
+	if (strcmp(gen->cfg->socket_path, old->socket_path) ||
+	    strcmp(gen->cfg->control_path, old->control_path)) {
+		free_gen(gen);
+		srv->metrics.reloads_refused++;
+		return control_error("socket and control_socket cannot change on reload: restart ktlsd");
+	}
+	srv->gen->next = srv->retired;
+	srv->retired = srv->gen;
+	if (!srv->gen->users) {
+		srv->retired = srv->gen->next;
+		free_gen(srv->gen);
+	}
+	srv->gen = gen;
+	srv->cfg = gen->cfg;
+	if (srv->control_fd >= 0)
+		control_apply_owner(srv->cfg);
+	srv->metrics.reloads++;
+	for (const struct profile *p = srv->cfg->profiles; p; p = p->next)
+		n++;
+	log_msg(LOG_INFO, "reloaded %s: %zu profiles", srv->config_path, n);
+	answer = json_object_new_object();
+	json_object_object_add(answer, "reloaded", json_object_new_string(srv->config_path));
+	json_object_object_add(answer, "profiles", json_object_new_uint64(n));
+	return answer;
+}
+
+static json_object *status(struct server *srv)
+{
+	json_object *o = metrics_json(&srv->metrics, srv->in_flight, now_ms());
+
+	json_object_object_add(o, "pid", json_object_new_int(getpid()));
+	json_object_object_add(o, "config", json_object_new_string(srv->config_path));
+	json_object_object_add(o, "socket", json_object_new_string(srv->cfg->socket_path));
+	return o;
+}
+
+static void on_control_accept(struct server *srv)
+{
+	int fd;
+
+	while ((fd = accept4(srv->control_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		struct operator *op;
+
+		if (!control_authorized(fd, srv->cfg)) {
+			control_reply(fd, control_error("permission denied: root or control_group only"));
+			close(fd);
+			continue;
+		}
+		op = calloc(1, sizeof(*op));
+		if (!op) {
+			close(fd);
+			continue;
+		}
+		op->fd = fd;
+		op->watch = (struct watch){ WATCH_OPERATOR, NULL };
+		if (watch_fd(srv, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP, &op->watch) < 0) {
+			close(fd);
+			free(op);
+		}
+	}
+}
+
+static void on_operator(struct server *srv, struct operator *op)
+{
+	char cmd[32];
+	int rc = control_read(op->fd, cmd, sizeof(cmd));
+
+	if (rc == -EAGAIN)
+		return;
+	if (rc == 0) {
+		if (!strcmp(cmd, "status"))
+			control_reply(op->fd, status(srv));
+		else if (!strcmp(cmd, "profiles"))
+			control_reply(op->fd, control_profiles(srv->cfg));
+		else if (!strcmp(cmd, "reload"))
+			control_reply(op->fd, reload(srv));
+		else
+			control_reply(op->fd, control_error("unknown request: status, profiles or reload"));
+	}
+	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, op->fd, NULL);
+	close(op->fd);
+	free(op);
+}
+
 /* 1 to go on, 0 to stop. */
 static int on_signal(struct server *srv)
 {
@@ -347,7 +516,7 @@ static int on_signal(struct server *srv)
 	if (read(srv->signal_fd, &si, sizeof(si)) != sizeof(si))
 		return 1;
 	if (si.ssi_signo == SIGHUP) {
-		log_msg(LOG_WARNING, "SIGHUP: reloading the configuration is not supported yet; restart ktlsd");
+		json_object_put(reload(srv));
 		return 1;
 	}
 	log_msg(LOG_INFO, "signal %u: stopping", si.ssi_signo);
@@ -384,6 +553,12 @@ int server_run(struct server *srv)
 			case WATCH_PEER:
 				step(srv, w->client);
 				break;
+			case WATCH_CONTROL:
+				on_control_accept(srv);
+				break;
+			case WATCH_OPERATOR:
+				on_operator(srv, (struct operator *)w);
+				break;
 			}
 		}
 		expire(srv);
@@ -391,60 +566,29 @@ int server_run(struct server *srv)
 	}
 }
 
-static int make_parent_dir(const char *path, char *err, size_t errlen)
+/* server_open() failed: undo, leaving the configuration to the caller. */
+static void open_failed(struct server *srv)
 {
-	char copy[PATH_MAX];
-	char *dir;
-
-	snprintf(copy, sizeof(copy), "%s", path);
-	dir = dirname(copy);
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-		return -1;
-	}
-	return 0;
+	srv->gen->cfg = NULL;
+	server_close(srv);
 }
 
-static int listen_unix(const char *path, char *err, size_t errlen)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd, probe;
-
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
-	if (make_parent_dir(path, err, errlen) < 0)
-		return -1;
-	/* A socket file nobody answers on is left over: replace it. */
-	probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (probe >= 0 && connect(probe, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
-		close(probe);
-		snprintf(err, errlen, "%s: another ktlsd is listening there", path);
-		return -1;
-	}
-	if (probe >= 0)
-		close(probe);
-	unlink(path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-	    chmod(path, 0666) < 0 || listen(fd, 128) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-struct server *server_open(const struct config *cfg, char *err, size_t errlen)
+struct server *server_open(struct config *cfg, const char *config_path, char *err, size_t errlen)
 {
 	struct server *srv = calloc(1, sizeof(*srv));
 	sigset_t mask;
 
-	if (!srv) {
+	if (srv)
+		srv->gen = calloc(1, sizeof(*srv->gen));
+	if (!srv || !srv->gen) {
+		free(srv);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	srv->gen->cfg = cfg;
 	srv->cfg = cfg;
-	srv->epfd = srv->listen_fd = srv->signal_fd = -1;
+	srv->config_path = config_path;
+	srv->epfd = srv->listen_fd = srv->signal_fd = srv->control_fd = -1;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
@@ -455,20 +599,35 @@ struct server *server_open(const struct config *cfg, char *err, size_t errlen)
 	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (srv->signal_fd < 0 || srv->epfd < 0) {
 		snprintf(err, errlen, "%s", strerror(errno));
-		server_close(srv);
+		open_failed(srv);
 		return NULL;
 	}
-	srv->listen_fd = listen_unix(cfg->socket_path, err, errlen);
+	srv->listen_fd = unix_listen(cfg->socket_path, 0666, err, errlen);
 	if (srv->listen_fd < 0) {
-		server_close(srv);
+		open_failed(srv);
 		return NULL;
+	}
+	if (cfg->control_path[0]) {
+		srv->control_fd = control_listen(cfg, err, errlen);
+		if (srv->control_fd < 0) {
+			open_failed(srv);
+			return NULL;
+		}
 	}
 	srv->listen_watch = (struct watch){ WATCH_LISTEN, NULL };
 	srv->signal_watch = (struct watch){ WATCH_SIGNAL, NULL };
+	srv->control_watch = (struct watch){ WATCH_CONTROL, NULL };
+	if (srv->control_fd >= 0 &&
+	    watch_fd(srv, EPOLL_CTL_ADD, srv->control_fd, EPOLLIN, &srv->control_watch) < 0) {
+		snprintf(err, errlen, "epoll: %s", strerror(errno));
+		open_failed(srv);
+		return NULL;
+	}
+	metrics_init(&srv->metrics, now_ms());
 	if (watch_fd(srv, EPOLL_CTL_ADD, srv->listen_fd, EPOLLIN, &srv->listen_watch) < 0 ||
 	    watch_fd(srv, EPOLL_CTL_ADD, srv->signal_fd, EPOLLIN, &srv->signal_watch) < 0) {
 		snprintf(err, errlen, "epoll: %s", strerror(errno));
-		server_close(srv);
+		open_failed(srv);
 		return NULL;
 	}
 	return srv;
@@ -491,9 +650,20 @@ void server_close(struct server *srv)
 		close(srv->listen_fd);
 		unlink(srv->cfg->socket_path);
 	}
+	if (srv->control_fd >= 0) {
+		close(srv->control_fd);
+		unlink(srv->cfg->control_path);
+	}
 	if (srv->signal_fd >= 0)
 		close(srv->signal_fd);
 	if (srv->epfd >= 0)
 		close(srv->epfd);
+	while (srv->retired) {
+		struct config_gen *gen = srv->retired;
+
+		srv->retired = gen->next;
+		free_gen(gen);
+	}
+	free_gen(srv->gen);
 	free(srv);
 }

@@ -13,12 +13,18 @@ struct server;
 
 /*
  * Create the listening socket at cfg->socket_path (its folder made if
- * missing; a stale socket replaced; a live one refused). Returns a server,
- * or NULL with a message in @err.
+ * missing; a stale socket replaced; a live one refused) and the control
+ * socket. The server owns @cfg (allocated with malloc) from then on, and
+ * reads @config_path again on reload. Returns a server, or NULL with a
+ * message in @err (@cfg is then still the caller's).
  */
-struct server *server_open(const struct config *cfg, char *err, size_t errlen);
+struct server *server_open(struct config *cfg, const char *config_path, char *err,
+			   size_t errlen);
 
-/* Serve until SIGINT or SIGTERM. Returns 0, or 1 on a fatal error. */
+/*
+ * Serve until SIGINT or SIGTERM; SIGHUP, or `reload` on the control socket,
+ * reads the configuration again. Returns 0, or 1 on a fatal error.
+ */
 int server_run(struct server *srv);
 
 /* Answer the handshakes still in flight (ESHUTDOWN), close, unlink. */

@@ -28,6 +28,8 @@ extern "C" {
 
 /* Where ktlsd listens unless its configuration says otherwise. */
 #define KTLSD_SOCKET_PATH "/run/ktlsd/ktlsd.sock"
+/* Where ktlsd answers operators (ktlsctl daemon ...), by default. */
+#define KTLSD_CONTROL_PATH "/run/ktlsd/ctl.sock"
 
 /* Bounds of the request's strings, terminating NUL included. */
 #define KTLSD_PROFILE_MAX	64

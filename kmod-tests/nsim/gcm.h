@@ -10,6 +10,7 @@
 #include <crypto/aes.h>
 #include <crypto/b128ops.h>
 #include <crypto/gf128mul.h>
+#include <linux/scatterlist.h>
 #include <linux/types.h>
 
 #define NSIM_GCM_SALT_SIZE	4
@@ -51,11 +52,14 @@ void nsim_gcm_key_free(struct nsim_gcm_key *key);
 
 /*
  * Encrypt (tag written after the text) or decrypt (tag checked) one whole
- * record in place with the CPU's instructions: 0, -EBADMSG for a bad tag,
- * or -EAGAIN when they cannot be used here (use the stream instead).
+ * record into @text with the CPU's instructions: 0, -EBADMSG for a bad
+ * tag, or -EAGAIN when they cannot be used here (use the stream instead).
+ * The input is @text itself, or, if @src is given, @src[1..] (text and
+ * tag room; @src[0] is left for the AAD) — read once, written once.
  */
 int nsim_gcm_whole(struct nsim_gcm_key *key, bool encrypt, const u8 *explicit_iv,
-		   const u8 *aad, unsigned int aad_len, u8 *text, unsigned int text_len);
+		   const u8 *aad, unsigned int aad_len, struct scatterlist *src,
+		   u8 *text, unsigned int text_len);
 
 /* Start a TLS 1.2 record: its explicit IV and its 13-byte additional data. */
 void nsim_gcm_begin(struct nsim_gcm *st, const struct nsim_gcm_key *key,

@@ -7,6 +7,7 @@
 #include <asm/unaligned.h>
 #include <crypto/algapi.h>
 #include <linux/string.h>
+#include <linux/skbuff.h>
 #include <net/tls.h>
 
 #include "record.h"
@@ -64,7 +65,7 @@ static int whole_record(struct nsim_rec *r, struct nsim_gcm_key *key, u8 *data,
 	if (len < wire)
 		return 0;
 	build_aad(r, data, aad);
-	err = nsim_gcm_whole(key, encrypt, data + NSIM_REC_HDR_SIZE, aad, sizeof(aad),
+	err = nsim_gcm_whole(key, encrypt, data + NSIM_REC_HDR_SIZE, aad, sizeof(aad), NULL,
 			     data + NSIM_REC_PREFIX_SIZE, wire - NSIM_REC_PREFIX_SIZE -
 			     NSIM_GCM_TAG_SIZE);
 	if (err == -EAGAIN)
@@ -129,6 +130,55 @@ static bool corrupt_next(const struct nsim_rec_tx_ops *ops)
 	return ops && ops->corrupt_next && ops->corrupt_next(ops->arg);
 }
 
+/* Bring plaintext into place, when it lives elsewhere. */
+static int load(const struct nsim_rec_tx_ops *ops, u8 *data, u32 len)
+{
+	return ops && ops->load ? ops->load(ops->arg, data, len) : 0;
+}
+
+/*
+ * A record whole within @len bytes, at a record boundary: one AEAD call,
+ * reading the plaintext where it lies. Its wire length; 0 to stream it.
+ */
+static int seal_whole(struct nsim_rec *r, struct nsim_gcm_key *key, u8 *data, u32 len,
+		      const struct nsim_rec_tx_ops *ops, struct nsim_rec_stats *st)
+{
+	struct scatterlist src[MAX_SKB_FRAGS + 2];
+	u8 aad[TLS_AAD_SPACE_SIZE];
+	u32 wire, text;
+	int nents = 0, err;
+
+	if (len < NSIM_REC_PREFIX_SIZE || load(ops, data, NSIM_REC_PREFIX_SIZE))
+		return 0;
+	if (!nsim_rec_header_plausible(data))
+		return -EPROTO;
+	wire = nsim_rec_wire_len(data);
+	if (len < wire)
+		return 0;
+	text = wire - NSIM_REC_PREFIX_SIZE - NSIM_GCM_TAG_SIZE;
+	if (ops && ops->source) {
+		sg_init_table(src, ARRAY_SIZE(src));
+		nents = ops->source(ops->arg, data + NSIM_REC_PREFIX_SIZE, text + NSIM_GCM_TAG_SIZE,
+				    src + 1, ARRAY_SIZE(src) - 1);
+		if (nents > 0)
+			sg_mark_end(&src[nents]);
+	}
+	if (nents <= 0 && load(ops, data + NSIM_REC_PREFIX_SIZE, text))
+		return 0;
+	build_aad(r, data, aad);
+	err = nsim_gcm_whole(key, true, data + NSIM_REC_HDR_SIZE, aad, sizeof(aad),
+			     nents > 0 ? src : NULL, data + NSIM_REC_PREFIX_SIZE, text);
+	if (err)
+		return 0;	/* -EAGAIN: no SIMD here; the stream does it */
+	if (corrupt_next(ops)) {
+		data[NSIM_REC_PREFIX_SIZE] ^= 0x5a;
+		st->corrupted++;
+	}
+	st->records_done++;
+	next_record(r);
+	return wire;
+}
+
 int nsim_rec_encrypt(struct nsim_rec *r, struct nsim_gcm_key *key, u8 *data, u32 len,
 		     const struct nsim_rec_tx_ops *ops, struct nsim_rec_stats *st)
 {
@@ -138,25 +188,23 @@ int nsim_rec_encrypt(struct nsim_rec *r, struct nsim_gcm_key *key, u8 *data, u32
 
 		switch (r->phase) {
 		case NSIM_REC_PREFIX:
-			err = whole_record(r, key, data, len, true);
-			if (err < 0)
-				return err;
-			if (err > 0) {
-				used = err;
-				if (corrupt_next(ops)) {
-					data[NSIM_REC_PREFIX_SIZE] ^= 0x5a;
-					st->corrupted++;
+			if (!r->prefix_len) {
+				err = seal_whole(r, key, data, len, ops, st);
+				if (err < 0)
+					return err;
+				if (err > 0) {
+					used = err;
+					break;
 				}
-				st->records_done++;
-				next_record(r);
-				break;
+				if (ops && ops->straddle &&
+				    !ops->straddle(ops->arg, r, data, len, st)) {
+					next_record(r);
+					used = len;
+					break;
+				}
 			}
-			if (!r->prefix_len && ops && ops->straddle &&
-			    !ops->straddle(ops->arg, r, data, len, st)) {
-				next_record(r);
-				used = len;
-				break;
-			}
+			if (load(ops, data, min_t(u32, len, NSIM_REC_PREFIX_SIZE - r->prefix_len)))
+				return -EIO;
 			err = take_prefix(r, key, data, &used, len);
 			if (err)
 				return err;
@@ -165,6 +213,8 @@ int nsim_rec_encrypt(struct nsim_rec *r, struct nsim_gcm_key *key, u8 *data, u32
 			break;
 		case NSIM_REC_TEXT:
 			used = min(len, r->left);
+			if (load(ops, data, used))
+				return -EIO;
 			nsim_gcm_encrypt(&r->gcm, key, data, data, used);
 			/* Damage after hashing: the tag stays the true one. */
 			if (r->corrupt) {

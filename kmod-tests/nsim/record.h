@@ -64,6 +64,15 @@ struct nsim_rec_tx_ops {
 	 */
 	int (*straddle)(void *arg, struct nsim_rec *r, u8 *data, u32 len,
 			struct nsim_rec_stats *st);
+	/*
+	 * Out of place: the plaintext is elsewhere and @data is where the
+	 * ciphertext goes. load() copies the plaintext of [@data, +@len) into
+	 * place (for the stream); source() describes it as a scatterlist from
+	 * @sg[1] on (for whole records: read once, written once), returning
+	 * how many entries, or <= 0 to load instead.
+	 */
+	int (*load)(void *arg, u8 *data, u32 len);
+	int (*source)(void *arg, const u8 *data, u32 len, struct scatterlist *sg, int max);
 	void *arg;
 };
 

@@ -19,13 +19,35 @@ static bool corrupt_this_record(void *arg)
 	return nsim_fault_hit(ctx->dev, &ctx->dev->corrupt);
 }
 
-/* Where an in-order segment's payload starts in the stream. */
+/*
+ * One segment's walk: its ciphertext goes to @data (in the new skb), its
+ * plaintext stays in @src from @src_off, and @data is at TCP sequence @seq.
+ */
 struct tx_walk {
 	struct nsim_tls_ctx *ctx;
 	struct tls_context *tls_ctx;
 	u8 *data;
 	u32 seq;
+	const struct sk_buff *src;
+	u32 src_off;
 };
+
+static int walk_load(void *arg, u8 *data, u32 len)
+{
+	struct tx_walk *w = arg;
+
+	return skb_copy_bits(w->src, w->src_off + (u32)(data - w->data), data, len);
+}
+
+static int walk_source(void *arg, const u8 *data, u32 len, struct scatterlist *sg, int max)
+{
+	struct tx_walk *w = arg;
+
+	/* skb_to_sgvec() may want more entries than @max: then copy instead. */
+	if (skb_shinfo(w->src)->nr_frags + 1 > max)
+		return 0;
+	return skb_to_sgvec((struct sk_buff *)w->src, sg, w->src_off + (u32)(data - w->data), len);
+}
 
 static bool walk_corrupt(void *arg)
 {
@@ -123,9 +145,12 @@ static int replay_prefix(struct nsim_rec *walk, struct nsim_gcm_key *key,
 enum tx_verdict { TX_ENCRYPTED, TX_AS_IS, TX_DROP };
 
 /* A segment that is not where the stream is: rebuild its record's state. */
-static enum tx_verdict tx_out_of_order(struct nsim_tls_ctx *ctx, struct tls_context *tls_ctx,
-				       u32 seq, u8 *data, u32 len, struct nsim_rec_stats *st)
+static enum tx_verdict tx_out_of_order(struct nsim_tls_ctx *ctx, struct tx_walk *w,
+				       u32 len, struct nsim_rec_stats *st)
 {
+	struct nsim_rec_tx_ops ops = { .load = walk_load, .source = walk_source, .arg = w };
+	struct tls_context *tls_ctx = w->tls_ctx;
+	u32 seq = w->seq;
 	struct tls_offload_context_tx *octx = tls_offload_ctx_tx(tls_ctx);
 	struct nsim_dev *nd = ctx->dev;
 	struct tls_record_info *rec;
@@ -154,7 +179,7 @@ static enum tx_verdict tx_out_of_order(struct nsim_tls_ctx *ctx, struct tls_cont
 	spin_unlock_irqrestore(&octx->lock, flags);
 	nsim_stat_add(nd, NSIM_TX_TLS_RESYNC_BYTES, prefix);
 	if (!err)
-		err = nsim_rec_encrypt(&walk, &ctx->key, data, len, NULL, st);
+		err = nsim_rec_encrypt(&walk, &ctx->key, w->data, len, &ops, st);
 	if (err) {
 		nsim_stat_add(nd, NSIM_TX_TLS_DROP_NO_SYNC_DATA, 1);
 		return TX_DROP;
@@ -169,23 +194,24 @@ static enum tx_verdict tx_out_of_order(struct nsim_tls_ctx *ctx, struct tls_cont
 	return TX_ENCRYPTED;
 }
 
-static enum tx_verdict tx_encrypt(struct nsim_tls_ctx *ctx, struct tls_context *tls_ctx,
-				  u32 seq, u8 *data, u32 len, struct nsim_rec_stats *st)
+static enum tx_verdict tx_encrypt(struct nsim_tls_ctx *ctx, struct tx_walk *w, u32 len,
+				  struct nsim_rec_stats *st)
 {
-	struct tx_walk w = { .ctx = ctx, .tls_ctx = tls_ctx };
 	struct nsim_rec_tx_ops ops = {
-		.corrupt_next = walk_corrupt, .straddle = walk_straddle, .arg = &w,
+		.corrupt_next = walk_corrupt, .straddle = walk_straddle,
+		.load = walk_load, .source = walk_source, .arg = w,
 	};
 	u32 done;
 
 	if (!ctx->sk)
 		return TX_DROP;	/* context deleted under us: never send plaintext */
-	if (!ctx->in_sync || seq != ctx->expected_seq)
-		return tx_out_of_order(ctx, tls_ctx, seq, data, len, st);
-	done = use_carry(ctx, data, len);
-	w.data = data + done;
-	w.seq = seq + done;
-	if (nsim_rec_encrypt(&ctx->rec, &ctx->key, data + done, len - done, &ops, st)) {
+	if (!ctx->in_sync || w->seq != ctx->expected_seq)
+		return tx_out_of_order(ctx, w, len, st);
+	done = use_carry(ctx, w->data, len);
+	w->data += done;
+	w->seq += done;
+	w->src_off += done;
+	if (nsim_rec_encrypt(&ctx->rec, &ctx->key, w->data, len - done, &ops, st)) {
 		ctx->in_sync = false;
 		ctx->carry_len = 0;
 		nsim_stat_add(ctx->dev, NSIM_TX_TLS_DROP_NO_SYNC_DATA, 1);
@@ -193,6 +219,23 @@ static enum tx_verdict tx_encrypt(struct nsim_tls_ctx *ctx, struct tls_context *
 	}
 	ctx->expected_seq += len;
 	return TX_ENCRYPTED;
+}
+
+/* A private copy of @skb's headers, with room for its payload. */
+static struct sk_buff *new_skb_like(struct sk_buff *skb, u32 payload_off)
+{
+	struct sk_buff *nskb = alloc_skb(skb_headroom(skb) + skb->len, GFP_ATOMIC);
+
+	if (!nskb)
+		return NULL;
+	skb_reserve(nskb, skb_headroom(skb));
+	skb_put(nskb, skb->len);
+	skb_copy_header(nskb, skb);
+	if (skb_copy_bits(skb, 0, nskb->data, payload_off)) {
+		kfree_skb(nskb);
+		return NULL;
+	}
+	return nskb;
 }
 
 struct sk_buff *nsim_tls_tx(struct nsim_dev *nd, struct sk_buff *skb)
@@ -203,6 +246,7 @@ struct sk_buff *nsim_tls_tx(struct nsim_dev *nd, struct sk_buff *skb)
 	struct nsim_tls_ctx *ctx;
 	enum tx_verdict verdict;
 	struct sk_buff *nskb;
+	struct tx_walk w;
 	u32 off, len, seq;
 
 	if (!sk || !tls_is_sk_tx_device_offloaded(sk))
@@ -218,15 +262,23 @@ struct sk_buff *nsim_tls_tx(struct nsim_dev *nd, struct sk_buff *skb)
 	len = skb->len - off;
 	seq = ntohl(tcp_hdr(skb)->seq);
 
-	nskb = skb_copy(skb, GFP_ATOMIC);
-	consume_skb(skb);
-	if (!nskb)
+	/* The skb's pages are the socket's record list: write elsewhere. */
+	nskb = new_skb_like(skb, off);
+	if (!nskb) {
+		kfree_skb(skb);
 		return NULL;
-
+	}
+	w = (struct tx_walk){
+		.ctx = ctx, .tls_ctx = tls_ctx, .data = nskb->data + off, .seq = seq,
+		.src = skb, .src_off = off,
+	};
 	spin_lock(&ctx->lock);
-	verdict = tx_encrypt(ctx, tls_ctx, seq, nskb->data + off, len, &st);
+	verdict = tx_encrypt(ctx, &w, len, &st);
 	spin_unlock(&ctx->lock);
 
+	if (verdict == TX_AS_IS && skb_copy_bits(skb, off, nskb->data + off, len))
+		verdict = TX_DROP;
+	consume_skb(skb);
 	if (verdict == TX_DROP) {
 		kfree_skb(nskb);
 		return NULL;

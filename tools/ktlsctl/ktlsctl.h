@@ -48,6 +48,7 @@ int cmd_dev(int argc, char **argv, const struct ktlsctl_opts *o);
 int cmd_sockets(int argc, char **argv, const struct ktlsctl_opts *o);
 int cmd_stats(int argc, char **argv, const struct ktlsctl_opts *o);
 int cmd_nsim(int argc, char **argv, const struct ktlsctl_opts *o);
+int cmd_daemon(int argc, char **argv, const struct ktlsctl_opts *o);
 
 /* ethnl.c: TLS features over ethtool generic netlink. */
 struct tls_feature {

@@ -18,6 +18,7 @@ static void usage(FILE *out)
 	      "  sockets [--hw|--sw] [FILTER...]  kTLS sockets, from sock_diag\n"
 	      "  stats [--delta SECONDS]          /proc/net/tls_stat\n"
 	      "  nsim ...                         the emulated offload NIC (ktls_nsim)\n"
+	      "  daemon status|profiles|reload    ktlsd, on its control socket\n"
 	      "\n"
 	      "  -j, --json     JSON output        -p, --pretty  indented JSON\n"
 	      "  -h, --help     this text          -V, --version\n"
@@ -91,6 +92,7 @@ static const struct {
 	{ "sockets", cmd_sockets },
 	{ "stats", cmd_stats },
 	{ "nsim", cmd_nsim },
+	{ "daemon", cmd_daemon },
 };
 
 int main(int argc, char **argv)
