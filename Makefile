@@ -58,7 +58,7 @@ KSFT_TARBALL := /usr/src/linux-source-6.1.tar.xz
 KSFT_DIR     := $(BUILD)/ksft
 KSFT_HDRS    := $(KSFT_DIR)/kselftest.h $(KSFT_DIR)/kselftest_harness.h
 
-SELFTESTS     := ktls_basic ktls_offload ktls_nsim_lifecycle ktlsctl_test ktlsd_handoff ktlsd_failures ktlsd_records
+SELFTESTS     := ktls_basic ktls_offload ktls_nsim_lifecycle ktlsctl_test ktlsd_control ktlsd_handoff ktlsd_failures ktlsd_records
 SELFTEST_DIR  := $(BUILD)/selftests
 SELFTEST_BINS := $(SELFTESTS:%=$(SELFTEST_DIR)/%)
 # Peers the suites drive that no Debian package provides.

@@ -40,27 +40,40 @@ static void simd_init(struct nsim_gcm_key *key, const u8 *aes_key, unsigned int 
 	}
 }
 
-int nsim_gcm_whole(struct nsim_gcm_key *key, bool encrypt, const u8 *explicit_iv,
-		   const u8 *aad, unsigned int aad_len, struct scatterlist *src,
-		   u8 *text, unsigned int text_len)
+static int run_aead(struct nsim_gcm_key *key, bool encrypt, const u8 *explicit_iv,
+		    const u8 *aad, unsigned int aad_len, struct scatterlist *src,
+		    struct scatterlist *dst, unsigned int len)
 {
-	struct scatterlist dst[2];
-	unsigned int len = text_len + (encrypt ? 0 : NSIM_GCM_TAG_SIZE);
-
 	if (!key->simd || !crypto_simd_usable() || aad_len > sizeof(key->aad))
 		return -EAGAIN;
 	memcpy(key->aad, aad, aad_len);
 	memcpy(key->iv, key->salt, NSIM_GCM_SALT_SIZE);
 	memcpy(key->iv + NSIM_GCM_SALT_SIZE, explicit_iv, NSIM_GCM_IV_SIZE);
-	sg_init_table(dst, 2);
+	sg_set_buf(&src[0], key->aad, aad_len);
 	sg_set_buf(&dst[0], key->aad, aad_len);
-	sg_set_buf(&dst[1], text, text_len + NSIM_GCM_TAG_SIZE);
-	if (src)
-		sg_set_buf(&src[0], key->aad, aad_len);
 	aead_request_set_callback(key->req, 0, NULL, NULL);
 	aead_request_set_ad(key->req, aad_len);
-	aead_request_set_crypt(key->req, src ? src : dst, dst, len, key->iv);
+	aead_request_set_crypt(key->req, src, dst, len, key->iv);
 	return encrypt ? crypto_aead_encrypt(key->req) : crypto_aead_decrypt(key->req);
+}
+
+int nsim_gcm_whole(struct nsim_gcm_key *key, bool encrypt, const u8 *explicit_iv,
+		   const u8 *aad, unsigned int aad_len, struct scatterlist *src,
+		   u8 *text, unsigned int text_len)
+{
+	struct scatterlist dst[2];
+
+	sg_init_table(dst, 2);
+	sg_set_buf(&dst[1], text, text_len + NSIM_GCM_TAG_SIZE);
+	return run_aead(key, encrypt, explicit_iv, aad, aad_len, src ? src : dst, dst,
+			text_len + (encrypt ? 0 : NSIM_GCM_TAG_SIZE));
+}
+
+int nsim_gcm_seal_sg(struct nsim_gcm_key *key, const u8 *explicit_iv, const u8 *aad,
+		     unsigned int aad_len, struct scatterlist *src, struct scatterlist *dst,
+		     unsigned int text_len)
+{
+	return run_aead(key, true, explicit_iv, aad, aad_len, src, dst, text_len);
 }
 
 int nsim_gcm_key_init(struct nsim_gcm_key *key, const u8 *aes_key,

@@ -61,6 +61,14 @@ int nsim_gcm_whole(struct nsim_gcm_key *key, bool encrypt, const u8 *explicit_iv
 		   const u8 *aad, unsigned int aad_len, struct scatterlist *src,
 		   u8 *text, unsigned int text_len);
 
+/*
+ * Encrypt one whole record from @src[1..] into @dst[1..] (text, then the
+ * tag; entry 0 of each is left for the AAD). 0, or -EAGAIN as above.
+ */
+int nsim_gcm_seal_sg(struct nsim_gcm_key *key, const u8 *explicit_iv, const u8 *aad,
+		     unsigned int aad_len, struct scatterlist *src, struct scatterlist *dst,
+		     unsigned int text_len);
+
 /* Start a TLS 1.2 record: its explicit IV and its 13-byte additional data. */
 void nsim_gcm_begin(struct nsim_gcm *st, const struct nsim_gcm_key *key,
 		    const u8 *explicit_iv, const u8 *aad, unsigned int aad_len);

@@ -9,6 +9,7 @@
 
 #include <linux/completion.h>
 #include <linux/kobject.h>
+#include <linux/scatterlist.h>
 #include <linux/netdevice.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
@@ -109,6 +110,11 @@ struct nsim_tls_ctx {
 	/* transmit: the rest of a record encrypted whole, for the next segment */
 	u8 *carry;
 	u32 carry_off, carry_len;
+	/* ... and that record's pages, held while it is encrypted */
+	struct scatterlist rec_sg[MAX_SKB_FRAGS + 2];
+	struct page *rec_pages[MAX_SKB_FRAGS];
+	int rec_npages;
+	u8 rec_prefix[NSIM_REC_PREFIX_SIZE];
 
 	/* receive resync */
 	enum nsim_rx_sync rx_sync;

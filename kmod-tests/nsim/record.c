@@ -46,12 +46,11 @@ static void build_aad(const struct nsim_rec *r, const u8 *hdr, u8 aad[TLS_AAD_SP
 }
 
 /*
- * A record that lies whole in @data, at a record boundary: one call to the
- * CPU's AES-GCM. Its wire length, 0 to use the stream, -EPROTO for a
- * header that is not one, -EBADMSG (decrypting) for a bad tag.
+ * A received record that lies whole in @data, at a record boundary: one
+ * call to the CPU's AES-GCM. Its wire length, 0 to use the stream, -EPROTO
+ * for a header that is not one, -EBADMSG for a bad tag.
  */
-static int whole_record(struct nsim_rec *r, struct nsim_gcm_key *key, u8 *data,
-			u32 len, bool encrypt)
+static int open_whole(struct nsim_rec *r, struct nsim_gcm_key *key, u8 *data, u32 len)
 {
 	u8 aad[TLS_AAD_SPACE_SIZE];
 	u32 wire;
@@ -65,7 +64,7 @@ static int whole_record(struct nsim_rec *r, struct nsim_gcm_key *key, u8 *data,
 	if (len < wire)
 		return 0;
 	build_aad(r, data, aad);
-	err = nsim_gcm_whole(key, encrypt, data + NSIM_REC_HDR_SIZE, aad, sizeof(aad), NULL,
+	err = nsim_gcm_whole(key, false, data + NSIM_REC_HDR_SIZE, aad, sizeof(aad), NULL,
 			     data + NSIM_REC_PREFIX_SIZE, wire - NSIM_REC_PREFIX_SIZE -
 			     NSIM_GCM_TAG_SIZE);
 	if (err == -EAGAIN)
@@ -116,13 +115,16 @@ static void next_record(struct nsim_rec *r)
 	nsim_rec_start(r, r->sn + 1);
 }
 
-int nsim_rec_seal(struct nsim_rec *r, struct nsim_gcm_key *key, u8 *rec, u32 wire)
+int nsim_rec_seal_sg(struct nsim_rec *r, struct nsim_gcm_key *key, const u8 *prefix, u32 wire,
+		     struct scatterlist *src, struct scatterlist *dst)
 {
-	int err = whole_record(r, key, rec, wire, true);
+	u8 aad[TLS_AAD_SPACE_SIZE];
 
-	if (err < 0)
-		return err;
-	return err == wire ? 0 : -EAGAIN;
+	if (!nsim_rec_header_plausible(prefix) || nsim_rec_wire_len(prefix) != wire)
+		return -EPROTO;
+	build_aad(r, prefix, aad);
+	return nsim_gcm_seal_sg(key, prefix + NSIM_REC_HDR_SIZE, aad, sizeof(aad), src, dst,
+				wire - NSIM_REC_PREFIX_SIZE - NSIM_GCM_TAG_SIZE);
 }
 
 static bool corrupt_next(const struct nsim_rec_tx_ops *ops)
@@ -254,7 +256,7 @@ int nsim_rec_decrypt(struct nsim_rec *r, struct nsim_gcm_key *key,
 
 		switch (r->phase) {
 		case NSIM_REC_PREFIX:
-			err = whole_record(r, key, data, len, false);
+			err = open_whole(r, key, data, len);
 			if (err == -EPROTO)
 				return err;
 			if (err) {

@@ -84,11 +84,13 @@ int nsim_rec_encrypt(struct nsim_rec *r, struct nsim_gcm_key *key, u8 *data, u32
 		     const struct nsim_rec_tx_ops *ops, struct nsim_rec_stats *st);
 
 /*
- * Encrypt the whole record @rec (@wire bytes, header to tag) at once with
- * the CPU's AES-GCM, as record @r->sn. 0; -EAGAIN if that cannot be done
- * here; -EPROTO if @rec does not start with a record header.
+ * Encrypt the whole record that starts with @prefix, as record @r->sn,
+ * from @src[1..] into @dst[1..] (both: what follows the prefix, @wire
+ * bytes in all) with the CPU's AES-GCM. 0; -EAGAIN if that cannot be done
+ * here; -EPROTO if @prefix is not a record header.
  */
-int nsim_rec_seal(struct nsim_rec *r, struct nsim_gcm_key *key, u8 *rec, u32 wire);
+int nsim_rec_seal_sg(struct nsim_rec *r, struct nsim_gcm_key *key, const u8 *prefix, u32 wire,
+		     struct scatterlist *src, struct scatterlist *dst);
 
 /* Decrypt @len bytes of records in place, checking tags; as above. */
 int nsim_rec_decrypt(struct nsim_rec *r, struct nsim_gcm_key *key,

@@ -56,22 +56,64 @@ static bool walk_corrupt(void *arg)
 	return corrupt_this_record(w->ctx);
 }
 
-static u32 copy_record(struct tls_record_info *rec, u8 *out)
+/*
+ * Take a reference on @rec's pages (so they outlive the record list's lock:
+ * an ACK may free the record meanwhile) and describe all but its prefix in
+ * ctx->rec_sg[1..]; the prefix itself is copied. Its wire length, or 0.
+ */
+static u32 hold_record(struct nsim_tls_ctx *ctx, struct tls_record_info *rec)
 {
-	u32 copied = 0;
-	int i;
+	u32 got = 0;
+	int i, n = 1;
 
+	sg_init_table(ctx->rec_sg, ARRAY_SIZE(ctx->rec_sg));
+	ctx->rec_npages = 0;
 	for (i = 0; i < rec->num_frags; i++) {
-		memcpy(out + copied, skb_frag_address(&rec->frags[i]), skb_frag_size(&rec->frags[i]));
-		copied += skb_frag_size(&rec->frags[i]);
+		skb_frag_t *f = &rec->frags[i];
+		const u8 *bytes = skb_frag_address(f);
+		u32 size = skb_frag_size(f), off = 0;
+
+		while (got < NSIM_REC_PREFIX_SIZE && off < size)
+			ctx->rec_prefix[got++] = bytes[off++];
+		if (off == size)
+			continue;
+		get_page(skb_frag_page(f));
+		ctx->rec_pages[ctx->rec_npages++] = skb_frag_page(f);
+		sg_set_page(&ctx->rec_sg[n++], skb_frag_page(f), size - off, skb_frag_off(f) + off);
 	}
-	return copied;
+	if (n > 1)
+		sg_mark_end(&ctx->rec_sg[n - 1]);
+	return got == NSIM_REC_PREFIX_SIZE && n > 1 ? (u32)rec->len : 0;
+}
+
+static void release_record(struct nsim_tls_ctx *ctx)
+{
+	while (ctx->rec_npages)
+		put_page(ctx->rec_pages[--ctx->rec_npages]);
+}
+
+/* Where the ciphertext goes: this segment's part, then the carry for the next. */
+static void carry_layout(struct nsim_tls_ctx *ctx, u8 *data, u32 len, u32 wire,
+			 struct scatterlist dst[3])
+{
+	sg_init_table(dst, 3);
+	if (len > NSIM_REC_PREFIX_SIZE) {
+		memcpy(data, ctx->rec_prefix, NSIM_REC_PREFIX_SIZE);
+		sg_set_buf(&dst[1], data + NSIM_REC_PREFIX_SIZE, len - NSIM_REC_PREFIX_SIZE);
+		sg_set_buf(&dst[2], ctx->carry, wire - len);
+	} else {
+		memcpy(data, ctx->rec_prefix, len);
+		memcpy(ctx->carry, ctx->rec_prefix + len, NSIM_REC_PREFIX_SIZE - len);
+		sg_set_buf(&dst[1], ctx->carry + NSIM_REC_PREFIX_SIZE - len,
+			   wire - NSIM_REC_PREFIX_SIZE);
+		sg_mark_end(&dst[1]);
+	}
 }
 
 /*
  * A record that goes on past this segment: the kernel holds all of it in
- * its record list, so encrypt it whole now (once, with the CPU's AES-GCM)
- * and keep the part beyond this segment for the next one.
+ * its record list, so encrypt it whole now (once, with the CPU's AES-GCM,
+ * straight from its pages) into this segment and a carry for the next.
  */
 static int walk_straddle(void *arg, struct nsim_rec *r, u8 *data, u32 len,
 			 struct nsim_rec_stats *st)
@@ -80,24 +122,35 @@ static int walk_straddle(void *arg, struct nsim_rec *r, u8 *data, u32 len,
 	struct nsim_tls_ctx *ctx = w->ctx;
 	struct tls_offload_context_tx *octx = tls_offload_ctx_tx(w->tls_ctx);
 	u32 seq = w->seq + (u32)(data - w->data), wire = 0;
+	struct scatterlist dst[3];
 	struct tls_record_info *rec;
 	unsigned long flags;
+	int err;
 	u64 sn;
 
 	spin_lock_irqsave(&octx->lock, flags);
 	rec = tls_get_record(octx, seq, &sn);
 	if (rec && !tls_record_is_start_marker(rec) && tls_record_start_seq(rec) == seq &&
 	    sn == r->sn && rec->len > len && rec->len <= NSIM_REC_MAX_WIRE)
-		wire = copy_record(rec, ctx->carry);
+		wire = hold_record(ctx, rec);
 	spin_unlock_irqrestore(&octx->lock, flags);
-	if (!wire || nsim_rec_seal(r, &ctx->key, ctx->carry, wire))
+	if (!wire) {
+		release_record(ctx);
 		return -EAGAIN;
+	}
+	carry_layout(ctx, data, len, wire, dst);
+	err = nsim_rec_seal_sg(r, &ctx->key, ctx->rec_prefix, wire, ctx->rec_sg, dst);
+	release_record(ctx);
+	if (err)
+		return -EAGAIN;	/* the stream takes it from the segment itself */
 	if (corrupt_this_record(ctx)) {
-		ctx->carry[NSIM_REC_PREFIX_SIZE] ^= 0x5a;
+		if (len > NSIM_REC_PREFIX_SIZE)
+			data[NSIM_REC_PREFIX_SIZE] ^= 0x5a;
+		else
+			ctx->carry[NSIM_REC_PREFIX_SIZE - len] ^= 0x5a;
 		st->corrupted++;
 	}
-	memcpy(data, ctx->carry, len);
-	ctx->carry_off = len;
+	ctx->carry_off = 0;
 	ctx->carry_len = wire - len;
 	st->records_done++;
 	return 0;

@@ -140,7 +140,8 @@ static int write_config(const struct ktlsd_env *env, const char *path)
 
 	if (!f)
 		return -1;
-	fprintf(f, "[daemon]\nsocket = %s\nhandshake_timeout = 3s\n\n", env->sock);
+	fprintf(f, "[daemon]\nsocket = %s\ncontrol_socket = %s\nhandshake_timeout = 3s\n\n",
+		env->sock, env->ctl);
 	fprintf(f, "[profile srv-ec]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\nverify = none\n", d, d);
 	fprintf(f, "[profile srv-rsa]\ncert = %s/server-rsa.crt\nkey = %s/server-rsa.key\nverify = none\n", d, d);
 	fprintf(f, "[profile srv-mtls]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\nca = %s/ca.crt\n"
@@ -198,6 +199,8 @@ void ktlsd_env_setup(struct ktlsd_env *env)
 		return fail_env(env, "writing payloads: %s", strerror(errno));
 	/* Not in dir: that may be a 9p share, where sockets cannot live. */
 	snprintf(env->sock, sizeof(env->sock), "/tmp/ktlsd-selftest-%d.sock", (int)getpid());
+	snprintf(env->ctl, sizeof(env->ctl), "/tmp/ktlsd-selftest-%d.ctl", (int)getpid());
+	env_path(env, env->conf, sizeof(env->conf), "ktlsd.conf");
 	env_path(env, conf, sizeof(conf), "ktlsd.conf");
 	env_path(env, log, sizeof(log), "ktlsd.log");
 	if (write_config(env, conf) < 0)

@@ -21,6 +21,8 @@ struct ktlsd_env {
 	char error[256];	/* why not ready */
 	char dir[96];		/* PKI, payloads, logs */
 	char sock[128];		/* the daemon's socket */
+	char ctl[128];		/* ... and its control socket */
+	char conf[160];		/* ... and its configuration */
 	char ktlsd[640];	/* binaries under test */
 	char ktlscat[640];
 	char flight_peer[640];	/* GnuTLS peer joining Finished and data (helper) */
