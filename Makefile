@@ -188,6 +188,8 @@ install: all
 	install -m 0755 $(BUILD)/ktlsd $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0755 $(BUILD)/ktlscat $(DESTDIR)$(PREFIX)/bin/
 	install -m 0755 $(BUILD)/ktlsctl $(DESTDIR)$(PREFIX)/sbin/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 tools/ktlsctl/ktlsctl.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ktlsctl
 	install -m 0644 include/ktlsd.h include/ktlsd_ktls.h $(DESTDIR)$(PREFIX)/include/
 	install -m 0644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
 	install -m 0755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/

@@ -178,8 +178,9 @@ static void rx_track(struct nsim_tls_ctx *ctx, u8 *data, u32 len, u32 seq, bool 
 	u32 end = seq + len;
 
 	*decrypted = false;
-	while (before(ctx->next_hdr_seq, end)) {
-		u32 at = ctx->next_hdr_seq - seq;
+	/* A header may have begun in an earlier packet: go on where it stopped. */
+	while (before(ctx->next_hdr_seq + ctx->hdr_len, end)) {
+		u32 at = ctx->next_hdr_seq + ctx->hdr_len - seq;
 		u32 take;
 
 		if (!ctx->hdr_len && ctx->confirmed) {

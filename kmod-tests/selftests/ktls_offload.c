@@ -312,12 +312,20 @@ FIXTURE_VARIANT(faults)
 	enum probe_id fault_counter;
 	int resyncs;		/* the receive side must have resynced */
 	int retransmits;	/* the transmit side must have replayed records */
+	size_t record;		/* send in records of this size (0: the usual mix) */
 };
 
 FIXTURE_VARIANT_ADD(faults, loss_1pct)
 {
 	.knob = "drop", .one_in = 100, .fault_counter = F_DROPPED,
 	.resyncs = 1, .retransmits = 1,
+};
+
+/* Tiny records: record headers cross packet boundaries while resyncing. */
+FIXTURE_VARIANT_ADD(faults, loss_tiny_records)
+{
+	.knob = "drop", .one_in = 20, .fault_counter = F_DROPPED,
+	.resyncs = 1, .retransmits = 1, .record = 97,
 };
 
 FIXTURE_VARIANT_ADD(faults, duplication)
@@ -350,12 +358,45 @@ FIXTURE_TEARDOWN(faults)
 		env_nsim_knob(&env, LOCAL, variant->knob, 0);
 }
 
+/* Send @len bytes of payload @seed in @record-byte send()s, from a child. */
+static pid_t spawn_record_sender(int fd, size_t len, uint32_t seed, size_t record)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	for (size_t off = 0; off < len;) {
+		char buf[256];
+		size_t n = len - off < record ? len - off : record;
+		ssize_t sent;
+
+		ktls_pattern(buf, n, seed, off);
+		sent = send(fd, buf, n, 0);
+		if (sent <= 0)
+			_exit(1);
+		off += (size_t)sent;
+	}
+	_exit(0);
+}
+
 TEST_F_TIMEOUT(faults, transfer, 1800)
 {
 	struct snap after, before;
 
 	RETURN_IF_SKIPPED();
-	EXPECT_TRANSFER(&self->c, env.size, SEED, 0);
+	if (variant->record) {
+		size_t len = 2 * 1024 * 1024 + 11, bad = 0;
+		pid_t sender = spawn_record_sender(self->c.local, len, SEED, variant->record);
+		int status;
+
+		ASSERT_LT(0, sender);
+		EXPECT_EQ(0, ktls_recv_payload(self->c.remote, len, SEED, &bad))
+			TH_LOG("first wrong byte at %zu", bad);
+		ASSERT_EQ(sender, waitpid(sender, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	} else {
+		EXPECT_TRANSFER(&self->c, env.size, SEED, 0);
+	}
 	before = self->before;
 	snap_take(&after);
 	EXPECT_LT(0, DELTA(variant->fault_counter)) TH_LOG("no %s happened", variant->knob);

@@ -25,8 +25,8 @@ static void daemon_help(FILE *out)
 	      "configured control_group only.\n", out);
 }
 
-/* Send @cmd, return the parsed answer; NULL after reporting why. */
-static json_object *ask(const char *path, const char *cmd, int *status)
+/* Send @cmd, return the parsed answer; NULL after reporting why (unless @quiet). */
+static json_object *ask(const char *path, const char *cmd, int *status, int quiet)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	static char reply[REPLY_MAX];
@@ -36,7 +36,8 @@ static json_object *ask(const char *path, const char *cmd, int *status)
 
 	*status = EXIT_FAIL;
 	if (strlen(path) >= sizeof(addr.sun_path)) {
-		fail("daemon", "%s: path too long", path);
+		if (!quiet)
+			fail("daemon", "%s: path too long", path);
 		return NULL;
 	}
 	strcpy(addr.sun_path, path);
@@ -44,31 +45,51 @@ static json_object *ask(const char *path, const char *cmd, int *status)
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		int e = errno;
 
-		fail("daemon", "%s: %s%s", path, strerror(e),
-		     e == ECONNREFUSED || e == ENOENT ? " (is ktlsd running?)" :
-		     e == EACCES ? " (root or the configured control_group only)" : "");
+		if (!quiet)
+			fail("daemon", "%s: %s%s", path, strerror(e),
+			     e == ECONNREFUSED || e == ENOENT ? " (is ktlsd running?)" :
+			     e == EACCES ? " (root or the configured control_group only)" : "");
 		if (fd >= 0)
 			close(fd);
 		return NULL;
 	}
 	if (send(fd, cmd, strlen(cmd), MSG_NOSIGNAL) < 0) {
-		fail("daemon", "%s: send: %s", path, strerror(errno));
+		if (!quiet)
+			fail("daemon", "%s: send: %s", path, strerror(errno));
 		close(fd);
 		return NULL;
 	}
 	n = recv(fd, reply, sizeof(reply) - 1, 0);
 	close(fd);
 	if (n <= 0) {
-		fail("daemon", "%s: %s", path, n ? strerror(errno) : "no answer");
+		if (!quiet)
+			fail("daemon", "%s: %s", path, n ? strerror(errno) : "no answer");
 		return NULL;
 	}
 	reply[n] = 0;
 	answer = json_tokener_parse(reply);
 	if (!answer) {
-		fail("daemon", "%s: the answer is not JSON", path);
+		if (!quiet)
+			fail("daemon", "%s: the answer is not JSON", path);
 		return NULL;
 	}
 	*status = EXIT_OK;
+	return answer;
+}
+
+json_object *daemon_ask_quietly(const char *path, const char *cmd)
+{
+	json_object *answer, *error;
+	int status;
+
+	if (access(path, F_OK))
+		return NULL;
+	answer = ask(path, cmd, &status, 1);
+	if (answer && json_object_is_type(answer, json_type_object) &&
+	    json_object_object_get_ex(answer, "error", &error)) {
+		json_object_put(answer);
+		return NULL;
+	}
 	return answer;
 }
 
@@ -175,7 +196,7 @@ int cmd_daemon(int argc, char **argv, const struct ktlsctl_opts *o)
 		cmd = "reload";
 	else
 		return usage_error("daemon", "unknown command \"%s\"", argv[0]);
-	answer = ask(path, cmd, &status);
+	answer = ask(path, cmd, &status, 0);
 	if (!answer)
 		return status;
 	if (json_object_is_type(answer, json_type_object) &&

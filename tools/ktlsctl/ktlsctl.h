@@ -50,6 +50,9 @@ int cmd_stats(int argc, char **argv, const struct ktlsctl_opts *o);
 int cmd_nsim(int argc, char **argv, const struct ktlsctl_opts *o);
 int cmd_daemon(int argc, char **argv, const struct ktlsctl_opts *o);
 
+/* ktlsd's answer to @cmd on the control socket @path; NULL, silently, if none. */
+json_object *daemon_ask_quietly(const char *path, const char *cmd);
+
 /* ethnl.c: TLS features over ethtool generic netlink. */
 struct tls_feature {
 	const char *name;	/* "tls-hw-tx-offload" */
