@@ -39,8 +39,9 @@ LIB_LIBS   = $(NL_LIBS)
 
 # ktlsd: everything but main.o is also linked into the unit tests.
 DAEMON_SRCS := daemon/config.c daemon/control.c daemon/creds.c daemon/failure.c \
-	       daemon/handshake.c daemon/keys.c daemon/log.c daemon/metrics.c daemon/request.c \
-	       daemon/server.c daemon/unixsock.c daemon/verify.c
+	       daemon/generation.c daemon/handshake.c daemon/keys.c daemon/log.c \
+	       daemon/metrics.c daemon/request.c daemon/server.c daemon/unixsock.c \
+	       daemon/verify.c
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 DAEMON_LIBS  = -lbearssl $(INIH_LIBS) $(shell pkg-config --libs json-c 2>/dev/null)
 

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "request.h"
 #include "control.h"
+#include "generation.h"
 #include "metrics.h"
 #include "server.h"
 #include "unixsock.h"
@@ -32,16 +33,6 @@ struct client;
 struct watch {
 	enum watch_kind kind;
 	struct client *client;
-};
-
-/*
- * A configuration and the handshakes still using its profiles: a reload
- * installs a new one, and the old one lives until its last handshake ends.
- */
-struct config_gen {
-	struct config *cfg;
-	unsigned users;
-	struct config_gen *next;	/* retired ones */
 };
 
 /* An operator's connection to the control socket. */
@@ -58,16 +49,15 @@ struct client {
 	uint64_t deadline_ms;
 	int done;			/* finished, freed after this epoll batch */
 	uint64_t started_ms;
-	struct config_gen *gen;		/* whose profile the handshake uses */
+	struct generation *gen;		/* whose profile the handshake uses */
 	struct client *prev, *next;	/* oldest first: deadlines in order */
 	char who[64];			/* "pid 123 uid 1000", for the log */
 	struct handshake hs;
 };
 
 struct server {
-	const struct config *cfg;	/* the current one: gen->cfg */
-	struct config_gen *gen, *retired;
-	const char *config_path;
+	const struct config *cfg;	/* the current one */
+	struct generations gens;
 	struct metrics metrics;
 	int epfd, listen_fd, signal_fd, control_fd;
 	struct watch listen_watch, signal_watch, control_watch;
@@ -104,31 +94,6 @@ static void unlink_client(struct server *srv, struct client *c)
 	srv->in_flight--;
 }
 
-static void free_gen(struct config_gen *gen)
-{
-	if (gen->cfg) {
-		config_free(gen->cfg);
-		free(gen->cfg);
-	}
-	free(gen);
-}
-
-/* A handshake let go of @gen: a retired configuration may now go. */
-static void release_gen(struct server *srv, struct config_gen *gen)
-{
-	struct config_gen **p;
-
-	if (--gen->users || gen == srv->gen)
-		return;
-	for (p = &srv->retired; *p; p = &(*p)->next) {
-		if (*p == gen) {
-			*p = gen->next;
-			free_gen(gen);
-			return;
-		}
-	}
-}
-
 /*
  * Send the outcome to the application (if it still listens) and let go of
  * both descriptors. The TCP socket's file description stays open in the
@@ -143,7 +108,7 @@ static void finish_client(struct server *srv, struct client *c,
 		log_msg(LOG_DEBUG, "%s: reply not delivered: %s", c->who, strerror(errno));
 	unlink_client(srv, c);
 	if (c->gen)
-		release_gen(srv, c->gen);
+		generation_release(&srv->gens, c->gen);
 	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->app_fd, NULL);
 	close(c->app_fd);
 	if (c->peer_fd >= 0) {
@@ -307,8 +272,7 @@ static void on_request(struct server *srv, struct client *c)
 		refuse(srv, c, rc, err);
 		return;
 	}
-	c->gen = srv->gen;
-	c->gen->users++;
+	c->gen = generation_hold(&srv->gens);
 	if (handshake_start(&c->hs, fd, p, &req) < 0) {
 		refuse(srv, c, c->hs.reply.status, c->hs.reply.message);
 		return;
@@ -398,54 +362,27 @@ static int next_timeout(const struct server *srv)
 	return srv->oldest->deadline_ms <= now ? 0 : (int)(srv->oldest->deadline_ms - now);
 }
 
-/*
- * Read the configuration again. A broken one is refused and the running one
- * stays; the sockets cannot move. Handshakes in flight finish with the
- * profile they started with.
- */
+/* Read the configuration again (see generation.h): the answer for the operator. */
 static json_object *reload(struct server *srv)
 {
-	struct config_gen *gen = calloc(1, sizeof(*gen));
-	const struct config *old = srv->cfg;
 	json_object *answer;
 	char why[700];
 	size_t n = 0;
 
-	if (!gen || !(gen->cfg = calloc(1, sizeof(*gen->cfg)))) {
-		free(gen);
-		srv->metrics.reloads_refused++;
-		return control_error("out of memory");
-	}
-	if (config_load(gen->cfg, srv->config_path) < 0) {
-		snprintf(why, sizeof(why), "%s", gen->cfg->error);
-		free(gen->cfg);
-		free(gen);
+	if (generations_reload(&srv->gens, why, sizeof(why)) < 0) {
 		log_msg(LOG_ERR, "reload refused, the running configuration stays: %s", why);
 		srv->metrics.reloads_refused++;
 		return control_error(why);
 	}
-	if (strcmp(gen->cfg->socket_path, old->socket_path) ||
-	    strcmp(gen->cfg->control_path, old->control_path)) {
-		free_gen(gen);
-		srv->metrics.reloads_refused++;
-		return control_error("socket and control_socket cannot change on reload: restart ktlsd");
-	}
-	srv->gen->next = srv->retired;
-	srv->retired = srv->gen;
-	if (!srv->gen->users) {
-		srv->retired = srv->gen->next;
-		free_gen(srv->gen);
-	}
-	srv->gen = gen;
-	srv->cfg = gen->cfg;
+	srv->cfg = srv->gens.current->cfg;
 	if (srv->control_fd >= 0)
 		control_apply_owner(srv->cfg);
 	srv->metrics.reloads++;
 	for (const struct profile *p = srv->cfg->profiles; p; p = p->next)
 		n++;
-	log_msg(LOG_INFO, "reloaded %s: %zu profiles", srv->config_path, n);
+	log_msg(LOG_INFO, "reloaded %s: %zu profiles", srv->gens.path, n);
 	answer = json_object_new_object();
-	json_object_object_add(answer, "reloaded", json_object_new_string(srv->config_path));
+	json_object_object_add(answer, "reloaded", json_object_new_string(srv->gens.path));
 	json_object_object_add(answer, "profiles", json_object_new_uint64(n));
 	return answer;
 }
@@ -455,7 +392,7 @@ static json_object *status(struct server *srv)
 	json_object *o = metrics_json(&srv->metrics, srv->in_flight, now_ms());
 
 	json_object_object_add(o, "pid", json_object_new_int(getpid()));
-	json_object_object_add(o, "config", json_object_new_string(srv->config_path));
+	json_object_object_add(o, "config", json_object_new_string(srv->gens.path));
 	json_object_object_add(o, "socket", json_object_new_string(srv->cfg->socket_path));
 	return o;
 }
@@ -569,7 +506,7 @@ int server_run(struct server *srv)
 /* server_open() failed: undo, leaving the configuration to the caller. */
 static void open_failed(struct server *srv)
 {
-	srv->gen->cfg = NULL;
+	generations_disown(&srv->gens);
 	server_close(srv);
 }
 
@@ -578,16 +515,12 @@ struct server *server_open(struct config *cfg, const char *config_path, char *er
 	struct server *srv = calloc(1, sizeof(*srv));
 	sigset_t mask;
 
-	if (srv)
-		srv->gen = calloc(1, sizeof(*srv->gen));
-	if (!srv || !srv->gen) {
+	if (!srv || generations_init(&srv->gens, cfg, config_path) < 0) {
 		free(srv);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	srv->gen->cfg = cfg;
 	srv->cfg = cfg;
-	srv->config_path = config_path;
 	srv->epfd = srv->listen_fd = srv->signal_fd = srv->control_fd = -1;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -658,12 +591,6 @@ void server_close(struct server *srv)
 		close(srv->signal_fd);
 	if (srv->epfd >= 0)
 		close(srv->epfd);
-	while (srv->retired) {
-		struct config_gen *gen = srv->retired;
-
-		srv->retired = gen->next;
-		free_gen(gen);
-	}
-	free_gen(srv->gen);
+	generations_free(&srv->gens);
 	free(srv);
 }

@@ -119,5 +119,5 @@ show "$B/ktlsctl" sockets
 show "$B/ktlsctl" sockets -n demo
 exec 3>&-
 wait $client $echo_server || true
-show "$B/ktlsctl" stats
+show "$B/ktlsctl" stats -s "$demo/ctl.sock"
 show "$B/ktlsctl" daemon -s "$demo/ctl.sock" status

@@ -160,6 +160,7 @@ TEST_F(ctl, dev_show_lists_the_pair)
 	json_object *list, *dev = NULL, *features, *tx, *counters, *v;
 
 	SELECTED();
+	EXPECT_EQ(0, ktlsctl(NULL, "dev show"));	/* the text form, too */
 	ASSERT_EQ(0, ktlsctl(&list, "-j dev show"));
 	ASSERT_NE(NULL, list);
 	for (size_t i = 0; i < json_object_array_length(list); i++)
@@ -214,6 +215,7 @@ TEST_F(ctl, sockets_lists_exactly_ktls)
 	ASSERT_EQ(0, open_ktls(&fd[2], &fd[3], TLS_CIPHER_AES_GCM_256));
 	ASSERT_EQ(0, env_tcp_pair(&env, AF_INET, &fd[4], &fd[5]));
 
+	EXPECT_EQ(0, ktlsctl(NULL, "sockets"));
 	ASSERT_EQ(0, ktlsctl(&out, "-j sockets dst %s", env.addr_v4[REMOTE]));
 	EXPECT_EQ(2, (int)json_object_array_length(out));
 	s = socket_with_sport(out, local_port(fd[0]));
@@ -250,6 +252,9 @@ TEST_F(ctl, stats_count_what_we_did)
 	ASSERT_EQ(0, env_set_feature(&env, LOCAL, "tls-hw-tx-offload", 0));
 	ASSERT_EQ(0, open_ktls(&fd[2], &fd[3], TLS_CIPHER_AES_GCM_128));
 	ASSERT_EQ(0, ktlsctl(&after, "-j stats"));
+	/* The text forms too, plain and with a rate. */
+	EXPECT_EQ(0, ktlsctl(NULL, "stats"));
+	EXPECT_EQ(0, ktlsctl(NULL, "stats --delta 0.1"));
 	EXPECT_EQ(1, int_of(after, "TlsTxDevice") - int_of(before, "TlsTxDevice"));
 	EXPECT_EQ(1, int_of(after, "TlsCurrTxDevice") - int_of(before, "TlsCurrTxDevice"));
 	EXPECT_EQ(1, int_of(after, "TlsTxSw") - int_of(before, "TlsTxSw"));
@@ -266,6 +271,7 @@ TEST_F(ctl, nsim_knobs)
 	if (!env.simulated)
 		SKIP(return, "needs ktls_nsim");
 	ASSERT_EQ(0, ktlsctl(NULL, "nsim set %s seed 77 max_ctx 900", env.dev[LOCAL]));
+	EXPECT_EQ(0, ktlsctl(NULL, "nsim show"));
 	ASSERT_EQ(0, ktlsctl(&out, "-j nsim show %s", env.dev[LOCAL]));
 	ASSERT_EQ(1, (int)json_object_array_length(out));
 	dev = json_object_array_get_idx(out, 0);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "ktlsd.h"
 #include "ktlsd_env.h"
 
 KTLSD_ENV_SUITE(env)
@@ -62,6 +63,17 @@ static int daemon_cmd(const char *cmd, json_object **answer, char *err, size_t e
 	}
 	if (e)
 		fclose(e);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The text form of ktlsctl daemon @cmd: its exit status. */
+static int text_cmd(const char *cmd)
+{
+	char line[1024];
+	int status;
+
+	snprintf(line, sizeof(line), "%s daemon -s %s %s >/dev/null", ktlsctl_bin(), env.ctl, cmd);
+	status = system(line);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -217,6 +229,8 @@ TEST_F_TIMEOUT(control, status_counts_handshakes, 600)
 
 	ASSERT_EQ(0, daemon_cmd("status", &after, NULL, 0));
 	ASSERT_NE(NULL, after);
+	EXPECT_EQ(0, text_cmd("status"));
+	EXPECT_EQ(0, text_cmd("profiles"));
 	EXPECT_EQ(2, at(after, "handshakes", "ok") - at(before, "handshakes", "ok"));
 	EXPECT_EQ(2, at(after, "handshakes", "failed") - at(before, "handshakes", "failed"));
 	EXPECT_EQ(1, at(after, "handshakes", "refused") - at(before, "handshakes", "refused"));
@@ -274,6 +288,96 @@ TEST_F_TIMEOUT(control, reload_adds_a_profile, 600)
 	EXPECT_TRUE(found);
 	json_object_put(answer);
 	EXPECT_EQ(0, good_handshakes("added", why, sizeof(why))) TH_LOG("%s", why);
+}
+
+/* The configuration without [profile @name] (up to the next section). */
+static int drop_profile(const char *from, const char *to, const char *name)
+{
+	char line[1024], header[96];
+	FILE *in = fopen(from, "r"), *out = fopen(to, "w");
+	int skipping = 0, err = in && out ? 0 : -1;
+
+	snprintf(header, sizeof(header), "[profile %s]", name);
+	while (!err && fgets(line, sizeof(line), in)) {
+		if (line[0] == '[')
+			skipping = !strncmp(line, header, strlen(header));
+		if (!skipping && fputs(line, out) < 0)
+			err = -1;
+	}
+	if (in)
+		fclose(in);
+	if (out && fclose(out))
+		err = -1;
+	return err;
+}
+
+/*
+ * A handshake in flight when its profile disappears in a reload finishes
+ * with the profile it started with; new requests for it are refused.
+ */
+TEST_F_TIMEOUT(control, reload_keeps_handshakes_in_flight, 600)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct ktlsd_request req = { .role = KTLSD_ROLE_SERVER, .profile = "srv-ec" };
+	struct proc client = { .in = IN_NULL };
+	json_object *before, *after, *answer;
+	socklen_t len = sizeof(sin);
+	struct ktlsd_result res;
+	char port[12];
+	int lfd, afd;
+
+	KTLSD_SELECT();
+	ASSERT_EQ(0, daemon_cmd("status", &before, NULL, 0));
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&sin, sizeof(sin)));
+	ASSERT_EQ(0, listen(lfd, 4));
+	ASSERT_EQ(0, getsockname(lfd, (struct sockaddr *)&sin, &len));
+	snprintf(port, sizeof(port), "%d", ntohs(sin.sin_port));
+	{
+		const char *args[] = {
+			env.ktlscat, "-v", "-S", env.sock, "-p", "cli", "-n", "localhost", "-d",
+			"127.0.0.1", port, NULL,
+		};
+
+		memcpy(client.argv, args, sizeof(args));
+	}
+	env_path(&env, client.log, sizeof(client.log), "control-inflight.log");
+	ASSERT_LT(0, proc_start(&client, &env));
+	/* Its ClientHello is ours to answer: the client handshake is in flight. */
+	afd = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, afd);
+	{
+		char first;
+
+		ASSERT_EQ(1, recv(afd, &first, 1, MSG_PEEK));
+	}
+
+	ASSERT_EQ(0, drop_profile(self->saved_conf, env.conf, "cli"));
+	ASSERT_EQ(0, daemon_cmd("reload", &answer, NULL, 0));
+	json_object_put(answer);
+
+	/* Now answer it through the daemon, as a server. */
+	ASSERT_EQ(0, ktlsd_handshake(env.sock, afd, &req, 30000, &res)) TH_LOG("%s", res.message);
+	EXPECT_EQ(0, ktlsd_send_close_notify(afd));
+	EXPECT_EQ(0, proc_wait(client.pid, 60000)) TH_LOG("the in-flight client failed: see %s",
+							   client.log);
+	close(afd);
+	close(lfd);
+
+	ASSERT_EQ(0, daemon_cmd("status", &after, NULL, 0));
+	EXPECT_EQ(1, profile_count(after, "cli", "ok") - profile_count(before, "cli", "ok"));
+	EXPECT_EQ(1, at(after, NULL, "reloads") - at(before, NULL, "reloads"));
+	json_object_put(before);
+	json_object_put(after);
+	/* And the profile is gone for new requests. */
+	ASSERT_EQ(0, daemon_cmd("profiles", &answer, NULL, 0));
+	for (size_t i = 0; answer && i < json_object_array_length(answer); i++) {
+		json_object *name;
+
+		if (json_object_object_get_ex(json_object_array_get_idx(answer, i), "name", &name))
+			EXPECT_STRNE("cli", json_object_get_string(name));
+	}
+	json_object_put(answer);
 }
 
 TEST_HARNESS_MAIN

@@ -42,9 +42,12 @@ static json_object *read_tls_stat(int *err)
 
 static void print_kernel(json_object *s, FILE *out)
 {
-	json_object *counters = s, *delta = NULL, *interval;
+	json_object *counters = s, *delta = NULL, *interval = NULL, *nested;
 
-	if (json_object_object_get_ex(s, "counters", &counters)) {
+	/* With --delta the counters are nested (get_ex clears its output when
+	 * the key is missing, so it gets a variable of its own). */
+	if (json_object_object_get_ex(s, "counters", &nested)) {
+		counters = nested;
 		json_object_object_get_ex(s, "delta", &delta);
 		json_object_object_get_ex(s, "interval_s", &interval);
 		fprintf(out, "%-24s %14s %12s %12s\n", "counter", "value",

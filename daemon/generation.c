@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Configuration generations: reload without dropping handshakes in flight. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "generation.h"
+
+static void free_generation(struct generation *gen)
+{
+	if (gen->cfg) {
+		config_free(gen->cfg);
+		free(gen->cfg);
+	}
+	free(gen);
+}
+
+int generations_init(struct generations *g, struct config *cfg, const char *path)
+{
+	memset(g, 0, sizeof(*g));
+	g->current = calloc(1, sizeof(*g->current));
+	if (!g->current)
+		return -1;
+	g->current->cfg = cfg;
+	g->path = path;
+	return 0;
+}
+
+void generations_disown(struct generations *g)
+{
+	if (g->current)
+		g->current->cfg = NULL;
+}
+
+struct generation *generation_hold(struct generations *g)
+{
+	g->current->users++;
+	return g->current;
+}
+
+void generation_release(struct generations *g, struct generation *gen)
+{
+	struct generation **p;
+
+	if (--gen->users || gen == g->current)
+		return;
+	for (p = &g->retired; *p; p = &(*p)->next) {
+		if (*p == gen) {
+			*p = gen->next;
+			free_generation(gen);
+			return;
+		}
+	}
+}
+
+int generations_reload(struct generations *g, char *why, size_t whylen)
+{
+	const struct config *old = g->current->cfg;
+	struct generation *gen = calloc(1, sizeof(*gen));
+
+	if (!gen || !(gen->cfg = calloc(1, sizeof(*gen->cfg)))) {
+		free(gen);
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	if (config_load(gen->cfg, g->path) < 0) {
+		snprintf(why, whylen, "%s", gen->cfg->error);
+		free(gen->cfg);
+		free(gen);
+		return -1;
+	}
+	if (strcmp(gen->cfg->socket_path, old->socket_path) ||
+	    strcmp(gen->cfg->control_path, old->control_path)) {
+		free_generation(gen);
+		snprintf(why, whylen, "socket and control_socket cannot change on reload: restart ktlsd");
+		return -1;
+	}
+	if (g->current->users) {
+		g->current->next = g->retired;
+		g->retired = g->current;
+	} else {
+		free_generation(g->current);
+	}
+	g->current = gen;
+	return 0;
+}
+
+void generations_free(struct generations *g)
+{
+	while (g->retired) {
+		struct generation *gen = g->retired;
+
+		g->retired = gen->next;
+		free_generation(gen);
+	}
+	if (g->current)
+		free_generation(g->current);
+	g->current = NULL;
+}
