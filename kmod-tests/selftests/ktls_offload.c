@@ -28,6 +28,10 @@ OFFLOAD_ENV_SUITE(env)
 /* ktlsd, its PKI and profiles, for the end-to-end test. */
 KTLSD_ENV_SUITE(tlsd)
 
+#ifndef SOL_TLS
+#define SOL_TLS 282
+#endif
+
 #define SEED 0x0f
 #define SMALL (1024 * 1024 + 333)
 
@@ -648,6 +652,30 @@ TEST_F_TIMEOUT(single, ipv6_offload_both_ways, 900)
 	snap_take(&after);
 	EXPECT_LE((long long)SMALL, DELTA(TX_ENC_BYTES));
 	EXPECT_LE((long long)SMALL, DELTA(RX_DEC_BYTES));
+}
+
+/*
+ * Zerocopy sendfile (TLS_TX_ZEROCOPY_RO): the kernel hands the device the
+ * file's own pages, not a copy; what arrives must still be right.
+ */
+TEST_F_TIMEOUT(single, zerocopy_sendfile, 900)
+{
+	struct snap after, before;
+	socklen_t len = sizeof(int);
+	int value = 0;
+
+	RETURN_IF_SKIPPED();
+	ASSERT_EQ(0, conn_open(&self->c, AF_INET, TLS_CIPHER_AES_GCM_128, TLS_1_2_VERSION));
+	ASSERT_EQ(0, setsockopt(self->c.local, SOL_TLS, TLS_TX_ZEROCOPY_RO, &(int){ 1 },
+				sizeof(int)));
+	ASSERT_EQ(0, getsockopt(self->c.local, SOL_TLS, TLS_TX_ZEROCOPY_RO, &value, &len));
+	EXPECT_EQ(1, value);
+	EXPECT_MODES(&self->c, KTLSD_MODE_HW, KTLSD_MODE_HW);
+	EXPECT_TRANSFER(&self->c, env.size, SEED, 1);
+	before = self->before;
+	snap_take(&after);
+	EXPECT_LE((long long)env.size, DELTA(TX_ENC_BYTES));
+	EXPECT_LE((long long)env.size, DELTA(RX_DEC_BYTES));
 }
 
 /*

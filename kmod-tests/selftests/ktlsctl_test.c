@@ -216,31 +216,36 @@ TEST_F(ctl, sockets_lists_exactly_ktls)
 	ASSERT_EQ(0, env_tcp_pair(&env, AF_INET, &fd[4], &fd[5]));
 
 	EXPECT_EQ(0, ktlsctl(NULL, "sockets"));
+	/* Sockets of earlier tests may still be closing: look at ours. */
 	ASSERT_EQ(0, ktlsctl(&out, "-j sockets dst %s", env.addr_v4[REMOTE]));
-	EXPECT_EQ(2, (int)json_object_array_length(out));
 	s = socket_with_sport(out, local_port(fd[0]));
 	ASSERT_NE(NULL, s);
 	EXPECT_STREQ("aes-gcm-128", str_of(s, "cipher"));
 	EXPECT_STREQ("1.2", str_of(s, "version"));
 	EXPECT_STREQ("hw", str_of(s, "tx"));
 	EXPECT_STREQ("none", str_of(s, "rx"));
+	EXPECT_STREQ("ESTAB", str_of(s, "state"));
 	s = socket_with_sport(out, local_port(fd[2]));
 	ASSERT_NE(NULL, s);
 	EXPECT_STREQ("aes-gcm-256", str_of(s, "cipher"));
-	EXPECT_EQ(NULL, socket_with_sport(out, local_port(fd[4])));
+	EXPECT_EQ(NULL, socket_with_sport(out, local_port(fd[4])));	/* plain TCP */
 	json_object_put(out);
 
 	/* The receiving ends live in the other namespace. */
 	ASSERT_EQ(0, ktlsctl(&out, "-j sockets -n %s", env.netns));
-	EXPECT_EQ(2, (int)json_object_array_length(out));
-	for (size_t i = 0; i < json_object_array_length(out); i++) {
-		EXPECT_STREQ("hw", str_of(json_object_array_get_idx(out, i), "rx"));
-		EXPECT_STREQ("none", str_of(json_object_array_get_idx(out, i), "tx"));
+	for (int i = 1; i <= 3; i += 2) {
+		s = socket_with_sport(out, local_port(fd[i]));
+		ASSERT_NE(NULL, s);
+		EXPECT_STREQ("hw", str_of(s, "rx"));
+		EXPECT_STREQ("none", str_of(s, "tx"));
 	}
 	json_object_put(out);
 }
 
-/* stats: the counters move by exactly what the test did. */
+/*
+ * stats: the counters move by exactly what the test did (the totals; the
+ * TlsCurr* gauges also fall as earlier tests' sockets finish closing).
+ */
 TEST_F(ctl, stats_count_what_we_did)
 {
 	json_object *before, *after;
@@ -256,7 +261,6 @@ TEST_F(ctl, stats_count_what_we_did)
 	EXPECT_EQ(0, ktlsctl(NULL, "stats"));
 	EXPECT_EQ(0, ktlsctl(NULL, "stats --delta 0.1"));
 	EXPECT_EQ(1, int_of(after, "TlsTxDevice") - int_of(before, "TlsTxDevice"));
-	EXPECT_EQ(1, int_of(after, "TlsCurrTxDevice") - int_of(before, "TlsCurrTxDevice"));
 	EXPECT_EQ(1, int_of(after, "TlsTxSw") - int_of(before, "TlsTxSw"));
 	json_object_put(before);
 	json_object_put(after);

@@ -69,6 +69,17 @@ static const char *cipher_name(uint16_t c)
 	}
 }
 
+/* include/net/tcp_states.h, as ss(8) names them. */
+static const char *state_name(uint8_t state)
+{
+	static const char *const names[] = {
+		"UNKNOWN", "ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1", "FIN-WAIT-2",
+		"TIME-WAIT", "UNCONN", "CLOSE-WAIT", "LAST-ACK", "LISTEN", "CLOSING",
+	};
+
+	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "UNKNOWN";
+}
+
 static const char *version_name(uint16_t v)
 {
 	return v == TLS_1_2_VERSION ? "1.2" : v == TLS_1_3_VERSION ? "1.3" : "unknown";
@@ -107,6 +118,7 @@ static int on_socket(struct nl_msg *msg, void *arg)
 	json_object_object_add(s, "sport", json_object_new_int(ntohs(m->id.idiag_sport)));
 	json_object_object_add(s, "dst", json_object_new_string(dst));
 	json_object_object_add(s, "dport", json_object_new_int(ntohs(m->id.idiag_dport)));
+	json_object_object_add(s, "state", json_object_new_string(state_name(m->idiag_state)));
 	json_object_object_add(s, "version", json_object_new_string(version_name(t.version)));
 	json_object_object_add(s, "cipher", json_object_new_string(cipher_name(t.cipher)));
 	json_object_object_add(s, "tx", json_object_new_string(mode_name(t.tx)));
@@ -165,8 +177,8 @@ static void print_sockets(json_object *list, FILE *out)
 
 	if (!n)
 		return;
-	fprintf(out, "%-4s %-22s %-22s %-4s %-17s %-3s %-3s %s\n", "fam", "local", "peer",
-		"tls", "cipher", "tx", "rx", "flags");
+	fprintf(out, "%-4s %-10s %-22s %-22s %-4s %-17s %-3s %-3s %s\n", "fam", "state", "local",
+		"peer", "tls", "cipher", "tx", "rx", "flags");
 	for (size_t i = 0; i < n; i++) {
 		json_object *s = json_object_array_get_idx(list, i), *v;
 		char local[64], peer[64];
@@ -174,17 +186,19 @@ static void print_sockets(json_object *list, FILE *out)
 		static const char *const keys[] = {
 			"family", "src", "sport", "dst", "dport", "version", "cipher", "tx",
 		};
-		json_object *rx, *zc, *nopad;
+		json_object *rx, *zc, *nopad, *state;
 
 		for (int k = 0; k < 8; k++)
 			get[k] = json_object_object_get_ex(s, keys[k], &v) ? json_object_get_string(v) : "";
 		json_object_object_get_ex(s, "rx", &rx);
+		json_object_object_get_ex(s, "state", &state);
 		json_object_object_get_ex(s, "zerocopy_sendfile", &zc);
 		json_object_object_get_ex(s, "rx_no_pad", &nopad);
 		snprintf(local, sizeof(local), strchr(get[1], ':') ? "[%s]:%s" : "%s:%s", get[1], get[2]);
 		snprintf(peer, sizeof(peer), strchr(get[3], ':') ? "[%s]:%s" : "%s:%s", get[3], get[4]);
-		fprintf(out, "%-4s %-22s %-22s %-4s %-17s %-3s %-3s %s%s\n", get[0] + 2, local, peer,
-			get[5], get[6], get[7], json_object_get_string(rx),
+		fprintf(out, "%-4s %-10s %-22s %-22s %-4s %-17s %-3s %-3s %s%s\n", get[0] + 2,
+			json_object_get_string(state), local, peer, get[5], get[6], get[7],
+			json_object_get_string(rx),
 			json_object_get_boolean(zc) ? "zerocopy-sendfile " : "",
 			json_object_get_boolean(nopad) ? "rx-no-pad" : "");
 	}
