@@ -240,6 +240,17 @@ TEST_F(ctl, sockets_lists_exactly_ktls)
 		EXPECT_STREQ("none", str_of(s, "tx"));
 	}
 	json_object_put(out);
+
+	/* -n all: both ends, each with its namespace. */
+	ASSERT_EQ(0, ktlsctl(&out, "-j sockets -n all"));
+	s = socket_with_sport(out, local_port(fd[0]));
+	ASSERT_NE(NULL, s);
+	EXPECT_STREQ("", str_of(s, "netns"));
+	s = socket_with_sport(out, local_port(fd[1]));
+	ASSERT_NE(NULL, s);
+	EXPECT_STREQ(env.netns, str_of(s, "netns"));
+	json_object_put(out);
+	EXPECT_EQ(0, ktlsctl(NULL, "sockets -n all"));
 }
 
 /*

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/inet_diag.h>
@@ -32,6 +33,7 @@ struct filter {
 struct dump {
 	const struct filter *f;
 	json_object *list;
+	const char *netns;	/* tag each socket with it (-n all), or NULL */
 	int error;
 };
 
@@ -42,7 +44,8 @@ static void sockets_help(FILE *out)
 	      "Every TCP socket (IPv4 and IPv6) with kernel TLS: addresses, TLS version,\n"
 	      "cipher, where TX and RX crypto run (sw, or hw: the NIC), zerocopy\n"
 	      "sendfile, rx no-pad. --hw: at least one direction on the NIC; --sw: none.\n"
-	      "-n NETNS looks in that network namespace (ip netns). Needs CAP_NET_ADMIN.\n", out);
+	      "-n NETNS looks in that network namespace (ip netns); -n all in this one and\n"
+	      "every named one, each socket tagged with its namespace. Needs CAP_NET_ADMIN.\n", out);
 }
 
 static const char *mode_name(enum ktlsd_mode m)
@@ -125,6 +128,8 @@ static int on_socket(struct nl_msg *msg, void *arg)
 	json_object_object_add(s, "rx", json_object_new_string(mode_name(t.rx)));
 	json_object_object_add(s, "zerocopy_sendfile", json_object_new_boolean(t.zc_ro_tx));
 	json_object_object_add(s, "rx_no_pad", json_object_new_boolean(t.rx_no_pad));
+	if (d->netns)
+		json_object_object_add(s, "netns", json_object_new_string(d->netns));
 	json_object_array_add(d->list, s);
 	return NL_OK;
 }
@@ -186,7 +191,7 @@ static void print_sockets(json_object *list, FILE *out)
 		static const char *const keys[] = {
 			"family", "src", "sport", "dst", "dport", "version", "cipher", "tx",
 		};
-		json_object *rx, *zc, *nopad, *state;
+		json_object *rx, *zc, *nopad, *state, *ns;
 
 		for (int k = 0; k < 8; k++)
 			get[k] = json_object_object_get_ex(s, keys[k], &v) ? json_object_get_string(v) : "";
@@ -196,12 +201,53 @@ static void print_sockets(json_object *list, FILE *out)
 		json_object_object_get_ex(s, "rx_no_pad", &nopad);
 		snprintf(local, sizeof(local), strchr(get[1], ':') ? "[%s]:%s" : "%s:%s", get[1], get[2]);
 		snprintf(peer, sizeof(peer), strchr(get[3], ':') ? "[%s]:%s" : "%s:%s", get[3], get[4]);
-		fprintf(out, "%-4s %-10s %-22s %-22s %-4s %-17s %-3s %-3s %s%s\n", get[0] + 2,
+		fprintf(out, "%-4s %-10s %-22s %-22s %-4s %-17s %-3s %-3s %s%s", get[0] + 2,
 			json_object_get_string(state), local, peer, get[5], get[6], get[7],
 			json_object_get_string(rx),
 			json_object_get_boolean(zc) ? "zerocopy-sendfile " : "",
-			json_object_get_boolean(nopad) ? "rx-no-pad" : "");
+			json_object_get_boolean(nopad) ? "rx-no-pad " : "");
+		if (json_object_object_get_ex(s, "netns", &ns) && *json_object_get_string(ns))
+			fprintf(out, "netns %s", json_object_get_string(ns));
+		fputc('\n', out);
 	}
+}
+
+static int dump_both(struct dump *d)
+{
+	int err = dump_family(AF_INET, d);
+
+	return err ? err : dump_family(AF_INET6, d);
+}
+
+static int enter_netns(const char *name);
+
+/* This namespace ("" in the output), then each under /run/netns. */
+static int dump_all_namespaces(struct dump *d)
+{
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), err;
+	struct dirent *e;
+	DIR *dir;
+
+	if (self < 0)
+		return -errno;
+	d->netns = "";
+	err = dump_both(d);
+	dir = opendir("/run/netns");
+	while (!err && dir && (e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		err = enter_netns(e->d_name);
+		if (err)
+			break;
+		d->netns = e->d_name;
+		err = dump_both(d);
+	}
+	if (setns(self, CLONE_NEWNET) && !err)
+		err = -errno;
+	if (dir)
+		closedir(dir);
+	close(self);
+	return err;
 }
 
 static int enter_netns(const char *name)
@@ -277,12 +323,13 @@ int cmd_sockets(int argc, char **argv, const struct ktlsctl_opts *o)
 	}
 	if (f.hw && f.sw)
 		return usage_error("sockets", "--hw and --sw exclude each other");
-	if (netns && (err = enter_netns(netns)))
-		return fail("sockets", "netns %s: %s", netns, strerror(-err));
 	d.list = json_object_new_array();
-	err = dump_family(AF_INET, &d);
-	if (!err)
-		err = dump_family(AF_INET6, &d);
+	if (netns && !strcmp(netns, "all"))
+		err = dump_all_namespaces(&d);
+	else if (netns && (err = enter_netns(netns)))
+		return fail("sockets", "netns %s: %s", netns, strerror(-err));
+	else
+		err = dump_both(&d);
 	if (err) {
 		json_object_put(d.list);
 		return fail("sockets", "sock_diag: %s", strerror(-err));
