@@ -109,6 +109,7 @@ struct nsim_tls_ctx {
 
 	/* transmit: the rest of a record encrypted whole, for the next segment */
 	u8 *carry;
+	u8 *ooo_buf;			/* a record encrypted for a retransmission */
 	u32 carry_off, carry_len;
 	/* ... and that record's pages, held while it is encrypted */
 	struct scatterlist rec_sg[MAX_SKB_FRAGS + 2];

@@ -107,7 +107,8 @@ static int nsim_tls_dev_add(struct net_device *netdev, struct sock *sk,
 		goto free;
 	if (dir == TLS_OFFLOAD_CTX_DIR_TX) {
 		ctx->carry = kmalloc(NSIM_REC_MAX_WIRE, GFP_KERNEL);
-		if (!ctx->carry)
+		ctx->ooo_buf = kmalloc(NSIM_REC_MAX_WIRE, GFP_KERNEL);
+		if (!ctx->carry || !ctx->ooo_buf)
 			goto free;
 	}
 	ctx->dev = nd;
@@ -130,6 +131,7 @@ free:
 	*driver_slot(tls_get_ctx(sk), dir) = NULL;
 	nsim_gcm_key_free(&ctx->key);
 	kfree(ctx->carry);
+	kfree(ctx->ooo_buf);
 	kfree(ctx);
 refused:
 	nsim_stat_add(nd, NSIM_TLS_CTX_REFUSED, 1);
@@ -156,6 +158,7 @@ static void nsim_tls_dev_del(struct net_device *netdev, struct tls_context *tls_
 	spin_unlock_bh(&ctx->lock);
 	nsim_gcm_key_free(&ctx->key);
 	kfree_sensitive(ctx->carry);
+	kfree_sensitive(ctx->ooo_buf);
 
 	spin_lock_bh(&nd->ctx_lock);
 	if (dir == TLS_OFFLOAD_CTX_DIR_TX) {

@@ -197,7 +197,10 @@ static int replay_prefix(struct nsim_rec *walk, struct nsim_gcm_key *key,
 
 enum tx_verdict { TX_ENCRYPTED, TX_AS_IS, TX_DROP };
 
-/* A segment that is not where the stream is: rebuild its record's state. */
+/*
+ * A segment that is not where the stream is, where the CPU's AES-GCM cannot
+ * be used: rebuild its record's state by replaying the record's prefix.
+ */
 static enum tx_verdict tx_out_of_order(struct nsim_tls_ctx *ctx, struct tx_walk *w,
 				       u32 len, struct nsim_rec_stats *st)
 {
@@ -213,7 +216,6 @@ static enum tx_verdict tx_out_of_order(struct nsim_tls_ctx *ctx, struct tx_walk 
 	u64 rcd_sn;
 	int err;
 
-	nsim_stat_add(nd, NSIM_TX_TLS_OOO, 1);
 	spin_lock_irqsave(&octx->lock, flags);
 	rec = tls_get_record(octx, seq, &rcd_sn);
 	if (!rec) {
@@ -247,6 +249,78 @@ static enum tx_verdict tx_out_of_order(struct nsim_tls_ctx *ctx, struct tx_walk 
 	return TX_ENCRYPTED;
 }
 
+/*
+ * A segment off the stream (a retransmission), record by record from the
+ * kernel's record list: each record it touches encrypted whole with the
+ * CPU's AES-GCM into ooo_buf, and the part the segment carries copied out.
+ * Returns a verdict, or -EAGAIN for the portable replay (tx_out_of_order).
+ */
+static int tx_ooo_whole(struct nsim_tls_ctx *ctx, struct tx_walk *w, u32 len)
+{
+	struct tls_offload_context_tx *octx = tls_offload_ctx_tx(w->tls_ctx);
+	u32 seq = w->seq, done = 0, first_prefix = 0, tail = 0, last_wire = 0;
+	u64 last_sn = 0;
+
+	while (done < len) {
+		struct tls_record_info *rec;
+		struct scatterlist dst[2];
+		struct nsim_rec r;
+		unsigned long flags;
+		u32 start = 0, wire = 0, from, n;
+		int marker = 0;
+		u64 sn = 0;
+
+		spin_lock_irqsave(&octx->lock, flags);
+		rec = tls_get_record(octx, seq + done, &sn);
+		if (rec && tls_record_is_start_marker(rec)) {
+			marker = 1;
+		} else if (rec && rec->len <= NSIM_REC_MAX_WIRE) {
+			start = tls_record_start_seq(rec);
+			wire = hold_record(ctx, rec);
+		}
+		spin_unlock_irqrestore(&octx->lock, flags);
+		if (!wire) {
+			release_record(ctx);
+			if (!done && marker)
+				return TX_AS_IS;	/* sent before offload began */
+			if (!done && !rec) {
+				nsim_stat_add(ctx->dev, NSIM_TX_TLS_DROP_NO_SYNC_DATA, 1);
+				return TX_DROP;		/* acknowledged and gone */
+			}
+			return -EAGAIN;
+		}
+		nsim_rec_start(&r, sn);
+		memcpy(ctx->ooo_buf, ctx->rec_prefix, NSIM_REC_PREFIX_SIZE);
+		sg_init_table(dst, 2);
+		sg_set_buf(&dst[1], ctx->ooo_buf + NSIM_REC_PREFIX_SIZE, wire - NSIM_REC_PREFIX_SIZE);
+		if (nsim_rec_seal_sg(&r, &ctx->key, ctx->rec_prefix, wire, ctx->rec_sg, dst)) {
+			release_record(ctx);
+			return -EAGAIN;
+		}
+		release_record(ctx);
+		from = seq + done - start;
+		n = min(wire - from, len - done);
+		if (!done)
+			first_prefix = from;
+		memcpy(w->data + done, ctx->ooo_buf + from, n);
+		done += n;
+		tail = from + n;
+		last_wire = wire;
+		last_sn = sn;
+	}
+	nsim_stat_add(ctx->dev, NSIM_TX_TLS_RESYNC_BYTES, first_prefix);
+	if (!ctx->in_sync || after(seq + len, ctx->expected_seq)) {
+		/* New data beyond the stream: go on from here, the record's rest carried. */
+		memcpy(ctx->carry, ctx->ooo_buf + tail, last_wire - tail);
+		ctx->carry_off = 0;
+		ctx->carry_len = last_wire - tail;
+		nsim_rec_start(&ctx->rec, last_sn + 1);
+		ctx->expected_seq = seq + len;
+		ctx->in_sync = true;
+	}
+	return TX_ENCRYPTED;
+}
+
 static enum tx_verdict tx_encrypt(struct nsim_tls_ctx *ctx, struct tx_walk *w, u32 len,
 				  struct nsim_rec_stats *st)
 {
@@ -258,8 +332,13 @@ static enum tx_verdict tx_encrypt(struct nsim_tls_ctx *ctx, struct tx_walk *w, u
 
 	if (!ctx->sk)
 		return TX_DROP;	/* context deleted under us: never send plaintext */
-	if (!ctx->in_sync || w->seq != ctx->expected_seq)
-		return tx_out_of_order(ctx, w, len, st);
+	if (!ctx->in_sync || w->seq != ctx->expected_seq) {
+		int verdict;
+
+		nsim_stat_add(ctx->dev, NSIM_TX_TLS_OOO, 1);
+		verdict = tx_ooo_whole(ctx, w, len);
+		return verdict >= 0 ? verdict : tx_out_of_order(ctx, w, len, st);
+	}
 	done = use_carry(ctx, w->data, len);
 	w->data += done;
 	w->seq += done;

@@ -317,6 +317,7 @@ FIXTURE_VARIANT(faults)
 	int resyncs;		/* the receive side must have resynced */
 	int retransmits;	/* the transmit side must have replayed records */
 	size_t record;		/* send in records of this size (0: the usual mix) */
+	int portable;		/* ktls_nsim without the CPU's AES-GCM */
 };
 
 FIXTURE_VARIANT_ADD(faults, loss_1pct)
@@ -330,6 +331,13 @@ FIXTURE_VARIANT_ADD(faults, loss_tiny_records)
 {
 	.knob = "drop", .one_in = 20, .fault_counter = F_DROPPED,
 	.resyncs = 1, .retransmits = 1, .record = 97,
+};
+
+/* The same without the CPU's AES-GCM: the portable stream and prefix replay. */
+FIXTURE_VARIANT_ADD(faults, loss_portable_crypto)
+{
+	.knob = "drop", .one_in = 100, .fault_counter = F_DROPPED,
+	.resyncs = 1, .retransmits = 1, .portable = 1,
 };
 
 FIXTURE_VARIANT_ADD(faults, duplication)
@@ -350,6 +358,8 @@ FIXTURE_SETUP(faults)
 	ASSERT_EQ(0, wait_no_contexts());
 	ASSERT_EQ(0, env_nsim_knob(&env, LOCAL, "seed", 42));
 	ASSERT_EQ(0, env_nsim_knob(&env, LOCAL, variant->knob, variant->one_in));
+	if (variant->portable)
+		ASSERT_EQ(0, env_run("echo 0 > /sys/module/ktls_nsim/parameters/simd"));
 	snap_take(&self->before);
 	ASSERT_EQ(0, conn_open(&self->c, AF_INET, TLS_CIPHER_AES_GCM_128, TLS_1_2_VERSION));
 	EXPECT_MODES(&self->c, KTLSD_MODE_HW, KTLSD_MODE_HW);
@@ -360,6 +370,8 @@ FIXTURE_TEARDOWN(faults)
 	conn_close(&self->c);
 	if (env.simulated)
 		env_nsim_knob(&env, LOCAL, variant->knob, 0);
+	if (variant->portable)
+		env_run("echo 1 > /sys/module/ktls_nsim/parameters/simd");
 }
 
 /* Send @len bytes of payload @seed in @record-byte send()s, from a child. */
