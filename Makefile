@@ -6,12 +6,18 @@
 #   make modules      the kernel modules (top-level Kbuild), against the pinned kernel
 #   make deps         install the Debian packages and the guest kernel we need
 #   make install      DESTDIR=... PREFIX=... (default /usr/local)
+#   make fuzz         each libFuzzer target for FUZZ_SECONDS (60) s (fuzz/README.md)
 #   make clean
 #
 # SANITIZE=address,undefined builds everything with those sanitizers.
 
 PREFIX    ?= /usr/local
 DESTDIR   ?=
+# systemd units, tmpfiles.d and sysusers.d snippets (systemd/); all three
+# places are in systemd's search path under /usr/local/lib too.
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
+TMPFILES_DIR     ?= $(PREFIX)/lib/tmpfiles.d
+SYSUSERS_DIR     ?= $(PREFIX)/lib/sysusers.d
 BUILD     := build
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=c11 -Wall -Wextra -Werror
@@ -23,7 +29,7 @@ endif
 
 VERSION   := 0.1.0
 SOVERSION := 0
-PKGS      := libnl-3.0 libnl-genl-3.0 inih json-c
+PKGS      := libnl-3.0 libnl-genl-3.0 inih json-c libsystemd libcap-ng
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 NL_LIBS    = $(shell pkg-config --libs libnl-3.0 2>/dev/null)
 INIH_LIBS  = $(shell pkg-config --libs inih 2>/dev/null)
@@ -38,12 +44,13 @@ LIB_SO    := $(BUILD)/libktlsd.so.$(SOVERSION)
 LIB_LIBS   = $(NL_LIBS)
 
 # ktlsd: everything but main.o is also linked into the unit tests.
-DAEMON_SRCS := daemon/config.c daemon/control.c daemon/creds.c daemon/failure.c \
-	       daemon/generation.c daemon/handshake.c daemon/keys.c daemon/log.c \
-	       daemon/metrics.c daemon/request.c daemon/server.c daemon/unixsock.c \
-	       daemon/verify.c
+DAEMON_SRCS := daemon/closer.c daemon/config.c daemon/control.c daemon/creds.c \
+	       daemon/failure.c daemon/generation.c daemon/handshake.c daemon/intake.c \
+	       daemon/keys.c daemon/log.c daemon/metrics.c daemon/policy.c daemon/privilege.c daemon/quota.c \
+	       daemon/request.c daemon/san.c daemon/server.c daemon/unixsock.c daemon/verify.c
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
-DAEMON_LIBS  = -lbearssl $(INIH_LIBS) $(shell pkg-config --libs json-c 2>/dev/null)
+# libsystemd: socket activation (sd_listen_fds) and sd_notify; libcap-ng: the privilege drop.
+DAEMON_LIBS  = -lbearssl $(INIH_LIBS) $(shell pkg-config --libs json-c libsystemd libcap-ng 2>/dev/null) -pthread
 
 # ktlsctl: one file per object, and the ethtool netlink client.
 CTL_SRCS := $(wildcard tools/ktlsctl/*.c)
@@ -53,13 +60,18 @@ PROGRAMS := $(BUILD)/ktlsd $(BUILD)/ktlscat $(BUILD)/ktlsctl
 BENCH_PROGRAMS := $(BUILD)/bench/hs_load $(BUILD)/bench/handoff_server $(BUILD)/bench/offload_tput
 
 UNIT_TESTS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(wildcard daemon/tests/test_*.c lib/tests/test_*.c tools/ktlsctl/tests/test_*.c)))
+# Every test limit scales with KTLSD_TEST_TIMEOUT_SCALE: test_time.h, shared by
+# the host tests, the kselftests and (through test-time) the scripts.
+TEST_TIME_H   := kmod-tests/selftests/test_time.h
+HOST_TEST_INC := -Ilib/tests -Ikmod-tests/selftests
+TEST_TIME     := $(BUILD)/test-time
 
 # kselftest framework headers, taken from Debian's kernel source at build time.
 KSFT_TARBALL := /usr/src/linux-source-6.1.tar.xz
 KSFT_DIR     := $(BUILD)/ksft
 KSFT_HDRS    := $(KSFT_DIR)/kselftest.h $(KSFT_DIR)/kselftest_harness.h
 
-SELFTESTS     := ktls_basic ktls_offload ktls_nsim_lifecycle ktlsctl_test ktlsd_control ktlsd_handoff ktlsd_failures ktlsd_records
+SELFTESTS     := ktls_basic ktls_offload ktls_nsim_lifecycle ktlsctl_test ktlsd_control ktlsd_handoff ktlsd_failures ktlsd_records ktlsd_hostile
 SELFTEST_DIR  := $(BUILD)/selftests
 SELFTEST_BINS := $(SELFTESTS:%=$(SELFTEST_DIR)/%)
 # Peers the suites drive that no Debian package provides.
@@ -77,8 +89,8 @@ all: lib programs tests selftests bench-programs
 
 lib: $(LIB_A) $(LIB_SO) $(BUILD)/libktlsd.pc
 programs: $(PROGRAMS)
-tests: $(UNIT_TESTS)
-selftests: $(SELFTEST_BINS) $(SELFTEST_HELPERS)
+tests: $(UNIT_TESTS) $(TEST_TIME)
+selftests: $(SELFTEST_BINS) $(SELFTEST_HELPERS) $(TEST_TIME)
 bench-programs: $(BENCH_PROGRAMS)
 
 $(BUILD)/lib/%.o: lib/%.c $(wildcard include/*.h lib/*.h)
@@ -110,9 +122,9 @@ $(BUILD)/libktlsd.pc: lib/libktlsd.pc.in Makefile
 $(BUILD)/ktlsd: $(BUILD)/daemon/main.o $(DAEMON_OBJS) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS) $(LIB_LIBS)
 
-$(BUILD)/bench/hs_load: bench/hs_load.c $(BUILD)/daemon/verify.o $(LIB_A)
+$(BUILD)/bench/hs_load: bench/hs_load.c $(BUILD)/daemon/verify.o $(BUILD)/daemon/san.o $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Idaemon $(CFLAGS) -o $@ $< $(BUILD)/daemon/verify.o $(LIB_A) $(LDFLAGS) -lbearssl $(LIB_LIBS)
+	$(CC) $(CPPFLAGS) -Idaemon $(CFLAGS) -o $@ $< $(BUILD)/daemon/verify.o $(BUILD)/daemon/san.o $(LIB_A) $(LDFLAGS) -lbearssl $(LIB_LIBS)
 
 $(BUILD)/bench/handoff_server: bench/handoff_server.c $(LIB_A)
 	@mkdir -p $(@D)
@@ -126,17 +138,21 @@ $(BUILD)/bench/offload_tput: bench/offload_tput.c $(SELFTEST_DIR)/offload_env.o 
 $(BUILD)/ktlscat: $(BUILD)/tools/ktlscat.o $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 
-$(BUILD)/tests/%: daemon/tests/%.c $(DAEMON_OBJS) $(LIB_A) $(wildcard lib/tests/*.h)
+$(BUILD)/tests/%: daemon/tests/%.c $(DAEMON_OBJS) $(LIB_A) $(wildcard lib/tests/*.h) $(TEST_TIME_H)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Idaemon -Ilib/tests $(CFLAGS) -o $@ $< $(DAEMON_OBJS) $(LIB_A) $(LDFLAGS) $(DAEMON_LIBS) $(LIB_LIBS)
+	$(CC) $(CPPFLAGS) -Idaemon $(HOST_TEST_INC) $(CFLAGS) -o $@ $< $(DAEMON_OBJS) $(LIB_A) $(LDFLAGS) $(DAEMON_LIBS) $(LIB_LIBS)
 
-$(BUILD)/tests/%: tools/ktlsctl/tests/%.c $(BUILD)/ktlsctl $(wildcard lib/tests/*.h)
+$(BUILD)/tests/%: tools/ktlsctl/tests/%.c $(BUILD)/ktlsctl $(wildcard lib/tests/*.h) $(TEST_TIME_H)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Ilib/tests $(CFLAGS) -o $@ $< $(LDFLAGS) $(CTL_LIBS)
+	$(CC) $(CPPFLAGS) $(HOST_TEST_INC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(CTL_LIBS)
 
-$(BUILD)/tests/%: lib/tests/%.c $(LIB_A) $(wildcard lib/tests/*.h)
+$(BUILD)/tests/%: lib/tests/%.c $(LIB_A) $(wildcard lib/tests/*.h) $(TEST_TIME_H)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Ilib/tests $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(LIB_LIBS)
+	$(CC) $(CPPFLAGS) $(HOST_TEST_INC) $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(LIB_LIBS)
+
+$(TEST_TIME): mk/test-time.c $(TEST_TIME_H)
+	@mkdir -p $(@D)
+	$(CC) -Ikmod-tests/selftests $(CFLAGS) -o $@ $< $(LDFLAGS)
 
 $(KSFT_HDRS) &:
 	@test -f $(KSFT_TARBALL) || { echo "$(KSFT_TARBALL) is missing: run 'make deps'" >&2; exit 1; }
@@ -169,7 +185,7 @@ deps:
 	mk/deps.sh
 
 check: deps
-	$(MAKE) all modules
+	$(MAKE) all modules fuzz-build
 	mk/check.sh $(SELFTESTS)
 
 demo: deps
@@ -203,7 +219,24 @@ install: all
 	install -m 0644 man/ktlsd.8 man/ktlsctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0755 $(SELFTEST_BINS) $(SELFTEST_HELPERS) kmod-tests/selftests/run kmod-tests/selftests/make-certs.sh \
 		$(DESTDIR)$(PREFIX)/libexec/ktlsd/selftests/
+	install -d $(DESTDIR)$(SYSTEMD_UNIT_DIR) $(DESTDIR)$(TMPFILES_DIR) $(DESTDIR)$(SYSUSERS_DIR)
+	sed 's|^ExecStart=/usr/sbin/ktlsd |ExecStart=$(PREFIX)/sbin/ktlsd |' systemd/ktlsd.service \
+		>$(DESTDIR)$(SYSTEMD_UNIT_DIR)/ktlsd.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/ktlsd.service
+	install -m 0644 systemd/ktlsd.socket systemd/ktlsd-control.socket $(DESTDIR)$(SYSTEMD_UNIT_DIR)/
+	install -m 0644 systemd/ktlsd.tmpfiles $(DESTDIR)$(TMPFILES_DIR)/ktlsd.conf
+	install -m 0644 systemd/ktlsd.sysusers $(DESTDIR)$(SYSUSERS_DIR)/ktlsd.conf
+	@# The user ktlsd runs as: made here for a real install by root; a package
+	@# (DESTDIR set) gets it from the sysusers snippet at its own install time.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ] && ! getent passwd ktlsd >/dev/null; then \
+		echo "useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ktlsd"; \
+		useradd --system --user-group --no-create-home --home-dir /nonexistent \
+			--shell /usr/sbin/nologin --comment "ktlsd TLS handshake daemon" ktlsd; \
+	fi
 
 clean:
 	rm -rf $(BUILD)
 	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null; fi
+
+# libFuzzer targets: make fuzz-build, make fuzz FUZZ_SECONDS=N, make fuzz-replay.
+include fuzz/fuzz.mk

@@ -19,6 +19,7 @@ cat >"$w/ktlsd.conf" <<CONF
 [daemon]
 socket = $w/ktlsd.sock
 handshake_timeout = 120s
+user = nobody
 [profile bench]
 cert = $w/c.pem
 key = $w/k.pem

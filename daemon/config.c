@@ -20,7 +20,11 @@
 #include "ktlsd_ktls.h"
 
 #define DEFAULT_TIMEOUT_MS	10000
+#define DEFAULT_REQUEST_TIMEOUT_MS 1000
 #define DEFAULT_MAX_HANDSHAKES	4096
+#define DEFAULT_MAX_PER_UID	1024
+/* Longer than anyone waits for a handshake, short enough for epoll's int. */
+#define MAX_DURATION_MS		(24LL * 3600 * 1000)
 
 struct parse_state {
 	struct config *cfg;
@@ -30,6 +34,7 @@ struct parse_state {
 	int section_line;	/* of the last [section] header read */
 	char section[128];	/* the section of the last entry handled */
 	int entered_line;	/* header line of that section */
+	int daemon_line;	/* of the first [daemon] header, 0 if none */
 	int failed;
 	struct profile *current;
 	struct profile **tail;
@@ -44,6 +49,9 @@ static int fail(struct parse_state *st, int line, const char *fmt, ...)
 		return 0;
 	st->failed = 1;
 	n = snprintf(st->cfg->error, sizeof(st->cfg->error), "%s:%d: ", st->path, line);
+	/* A path as long as the buffer leaves no room: the message is cut. */
+	if (n < 0 || (size_t)n >= sizeof(st->cfg->error) - 1)
+		return 0;
 	va_start(ap, fmt);
 	vsnprintf(st->cfg->error + n, sizeof(st->cfg->error) - (size_t)n, fmt, ap);
 	va_end(ap);
@@ -76,15 +84,19 @@ long long config_parse_duration_ms(const char *text)
 		return -1;
 	errno = 0;
 	n = strtoll(text, &end, 10);
-	if (errno || n > 86400000)
+	if (errno || n > MAX_DURATION_MS)
 		return -1;
 	if (!strcmp(end, "ms"))
-		return n;
-	if (!*end || !strcmp(end, "s"))
-		return n * 1000;
-	if (!strcmp(end, "m"))
-		return n * 60000;
-	return -1;
+		;
+	else if (!*end || !strcmp(end, "s"))
+		n *= 1000;
+	else if (!strcmp(end, "m"))
+		n *= 60000;
+	else if (!strcmp(end, "h"))
+		n *= 3600000;
+	else
+		return -1;
+	return n > MAX_DURATION_MS ? -1 : n;
 }
 
 static int parse_unsigned(const char *text, unsigned long max, unsigned long *out)
@@ -192,6 +204,25 @@ static int set_path(struct parse_state *st, char *dst, int *line, const char *va
 	return 1;
 }
 
+/* @name (or a uid) as an existing account: its uid and primary gid. */
+static int set_user(struct config *cfg, const char *name)
+{
+	unsigned long id;
+	struct passwd *pw;
+
+	if (!*name || strlen(name) >= sizeof(cfg->user))
+		return -1;
+	pw = getpwnam(name);
+	if (!pw && parse_unsigned(name, 0xfffffffeUL, &id) == 0)
+		pw = getpwuid((uid_t)id);
+	if (!pw)
+		return -1;
+	snprintf(cfg->user, sizeof(cfg->user), "%s", name);
+	cfg->uid = pw->pw_uid;
+	cfg->gid = pw->pw_gid;
+	return 0;
+}
+
 static int daemon_key(struct parse_state *st, const char *name, const char *value)
 {
 	struct config *cfg = st->cfg;
@@ -230,11 +261,26 @@ static int daemon_key(struct parse_state *st, const char *name, const char *valu
 		cfg->control_gid_set = 1;
 		return 1;
 	}
-	if (!strcmp(name, "handshake_timeout")) {
+	if (!strcmp(name, "handshake_timeout") || !strcmp(name, "request_timeout")) {
 		ms = config_parse_duration_ms(value);
 		if (ms <= 0)
-			return fail(st, st->line, "handshake_timeout '%s': expected a duration like 10s or 500ms", value);
-		cfg->handshake_timeout_ms = (unsigned)ms;
+			return fail(st, st->line, "%s '%s': expected a duration from 1ms to 24h, like 10s or 500ms",
+				    name, value);
+		*(name[0] == 'h' ? &cfg->handshake_timeout_ms : &cfg->request_timeout_ms) = (unsigned)ms;
+		return 1;
+	}
+	if (!strcmp(name, "max_handshakes_per_uid")) {
+		if (parse_unsigned(value, 1000000, &n) < 0 || n == 0)
+			return fail(st, st->line, "max_handshakes_per_uid '%s': expected 1 to 1000000", value);
+		cfg->max_per_uid = (unsigned)n;
+		cfg->max_per_uid_line = st->line;
+		return 1;
+	}
+	if (!strcmp(name, "user")) {
+		if (set_user(cfg, value) < 0)
+			return fail(st, st->line, "user '%s' does not exist (ktlsd runs as it once its "
+				    "sockets are bound; 'root' keeps every privilege)", value);
+		cfg->user_line = st->line;
 		return 1;
 	}
 	if (!strcmp(name, "max_handshakes")) {
@@ -265,6 +311,19 @@ static int profile_key(struct parse_state *st, const char *name, const char *val
 			p->verify = VERIFY_REQUIRED;
 		else
 			return fail(st, st->line, "verify '%s': expected none, optional or required", value);
+		p->verify_line = st->line;
+		return 1;
+	}
+	if (!strcmp(name, "role")) {
+		if (!strcmp(value, "any"))
+			p->role = PROFILE_ROLE_ANY;
+		else if (!strcmp(value, "server"))
+			p->role = PROFILE_ROLE_SERVER;
+		else if (!strcmp(value, "client"))
+			p->role = PROFILE_ROLE_CLIENT;
+		else
+			return fail(st, st->line, "role '%s': expected any, server or client", value);
+		p->role_line = st->line;
 		return 1;
 	}
 	if (!strcmp(name, "ciphers")) {
@@ -284,7 +343,7 @@ static int profile_key(struct parse_state *st, const char *name, const char *val
 	return fail(st, st->line, "unknown key '%s' in [profile %s]", name, p->name);
 }
 
-static int valid_profile_name(const char *name)
+int profile_name_valid(const char *name)
 {
 	if (!*name || strlen(name) >= KTLSD_PROFILE_MAX)
 		return 0;
@@ -301,13 +360,15 @@ static int start_section(struct parse_state *st, const char *section)
 	strncpy(st->section, section, sizeof(st->section) - 1);
 	st->entered_line = st->section_line;
 	if (!strcmp(section, "daemon")) {
+		if (!st->daemon_line)
+			st->daemon_line = st->section_line;
 		st->current = NULL;
 		return 1;
 	}
 	if (strncmp(section, "profile ", 8))
 		return fail(st, st->section_line, "unknown section [%s]: expected [daemon] or [profile NAME]", section);
 	section += 8;
-	if (!valid_profile_name(section))
+	if (!profile_name_valid(section))
 		return fail(st, st->section_line, "profile name '%s': 1 to %d letters, digits, '-', '_' or '.'",
 			    section, KTLSD_PROFILE_MAX - 1);
 	if (config_profile(st->cfg, section))
@@ -346,8 +407,15 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 /* Load what a profile's paths name, and check the profile makes sense. */
 static int finish_profile(struct parse_state *st, struct profile *p)
 {
+	struct policy_input in = {
+		.role = p->role, .role_line = p->role_line,
+		.verify = p->verify, .verify_line = p->verify_line,
+		.has_cert_and_key = p->cert_path[0] && p->key_path[0],
+		.has_ca = !!p->ca_path[0], .profile_line = p->line,
+	};
 	char err[512];
 	size_t count;
+	int line;
 
 	if (!p->suite_count) {
 		const struct ktlsd_suite_info *all = ktlsd_suites(&count);
@@ -358,9 +426,8 @@ static int finish_profile(struct parse_state *st, struct profile *p)
 	if (!!p->cert_path[0] != !!p->key_path[0])
 		return fail(st, p->cert_path[0] ? p->cert_line : p->key_line,
 			    "profile '%s': cert and key go together", p->name);
-	if (p->verify != VERIFY_NONE && !p->ca_path[0] && !p->cert_path[0])
-		return fail(st, p->line, "profile '%s': no ca to verify peers with "
-			    "(set ca, or verify = none)", p->name);
+	if (policy_resolve(&in, &p->policy, err, sizeof(err), &line) < 0)
+		return fail(st, line, "profile '%s': %s", p->name, err);
 	if (p->cert_path[0] && creds_load_chain(&p->creds, p->cert_path, err, sizeof(err)) < 0)
 		return fail(st, p->cert_line, "%s", err);
 	if (p->key_path[0] && creds_load_key(&p->creds, p->key_path, err, sizeof(err)) < 0)
@@ -393,6 +460,7 @@ int config_load(struct config *cfg, const char *path)
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->socket_path, sizeof(cfg->socket_path), "%s", KTLSD_SOCKET_PATH);
 	cfg->handshake_timeout_ms = DEFAULT_TIMEOUT_MS;
+	cfg->request_timeout_ms = DEFAULT_REQUEST_TIMEOUT_MS;
 	cfg->max_handshakes = DEFAULT_MAX_HANDSHAKES;
 	st.tail = &cfg->profiles;
 	st.file = fopen(path, "r");
@@ -412,6 +480,17 @@ int config_load(struct config *cfg, const char *path)
 		default_control_path(&st);
 	if (!st.failed && !cfg->profiles)
 		fail(&st, st.line, "no [profile NAME] section");
+	if (!st.failed && !cfg->max_per_uid)
+		cfg->max_per_uid = cfg->max_handshakes < DEFAULT_MAX_PER_UID ?
+				   cfg->max_handshakes : DEFAULT_MAX_PER_UID;
+	if (!st.failed && cfg->max_per_uid > cfg->max_handshakes)
+		fail(&st, cfg->max_per_uid_line, "max_handshakes_per_uid %u is above max_handshakes %u",
+		     cfg->max_per_uid, cfg->max_handshakes);
+	/* Last: a file with another mistake is reported for that one. */
+	if (!st.failed && !cfg->user_line && set_user(cfg, KTLSD_USER) < 0)
+		fail(&st, st.daemon_line ? st.daemon_line : 1,
+		     "user '%s' (the default of [daemon] user) does not exist: create it "
+		     "(make install does, or systemd-sysusers), or set user = in [daemon]", KTLSD_USER);
 	if (st.failed) {
 		char error[sizeof(cfg->error)];
 

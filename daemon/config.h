@@ -9,17 +9,12 @@
 #include <sys/types.h>
 
 #include "creds.h"
+#include "policy.h"
 #include "ktlsd.h"
 
 #define CONFIG_MAX_IDS		32
 #define CONFIG_MAX_SUITES	8
 #define CONFIG_PATH_MAX		4096
-
-enum verify_mode {
-	VERIFY_NONE,
-	VERIFY_OPTIONAL,
-	VERIFY_REQUIRED,
-};
 
 struct profile {
 	char name[KTLSD_PROFILE_MAX];
@@ -30,7 +25,10 @@ struct profile {
 	int key_line;
 	char ca_path[CONFIG_PATH_MAX];
 	int ca_line;
-	enum verify_mode verify;
+	enum verify_mode verify;	/* as written; resolved into policy */
+	int verify_line;		/* 0: not set */
+	enum profile_role role;
+	int role_line;
 	uint16_t suites[CONFIG_MAX_SUITES];	/* in order of preference */
 	size_t suite_count;
 	char alpn[KTLSD_ALPN_MAX];	/* comma-separated, as configured */
@@ -39,6 +37,7 @@ struct profile {
 	gid_t allow_gid[CONFIG_MAX_IDS];
 	size_t gid_count;
 	struct creds creds;		/* what cert, key and ca hold */
+	struct policy policy;		/* what each role does: the one place */
 	struct profile *next;
 };
 
@@ -49,7 +48,14 @@ struct config {
 	int control_gid_set;		/* control_group given: it may use it too */
 	gid_t control_gid;
 	unsigned handshake_timeout_ms;
+	unsigned request_timeout_ms;	/* connection to request, before the handshake */
 	unsigned max_handshakes;	/* in flight at once */
+	unsigned max_per_uid;		/* ... for one caller uid */
+	int max_per_uid_line;
+	char user[64];			/* whom ktlsd runs as once its sockets are bound */
+	uid_t uid;			/* ... that user's uid and primary gid */
+	gid_t gid;
+	int user_line;			/* 0: the default, KTLSD_USER */
 	struct profile *profiles;
 	char error[640];		/* "FILE:LINE: message" after a failure */
 };
@@ -64,6 +70,9 @@ int config_load(struct config *cfg, const char *path);
 /* Release what config_load() allocated. */
 void config_free(struct config *cfg);
 
+/* 1 if @name is 1 to KTLSD_PROFILE_MAX-1 letters, digits, '-', '_' or '.'. */
+int profile_name_valid(const char *name);
+
 /* The profile named @name, or NULL. */
 const struct profile *config_profile(const struct config *cfg, const char *name);
 
@@ -75,7 +84,7 @@ const struct profile *config_profile(const struct config *cfg, const char *name)
 int profile_allows(const struct profile *profile, uid_t uid, gid_t gid,
 		   const gid_t *groups, size_t group_count);
 
-/* Parse "10s", "500ms", "2m" or a number of seconds; -1 if malformed. */
+/* Parse "10s", "500ms", "2m", "1h" or a number of seconds, at most 24h; -1 if not. */
 long long config_parse_duration_ms(const char *text);
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "intake.h"
 #include "ktlsd_ktls.h"
 #include "log.h"
 #include "unixsock.h"
@@ -18,11 +19,42 @@ static mode_t control_mode(const struct config *cfg)
 	return cfg->control_gid_set ? 0660 : 0600;
 }
 
+/*
+ * 1 if the socket file at cfg->control_path has the group and mode the
+ * configuration asks for; 0 if not; -1 with errno if it cannot be looked at.
+ */
+static int owner_matches(const struct config *cfg)
+{
+	struct stat st;
+
+	if (stat(cfg->control_path, &st) < 0)
+		return -1;
+	return (st.st_mode & 07777) == control_mode(cfg) &&
+	       (!cfg->control_gid_set || st.st_gid == cfg->control_gid);
+}
+
+static void warn_socket_unit(const struct config *cfg)
+{
+	log_msg(LOG_WARNING, "%s (from systemd): its mode or group is not what the configuration "
+		"says (mode %04o%s): set SocketMode= and SocketGroup= in the socket unit; the "
+		"daemon admits only root%s either way", cfg->control_path,
+		(unsigned)control_mode(cfg), cfg->control_gid_set ? ", group control_group" : "",
+		cfg->control_gid_set ? " and control_group" : "");
+}
+
 int control_listen(const struct config *cfg, char *err, size_t errlen)
 {
 	int fd = unix_listen(cfg->control_path, control_mode(cfg), err, errlen);
 
-	if (fd >= 0 && cfg->control_gid_set && chown(cfg->control_path, (uid_t)-1, cfg->control_gid)) {
+	if (fd < 0)
+		return -1;
+	/* The socket unit made it: its SocketMode= and SocketGroup= decide. */
+	if (unix_is_inherited(cfg->control_path)) {
+		if (owner_matches(cfg) == 0)
+			warn_socket_unit(cfg);
+		return fd;
+	}
+	if (cfg->control_gid_set && chown(cfg->control_path, (uid_t)-1, cfg->control_gid)) {
 		snprintf(err, errlen, "%s: chown to group %u: %s", cfg->control_path,
 			 (unsigned)cfg->control_gid, strerror(errno));
 		close(fd);
@@ -33,43 +65,64 @@ int control_listen(const struct config *cfg, char *err, size_t errlen)
 
 void control_apply_owner(const struct config *cfg)
 {
-	if (cfg->control_gid_set && chown(cfg->control_path, (uid_t)-1, cfg->control_gid))
-		log_msg(LOG_WARNING, "%s: chown: %s", cfg->control_path, strerror(errno));
-	if (chmod(cfg->control_path, control_mode(cfg)))
-		log_msg(LOG_WARNING, "%s: chmod: %s", cfg->control_path, strerror(errno));
+	int matches = owner_matches(cfg);
+
+	if (matches < 0)
+		log_msg(LOG_WARNING, "%s: %s", cfg->control_path, strerror(errno));
+	if (matches != 0)
+		return;
+	if (unix_is_inherited(cfg->control_path)) {
+		warn_socket_unit(cfg);
+		return;
+	}
+	/*
+	 * After the privilege drop the socket (root's, or systemd's) is not
+	 * ours to change. Who may use it is still decided here, by
+	 * control_authorized() under the new configuration: a group taken
+	 * away is refused at once; a group added waits for a restart.
+	 */
+	if ((cfg->control_gid_set && chown(cfg->control_path, (uid_t)-1, cfg->control_gid)) ||
+	    chmod(cfg->control_path, control_mode(cfg)))
+		log_msg(LOG_WARNING, "%s: control_group from the reload not applied to the socket file "
+			"(%s; ktlsd runs as uid %u): restart ktlsd to apply it; until then the "
+			"daemon already refuses whom the new configuration does not admit",
+			cfg->control_path, strerror(errno), (unsigned)geteuid());
 }
 
 int control_authorized(int fd, const struct config *cfg)
 {
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	gid_t groups[64];
-	socklen_t glen = sizeof(groups);
+	struct caller who;
+	int allowed = 0;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+	if (caller_identify(&who, fd) < 0)
 		return 0;
-	if (cred.uid == 0)
-		return 1;
-	if (!cfg->control_gid_set)
-		return 0;
-	if (cred.gid == cfg->control_gid)
-		return 1;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen))
-		return 0;
-	for (size_t i = 0; i < glen / sizeof(gid_t); i++)
-		if (groups[i] == cfg->control_gid)
-			return 1;
-	return 0;
+	if (who.uid == 0)
+		allowed = 1;
+	else if (cfg->control_gid_set) {
+		allowed = who.gid == cfg->control_gid;
+		for (size_t i = 0; i < who.group_count && !allowed; i++)
+			allowed = who.groups[i] == cfg->control_gid;
+	}
+	caller_free(&who);
+	return allowed;
 }
 
-int control_read(int fd, char *cmd, size_t len)
+int control_read(int fd, char *cmd, size_t len, struct closer *closer)
 {
-	ssize_t n = recv(fd, cmd, len - 1, MSG_DONTWAIT);
+	struct intake_msg m;
+	int rc = intake_read(fd, &m);
+	size_t n;
 
-	if (n < 0)
-		return errno == EAGAIN ? -EAGAIN : -errno;
-	if (n == 0)
+	if (rc < 0)
+		return rc == -EWOULDBLOCK ? -EAGAIN : rc;
+	if (rc == 0)
 		return -ECONNRESET;
+	/* Descriptors have no business here; they are closed off the loop. */
+	intake_release(&m, -1, closer, CONTROL_OWNER);
+	n = m.len < sizeof(m.data) ? m.len : sizeof(m.data);
+	if (n > len - 1)
+		n = len - 1;
+	memcpy(cmd, m.data, n);
 	cmd[n] = 0;
 	cmd[strcspn(cmd, "\r\n")] = 0;
 	return 0;
@@ -92,11 +145,6 @@ json_object *control_error(const char *message)
 	return o;
 }
 
-static const char *verify_name(enum verify_mode v)
-{
-	return v == VERIFY_NONE ? "none" : v == VERIFY_OPTIONAL ? "optional" : "required";
-}
-
 static json_object *ids(const unsigned *v, size_t n)
 {
 	json_object *a = json_object_new_array();
@@ -115,12 +163,20 @@ json_object *control_profiles(const struct config *cfg)
 		unsigned uids[CONFIG_MAX_IDS], gids[CONFIG_MAX_IDS];
 
 		json_object_object_add(o, "name", json_object_new_string(p->name));
-		/* A certificate makes a server profile; without one, a client. */
-		json_object_object_add(o, "role", json_object_new_string(p->cert_path[0] ? "server" : "client"));
+		/* The policy as resolved at load: what each role really does. */
+		json_object_object_add(o, "role", json_object_new_string(
+			p->policy.serve && p->policy.connect ? "server,client" :
+			p->policy.serve ? "server" : "client"));
 		json_object_object_add(o, "cert", p->cert_path[0] ? json_object_new_string(p->cert_path) : NULL);
 		json_object_object_add(o, "key", p->key_path[0] ? json_object_new_string(p->key_path) : NULL);
 		json_object_object_add(o, "ca", p->ca_path[0] ? json_object_new_string(p->ca_path) : NULL);
-		json_object_object_add(o, "verify", json_object_new_string(verify_name(p->verify)));
+		json_object_object_add(o, "verify", json_object_new_string(verify_mode_name(p->verify)));
+		if (p->policy.serve)
+			json_object_object_add(o, "client_auth",
+					       json_object_new_string(verify_mode_name(p->policy.client_auth)));
+		if (p->policy.connect)
+			json_object_object_add(o, "server_auth",
+					       json_object_new_string(verify_mode_name(p->policy.server_auth)));
 		for (size_t i = 0; i < p->suite_count; i++) {
 			const struct ktlsd_suite_info *s = ktlsd_suite_by_id(p->suites[i]);
 

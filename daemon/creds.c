@@ -2,10 +2,13 @@
 /* PEM certificates, private keys and trust anchors, decoded with BearSSL. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "creds.h"
 
@@ -31,6 +34,10 @@ static void say(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Grow by copying, never realloc(): a key's bytes must not be left behind in
+ * a block realloc() gave back without wiping it.
+ */
 static void buf_append(void *ctx, const void *data, size_t len)
 {
 	struct buf *b = ctx;
@@ -39,11 +46,16 @@ static void buf_append(void *ctx, const void *data, size_t len)
 		return;
 	if (b->len + len > b->cap) {
 		size_t cap = (b->cap ? b->cap * 2 : 1024) + len;
-		unsigned char *p = realloc(b->data, cap);
+		unsigned char *p = malloc(cap);
 
 		if (!p) {
 			b->oom = 1;
 			return;
+		}
+		if (b->data) {
+			memcpy(p, b->data, b->len);
+			explicit_bzero(b->data, b->cap);
+			free(b->data);
 		}
 		b->data = p;
 		b->cap = cap;
@@ -60,29 +72,29 @@ static void buf_free(struct buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* With read(2), not stdio: no library buffer keeps a copy of a key file. */
 static int read_file(const char *path, struct buf *out, char *err, size_t errlen)
 {
 	unsigned char chunk[4096];
-	FILE *f = fopen(path, "rb");
-	size_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n;
 
 	memset(out, 0, sizeof(*out));
-	if (!f) {
+	if (fd < 0) {
 		say(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && !out->oom &&
-	       out->len <= MAX_PEM_FILE)
-		buf_append(out, chunk, n);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0 && !out->oom && out->len <= MAX_PEM_FILE)
+		buf_append(out, chunk, (size_t)n);
 	explicit_bzero(chunk, sizeof(chunk));
-	if (ferror(f) || out->oom || out->len > MAX_PEM_FILE) {
+	if (n < 0 || out->oom || out->len > MAX_PEM_FILE) {
 		say(err, errlen, "%s: %s", path, out->oom ? "out of memory" :
 		    out->len > MAX_PEM_FILE ? "larger than 1 MiB" : strerror(errno));
-		fclose(f);
+		close(fd);
 		buf_free(out);
 		return -1;
 	}
-	fclose(f);
+	close(fd);
 	return 0;
 }
 
@@ -152,6 +164,7 @@ static int read_pem(const char *path, struct pem_object **objs, size_t *count,
 	list = NULL;
 	rc = 0;
 out:
+	explicit_bzero(&pc, sizeof(pc));	/* it buffers decoded bytes */
 	free_objects(list, n);
 	buf_free(&file);
 	return rc;
@@ -178,6 +191,13 @@ int creds_load_chain(struct creds *creds, const char *path, char *err, size_t er
 	for (size_t i = 0; i < count; i++) {
 		if (!is_certificate(&objs[i]))
 			continue;
+		/* "BEGIN CERTIFICATE" right above its END: nothing to send. */
+		if (!objs[i].der.len) {
+			creds->chain_len = certs;
+			free_objects(objs, count);
+			say(err, errlen, "%s: certificate %zu is empty", path, certs + 1);
+			return -1;
+		}
 		creds->chain[certs].data = objs[i].der.data;
 		creds->chain[certs].data_len = objs[i].der.len;
 		objs[i].der.data = NULL;
@@ -243,8 +263,10 @@ static int key_matches_leaf(const struct creds *creds)
 	struct decoded_cert leaf;
 	int match = 0;
 
-	if (decode_cert(&leaf, creds->chain[0].data, creds->chain[0].data_len))
+	if (decode_cert(&leaf, creds->chain[0].data, creds->chain[0].data_len)) {
+		buf_free(&leaf.dn);	/* the subject may be decoded already */
 		return 0;
+	}
 	if (creds->key_type == BR_KEYTYPE_EC && leaf.pkey.key_type == BR_KEYTYPE_EC) {
 		unsigned char q[BR_EC_KBUF_PUB_MAX_SIZE];
 		br_ec_public_key pub;
@@ -264,6 +286,36 @@ static int key_matches_leaf(const struct creds *creds)
 	return match;
 }
 
+/*
+ * Private keys live in pages of their own, left out of core dumps (should
+ * the process ever be made dumpable again) and wiped before they go.
+ */
+static void *secret_alloc(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, len, MADV_DONTDUMP);
+	return p;
+}
+
+static void secret_free(void *p, size_t len)
+{
+	if (!p)
+		return;
+	explicit_bzero(p, len);
+	munmap(p, len);
+}
+
+static size_t key_len(const struct creds *creds)
+{
+	const br_rsa_private_key *k = &creds->rsa_key;
+
+	return creds->key_type == BR_KEYTYPE_EC ? creds->ec_key.xlen :
+	       k->plen + k->qlen + k->dplen + k->dqlen + k->iqlen;
+}
+
 static int copy_key(struct creds *creds, const br_skey_decoder_context *dc)
 {
 	size_t total;
@@ -272,7 +324,7 @@ static int copy_key(struct creds *creds, const br_skey_decoder_context *dc)
 	if (creds->key_type == BR_KEYTYPE_EC) {
 		const br_ec_private_key *k = br_skey_decoder_get_ec(dc);
 
-		creds->key_buf = malloc(k->xlen);
+		creds->key_buf = secret_alloc(k->xlen);
 		if (!creds->key_buf)
 			return -1;
 		memcpy(creds->key_buf, k->x, k->xlen);
@@ -284,7 +336,7 @@ static int copy_key(struct creds *creds, const br_skey_decoder_context *dc)
 		const br_rsa_private_key *k = br_skey_decoder_get_rsa(dc);
 
 		total = k->plen + k->qlen + k->dplen + k->dqlen + k->iqlen;
-		creds->key_buf = p = malloc(total);
+		creds->key_buf = p = secret_alloc(total);
 		if (!p)
 			return -1;
 		creds->rsa_key = *k;
@@ -422,13 +474,6 @@ void creds_free(struct creds *creds)
 		     ta->pkey.key.rsa.n : ta->pkey.key.ec.q);
 	}
 	free(creds->anchors);
-	if (creds->key_buf) {
-		size_t len = creds->key_type == BR_KEYTYPE_EC ? creds->ec_key.xlen :
-			     creds->rsa_key.plen + creds->rsa_key.qlen + creds->rsa_key.dplen +
-			     creds->rsa_key.dqlen + creds->rsa_key.iqlen;
-
-		explicit_bzero(creds->key_buf, len);
-		free(creds->key_buf);
-	}
+	secret_free(creds->key_buf, key_len(creds));
 	memset(creds, 0, sizeof(*creds));
 }

@@ -94,6 +94,18 @@ struct failure failure_from_tls_error(int err, enum ktlsd_role role)
 	if (err >= BR_ERR_X509_OK)
 		return peer_cert(err, role);
 	switch (err) {
+	case BR_ERR_OK:
+		/* Closed without an error: the peer's close_notify (it got ours back). */
+		return (struct failure){ ECONNABORTED, -1,
+					 "the peer closed the TLS session (close_notify) during the handshake" };
+	case BR_ERR_BAD_PARAM:
+		/* An inner length that overruns its container: RFC 5246 §7.2.2. */
+		return (struct failure){ EPROTO, BR_ALERT_DECODE_ERROR,
+					 "malformed handshake message (a length overruns its container)" };
+	case BR_ERR_BAD_STATE:
+	case BR_ERR_NO_RANDOM:
+		return (struct failure){ EPROTO, BR_ALERT_INTERNAL_ERROR,
+					 "internal error of the TLS engine" };
 	case BR_ERR_UNSUPPORTED_VERSION:
 	case BR_ERR_BAD_VERSION:
 		return (struct failure){ EPROTO, BR_ALERT_PROTOCOL_VERSION,

@@ -75,6 +75,13 @@ int generations_reload(struct generations *g, char *why, size_t whylen)
 		snprintf(why, whylen, "socket and control_socket cannot change on reload: restart ktlsd");
 		return -1;
 	}
+	/* Privileges were given up at start: another user needs a restart. */
+	if (gen->cfg->uid != old->uid || gen->cfg->gid != old->gid) {
+		free_generation(gen);
+		snprintf(why, whylen, "user cannot change on reload (ktlsd runs as %s): restart ktlsd",
+			 old->user);
+		return -1;
+	}
 	if (g->current->users) {
 		g->current->next = g->retired;
 		g->retired = g->current;

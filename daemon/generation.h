@@ -34,7 +34,8 @@ void generation_release(struct generations *g, struct generation *gen);
 
 /*
  * Read the file again. 0 with the new configuration current; -1 with the
- * reason in @why (FILE:LINE for a broken file; the sockets cannot move),
+ * reason in @why (FILE:LINE for a broken file; the sockets and the user
+ * cannot change),
  * the running configuration unchanged.
  */
 int generations_reload(struct generations *g, char *why, size_t whylen);

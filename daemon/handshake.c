@@ -22,6 +22,7 @@
 #include "failure.h"
 #include "handshake.h"
 #include "keys.h"
+#include "san.h"
 #include "ktlsd_ktls.h"
 
 #define ALERT_LEVEL_FATAL 2
@@ -133,12 +134,13 @@ static void fill_success(struct handshake *hs, const struct ktlsd_keys *keys)
 	snprintf(r->server_name, sizeof(r->server_name), "%s",
 		 hs->role == KTLSD_ROLE_CLIENT ? hs->server_name :
 		 br_ssl_engine_get_server_name(hs->eng));
-	if (v->chain_seen) {
+	/* Names are reported only when the chain (and name) validated. */
+	if (v->vtable && v->chain_seen && v->error == 0) {
 		if (v->names[0].status > 0)
 			snprintf(r->peer_subject, sizeof(r->peer_subject), "%s", v->cn);
 		if (v->names[1].status > 0)
 			snprintf(r->peer_san, sizeof(r->peer_san), "%s", v->dns);
-		r->peer_verified = v->error == 0;
+		r->peer_verified = 1;
 	}
 	r->tx_mode = (uint8_t)tx;
 	r->rx_mode = (uint8_t)rx;
@@ -262,16 +264,31 @@ static size_t pick_suites(const struct profile *p, enum ktlsd_role role, int key
 	return n;
 }
 
+/* 1 if @name is an IPv4 or IPv6 literal: never sent as SNI (RFC 6066 §3). */
+static int is_ip_literal(const char *name)
+{
+	uint8_t addr[16];
+
+	return san_parse_ip(name, addr) != 0;
+}
+
 static int setup_client(struct handshake *hs, const struct profile *p)
 {
 	const struct creds *c = &p->creds;
 	br_ssl_client_context *cc = &hs->ctx.client;
+	int verify = p->policy.server_auth == VERIFY_REQUIRED;
 
-	if (p->verify != VERIFY_NONE && !hs->server_name[0]) {
+	if (verify && !hs->server_name[0]) {
 		reply_failure(&hs->reply, EINVAL,
 			      "client role needs a server name to verify (or a profile with verify = none)");
 		return -1;
 	}
+	/*
+	 * An address is not sent as SNI; BearSSL then checks no name, and
+	 * the verifier looks for it among the leaf's iPAddress entries.
+	 */
+	if (hs->server_name[0] && is_ip_literal(hs->server_name))
+		hs->sni_suppressed = 1;
 	br_ssl_client_init_full(cc, &hs->minimal, c->anchors, c->anchor_count);
 	hs->eng = &cc->eng;
 	if (c->key_type == BR_KEYTYPE_EC)
@@ -299,12 +316,13 @@ static int setup_server(struct handshake *hs, const struct profile *p, uint32_t 
 		br_ssl_server_init_full_rsa(sc, c->chain, c->chain_len, &c->rsa_key);
 	hs->eng = &sc->eng;
 	*flags |= BR_OPT_ENFORCE_SERVER_PREFERENCES;
-	if (p->verify != VERIFY_NONE && c->anchor_count) {
+	/* policy_resolve() made sure there are anchors when this is set. */
+	if (p->policy.client_auth != VERIFY_NONE) {
 		br_x509_minimal_init_full(&hs->minimal, c->anchors, c->anchor_count);
 		br_ssl_server_set_trust_anchor_names_alt(sc, c->anchors, c->anchor_count);
 		br_ssl_engine_set_default_rsavrfy(hs->eng);
 		br_ssl_engine_set_default_ecdsa(hs->eng);
-		if (p->verify == VERIFY_OPTIONAL)
+		if (p->policy.client_auth == VERIFY_OPTIONAL)
 			*flags |= BR_OPT_TOLERATE_NO_CLIENT_AUTH;
 	}
 	return 0;
@@ -338,8 +356,13 @@ int handshake_start(struct handshake *hs, int fd, const struct profile *p,
 	}
 	br_ssl_engine_set_versions(hs->eng, BR_TLS12, BR_TLS12);
 	br_ssl_engine_set_suites(hs->eng, suites, nsuites);
-	if (hs->role == KTLSD_ROLE_CLIENT || p->verify != VERIFY_NONE) {
-		verifier_init(&hs->verifier, &hs->minimal, p->verify);
+	if (hs->role == KTLSD_ROLE_CLIENT) {
+		verifier_init(&hs->verifier, &hs->minimal, p->policy.server_auth);
+		if (hs->sni_suppressed)
+			verifier_expect_ip(&hs->verifier, hs->server_name);
+		br_ssl_engine_set_x509(hs->eng, &hs->verifier.vtable);
+	} else if (p->policy.client_auth != VERIFY_NONE) {
+		verifier_init(&hs->verifier, &hs->minimal, p->policy.client_auth);
 		br_ssl_engine_set_x509(hs->eng, &hs->verifier.vtable);
 	}
 	alpn = hs->role == KTLSD_ROLE_CLIENT && req->alpn[0] ? req->alpn : p->alpn;
@@ -358,12 +381,21 @@ int handshake_start(struct handshake *hs, int fd, const struct profile *p,
 	br_ssl_engine_inject_entropy(hs->eng, seed, sizeof(seed));
 	explicit_bzero(seed, sizeof(seed));
 	ok = hs->role == KTLSD_ROLE_CLIENT ?
-	     br_ssl_client_reset(&hs->ctx.client, hs->server_name[0] ? hs->server_name : NULL, 0) :
+	     br_ssl_client_reset(&hs->ctx.client,
+				 hs->server_name[0] && !hs->sni_suppressed ? hs->server_name : NULL, 0) :
 	     br_ssl_server_reset(&hs->ctx.server);
 	if (!ok) {
 		reply_failure(&hs->reply, EPROTO, "cannot start the TLS engine");
 		return -1;
 	}
+	/*
+	 * The ULP now, while the socket is established: a peer that
+	 * half-closes right after its Finished would otherwise leave it in
+	 * CLOSE_WAIT, where 6.1 refuses it. If it fails (no kTLS; a peer that
+	 * is gone already, which the handshake will find out) the handshake
+	 * still runs, and the install at the end reports the error.
+	 */
+	ktlsd_ktls_attach(fd);
 	/* Nagle plus delayed ACK stalls the last flight: push every record now. */
 	if (getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &hs->nodelay, &len) < 0)
 		hs->nodelay = 0;

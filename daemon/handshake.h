@@ -37,6 +37,7 @@ struct handshake {
 	char alpn_store[KTLSD_ALPN_MAX];
 	char server_name[KTLSD_SERVER_NAME_MAX];
 	int nodelay;			/* the application's TCP_NODELAY */
+	int sni_suppressed;		/* server_name is an IP literal: no SNI */
 	struct ktlsd_wire_reply reply;
 	unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
 };

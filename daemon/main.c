@@ -7,12 +7,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "config.h"
 #include "log.h"
+#include "privilege.h"
 #include "server.h"
+#include "unixsock.h"
 
 #define DEFAULT_CONFIG "/etc/ktlsd/ktlsd.conf"
 
@@ -57,10 +62,16 @@ int main(int argc, char **argv)
 	const char *path = DEFAULT_CONFIG;
 	int foreground = 0, verbose = 0, test = 0, opt, rc;
 	static char abs_path[PATH_MAX];
+	struct privilege_result priv;
 	struct config *cfg;
 	struct server *srv;
-	char err[256];
+	char err[512];
 
+	/*
+	 * Private keys and session secrets: no core dump, no ptrace or
+	 * /proc/PID/mem by other processes of our uid (root still can).
+	 */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	while ((opt = getopt_long(argc, argv, "c:fvth", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c': path = optarg; break;
@@ -107,14 +118,28 @@ int main(int argc, char **argv)
 		free(cfg);
 		return 1;
 	}
+	/*
+	 * Sockets bound (or taken from systemd): give up every privilege but
+	 * CAP_NET_ADMIN (privilege.h). Before daemon(), so a failure still
+	 * reaches whoever started us; one thread only, as it must be.
+	 */
+	if (unix_check_inherited(err, sizeof(err)) < 0 ||
+	    privilege_drop(cfg, &priv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ktlsd: %s\n", err);
+		server_close(srv);
+		return 1;
+	}
 	if (!foreground && daemon(0, 0) < 0) {
 		perror("ktlsd: daemon");
 		server_close(srv);
 		return 1;
 	}
 	log_init(foreground, verbose);
+	privilege_log(cfg, &priv);
 	log_msg(LOG_INFO, "listening on %s, control on %s", cfg->socket_path,
 		cfg->control_path[0] ? cfg->control_path : "(none)");
+	/* Type=notify: ready now. A no-op without systemd. */
+	sd_notify(0, "READY=1");
 	rc = server_run(srv);
 	server_close(srv);
 	return rc;

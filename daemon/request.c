@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
+#include "config.h"
 #include "request.h"
 
 static int say(char *err, size_t errlen, int code, const char *msg)
@@ -20,8 +23,15 @@ int request_parse(const struct request_in *in, struct ktlsd_wire_request *out,
 {
 	const struct ktlsd_wire_request *w = in->data;
 
-	if (in->fd_count != 1 || in->truncated_fds)
-		return say(err, errlen, EBADF, in->fd_count == 0 && !in->truncated_fds ?
+	/*
+	 * The control buffer has room for every descriptor one message can
+	 * carry, so a cut means the kernel could not install one here.
+	 */
+	if (in->truncated_fds)
+		return say(err, errlen, EMFILE,
+			   "ktlsd is out of descriptors and could not take the socket; try again");
+	if (in->fd_count != 1)
+		return say(err, errlen, EBADF, in->fd_count == 0 ?
 			   "request carries no socket" : "request carries more than one descriptor");
 	if (in->len < sizeof(w->magic) + sizeof(w->version))
 		return say(err, errlen, EMSGSIZE, "request too short");
@@ -39,12 +49,37 @@ int request_parse(const struct request_in *in, struct ktlsd_wire_request *out,
 		return say(err, errlen, EBADMSG, "a name in the request is too long (no NUL)");
 	if (!w->profile[0])
 		return say(err, errlen, EINVAL, "request names no profile");
+	/* Checked before anything logs them: no control bytes reach the log. */
+	if (!profile_name_valid(w->profile))
+		return say(err, errlen, EINVAL, "profile name: letters, digits, '-', '_' or '.' only");
+	if (!request_server_name_valid(w->server_name))
+		return say(err, errlen, EINVAL,
+			   "server name: letters, digits, '-', '_', '.' or ':' only");
+	if (!request_alpn_valid(w->alpn))
+		return say(err, errlen, EINVAL, "ALPN list: printable ASCII only");
 	memcpy(out, w, sizeof(*out));
 	return 0;
 }
 
+int request_server_name_valid(const char *name)
+{
+	for (; *name; name++)
+		if (!isalnum((unsigned char)*name) && !strchr("-_.:", *name))
+			return 0;
+	return 1;
+}
+
+int request_alpn_valid(const char *list)
+{
+	for (; *list; list++)
+		if (*list < 0x20 || *list > 0x7e)
+			return 0;
+	return 1;
+}
+
 int request_check_socket(int fd, char *err, size_t errlen)
 {
+	struct stat st;
 	int domain = 0, type = 0, protocol = 0;
 	socklen_t len = sizeof(int);
 	struct sockaddr_storage peer;
@@ -52,7 +87,14 @@ int request_check_socket(int fd, char *err, size_t errlen)
 	char ulp[16] = "";
 	socklen_t ulen = sizeof(ulp);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0)
+	/*
+	 * Before anything else, a call that sees only the file's type: for
+	 * anything but a socket getsockopt() fails in the kernel without
+	 * asking its filesystem (fstat() on a FUSE file would wait for the
+	 * FUSE server). Then fstat() asks sockfs only.
+	 */
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 ||
+	    fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
 		return say(err, errlen, ENOTSOCK, "the descriptor is not a socket");
 	len = sizeof(int);
 	getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);

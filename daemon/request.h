@@ -10,8 +10,6 @@
 
 #include "wire.h"
 
-#define REQUEST_MAX_FDS 8	/* room to see (and close) a few extra fds */
-
 struct request_in {
 	const void *data;
 	size_t len;		/* bytes the message really had (MSG_TRUNC) */
@@ -27,13 +25,24 @@ struct request_in {
  *   EBADMSG   bad magic, unknown role, a string without its NUL
  *   EPROTONOSUPPORT  unknown protocol version
  *   EBADF     no descriptor, or more than one
- *   EINVAL    empty profile name
+ *   EMFILE    descriptors were cut off (MSG_CTRUNC): ktlsd ran out of them
+ *   EINVAL    empty profile name, or a string with characters outside its
+ *             charset (profile: letters, digits, -_. ; server name: the
+ *             same and ':' ; ALPN: printable ASCII)
  */
 int request_parse(const struct request_in *in, struct ktlsd_wire_request *out,
 		  char *err, size_t errlen);
 
+/* 1 if @name holds only letters, digits, '-', '_', '.' or ':'. */
+int request_server_name_valid(const char *name);
+
+/* 1 if @list holds only printable ASCII (space and comma separate items). */
+int request_alpn_valid(const char *list);
+
 /*
  * Check that @fd is a connected TCP socket (IPv4 or IPv6) without kTLS yet.
+ * A non-socket is ENOTSOCK before any call that could reach its filesystem
+ * (a FUSE file's could block): getsockopt() first, then fstat().
  * Returns 0, or ENOTSOCK, EPROTONOSUPPORT, ENOTCONN or EEXIST with a message.
  */
 int request_check_socket(int fd, char *err, size_t errlen);

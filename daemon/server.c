@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -16,8 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "closer.h"
 #include "handshake.h"
+#include "intake.h"
 #include "log.h"
+#include "quota.h"
 #include "request.h"
 #include "control.h"
 #include "generation.h"
@@ -25,7 +30,10 @@
 #include "server.h"
 #include "unixsock.h"
 
-enum watch_kind { WATCH_LISTEN, WATCH_SIGNAL, WATCH_APP, WATCH_PEER, WATCH_CONTROL, WATCH_OPERATOR };
+enum watch_kind {
+	WATCH_LISTEN, WATCH_SIGNAL, WATCH_APP, WATCH_PEER, WATCH_CONTROL, WATCH_OPERATOR,
+	WATCH_CLOSER,
+};
 
 struct client;
 
@@ -41,30 +49,55 @@ struct operator {
 	int fd;
 };
 
+enum client_state {
+	CLIENT_PENDING,		/* connected; its request not read yet */
+	CLIENT_RUNNING,		/* authorized: a handshake in flight */
+};
+
 struct client {
 	struct watch app_watch;		/* the application's unix connection */
 	struct watch peer_watch;	/* the TCP socket it handed over */
 	int app_fd;
 	int peer_fd;			/* -1 until a valid request came */
-	uint64_t deadline_ms;
+	enum client_state state;
 	int done;			/* finished, freed after this epoll batch */
-	uint64_t started_ms;
+	uint64_t started_ms, deadline_ms;
 	struct generation *gen;		/* whose profile the handshake uses */
-	struct client *prev, *next;	/* oldest first: deadlines in order */
-	char who[64];			/* "pid 123 uid 1000", for the log */
-	struct handshake hs;
+	struct client *prev, *next;	/* in its state's list, soonest deadline first */
+	struct caller caller;
+	int deferred;			/* not watched: no room to read its request yet */
+	struct handshake *hs;		/* allocated once the request is authorized */
 };
 
 struct server {
 	const struct config *cfg;	/* the current one */
 	struct generations gens;
 	struct metrics metrics;
+	struct closer closer;
+	struct quota quota;
+	struct log_repeat refusals;
 	int epfd, listen_fd, signal_fd, control_fd;
-	struct watch listen_watch, signal_watch, control_watch;
-	struct client *oldest, *newest;
+	struct watch listen_watch, signal_watch, control_watch, closer_watch;
+	int accept_paused;		/* out of descriptors: not accepting */
+	uint64_t accept_resume_ms;	/* try again by then at the latest */
+	/*
+	 * One list per state, each with its own timeout: every insertion
+	 * lands at the end, unless a reload has just shortened the timeout.
+	 */
+	struct deadlines {
+		struct client *soonest, *latest;
+	} waiting, running_list;
 	struct client *finished;	/* to free once the epoll batch is done */
-	size_t in_flight;
+	size_t pending, running;
+	unsigned fd_cap;		/* handshakes RLIMIT_NOFILE leaves room for */
+	size_t nofile;			/* RLIMIT_NOFILE */
+	size_t deferred;		/* pending clients not watched for lack of room */
 };
+
+/* Descriptors for ourselves: epoll, signals, sockets, logs, the closer. */
+#define RESERVED_FDS 64
+/* Ourselves, one message's descriptors, and a few handshakes. */
+#define MIN_NOFILE (RESERVED_FDS + INTAKE_MAX_FDS + 3 * 16)
 
 static uint64_t now_ms(void)
 {
@@ -81,43 +114,163 @@ static int watch_fd(struct server *srv, int op, int fd, uint32_t events, struct 
 	return epoll_ctl(srv->epfd, op, fd, &ev);
 }
 
-static void unlink_client(struct server *srv, struct client *c)
+/* Handshakes in flight at once: the configuration's, or what descriptors allow. */
+static unsigned max_running(const struct server *srv)
 {
+	return srv->cfg->max_handshakes < srv->fd_cap ? srv->cfg->max_handshakes : srv->fd_cap;
+}
+
+static struct deadlines *list_of(struct server *srv, const struct client *c)
+{
+	return c->state == CLIENT_PENDING ? &srv->waiting : &srv->running_list;
+}
+
+static void unlink_deadline(struct server *srv, struct client *c)
+{
+	struct deadlines *l = list_of(srv, c);
+
 	if (c->prev)
 		c->prev->next = c->next;
 	else
-		srv->oldest = c->next;
+		l->soonest = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
 	else
-		srv->newest = c->prev;
-	srv->in_flight--;
+		l->latest = c->prev;
+	c->prev = c->next = NULL;
+}
+
+/*
+ * Keep the list in deadline order. Within a list all clients share one
+ * timeout, so the walk from the latest end stops at once, but after a
+ * reload that shortened it.
+ */
+static void set_deadline(struct server *srv, struct client *c, uint64_t deadline)
+{
+	struct deadlines *l = list_of(srv, c);
+	struct client *after = l->latest;
+
+	c->deadline_ms = deadline;
+	while (after && after->deadline_ms > deadline)
+		after = after->prev;
+	c->prev = after;
+	c->next = after ? after->next : l->soonest;
+	if (c->next)
+		c->next->prev = c;
+	else
+		l->latest = c;
+	if (after)
+		after->next = c;
+	else
+		l->soonest = c;
+}
+
+static void count_client(struct server *srv, struct client *c, int delta)
+{
+	struct quota_entry *q = quota_get(&srv->quota, c->caller.uid);
+
+	if (c->state == CLIENT_PENDING) {
+		srv->pending += delta;
+		if (q)
+			q->pending += delta;
+	} else {
+		srv->running += delta;
+		if (q)
+			q->running += delta;
+	}
+	if (delta < 0)
+		quota_tidy(&srv->quota, c->caller.uid);
+}
+
+/*
+ * Every descriptor from outside goes to the closer charged to the uid it
+ * came from, until its close completes: a uid whose closes pile up (sockets
+ * set to linger, files whose flush blocks) is refused before it can hand
+ * over more (closing_budget()).
+ */
+static void charge_closes(struct server *srv, uid_t uid, size_t queued)
+{
+	struct quota_entry *q;
+
+	if (queued && (q = quota_get(&srv->quota, uid)))
+		q->closing += (unsigned)queued;
+}
+
+static void release_fd(struct server *srv, int fd, uid_t uid)
+{
+	charge_closes(srv, uid, closer_close(&srv->closer, fd, (uint32_t)uid));
+}
+
+/* Closes one uid may have outstanding: two per handshake it may run, and a message's worth. */
+static unsigned closing_budget(const struct server *srv)
+{
+	return 2 * srv->cfg->max_per_uid + INTAKE_MAX_FDS;
+}
+
+static int over_closing_budget(struct server *srv, uid_t uid)
+{
+	const struct quota_entry *q = quota_find(&srv->quota, uid);
+
+	return q && q->closing >= closing_budget(srv);
+}
+
+/*
+ * Room in our descriptor table for one more message's descriptors? Beyond
+ * RLIMIT_NOFILE the kernel would drop them itself, closing them in this
+ * thread: so no read while the room may be short.
+ */
+static int room_for_intake(struct server *srv)
+{
+	size_t held = srv->pending + 2 * srv->running + closer_pending(&srv->closer);
+
+	return held + INTAKE_MAX_FDS + RESERVED_FDS < srv->nofile;
 }
 
 /*
  * Send the outcome to the application (if it still listens) and let go of
- * both descriptors. The TCP socket's file description stays open in the
- * application, so closing our fd would not take it out of the epoll set:
- * it is removed explicitly. The memory waits for the end of the batch, which
- * may still hold an event of this client.
+ * both descriptors, through the closer: neither is ever closed here. The
+ * TCP socket's file description stays open in the application, so closing
+ * our fd would not take it out of the epoll set: it is removed explicitly.
+ * What the application queued behind its request is read first, or it
+ * would get ECONNRESET instead of our answer. The memory waits for the end
+ * of the batch, which may still hold an event of this client.
  */
 static void finish_client(struct server *srv, struct client *c,
 			  const struct ktlsd_wire_reply *reply)
 {
+	uid_t uid = c->caller.uid;
+
+	if (room_for_intake(srv))
+		charge_closes(srv, uid, intake_drain(c->app_fd, &srv->closer, (uint32_t)uid));
 	if (reply && send(c->app_fd, reply, sizeof(*reply), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-		log_msg(LOG_DEBUG, "%s: reply not delivered: %s", c->who, strerror(errno));
-	unlink_client(srv, c);
+		log_msg(LOG_DEBUG, "%s: reply not delivered: %s", c->caller.who, strerror(errno));
+	unlink_deadline(srv, c);
+	if (c->deferred)
+		srv->deferred--;
+	count_client(srv, c, -1);
 	if (c->gen)
 		generation_release(&srv->gens, c->gen);
 	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->app_fd, NULL);
-	close(c->app_fd);
+	release_fd(srv, c->app_fd, uid);
 	if (c->peer_fd >= 0) {
 		epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->peer_fd, NULL);
-		close(c->peer_fd);
+		release_fd(srv, c->peer_fd, uid);
 	}
+	quota_tidy(&srv->quota, uid);
 	c->done = 1;
 	c->next = srv->finished;
 	srv->finished = c;
+}
+
+/* Key material and the engine's secrets never outlive the handshake. */
+static void free_client(struct client *c)
+{
+	if (c->hs) {
+		explicit_bzero(c->hs, sizeof(*c->hs));
+		free(c->hs);
+	}
+	caller_free(&c->caller);
+	free(c);
 }
 
 static void free_finished(struct server *srv)
@@ -126,240 +279,391 @@ static void free_finished(struct server *srv)
 		struct client *c = srv->finished;
 
 		srv->finished = c->next;
-		free(c);
+		free_client(c);
 	}
 }
 
 static void log_outcome(struct server *srv, const struct client *c)
 {
-	const struct ktlsd_wire_reply *r = &c->hs.reply;
+	const struct ktlsd_wire_reply *r = &c->hs->reply;
 	const char *reason = r->tls_error_name[0] ? r->tls_error_name : strerrorname_np(r->status);
 
-	metrics_handshake(&srv->metrics, c->hs.profile->name, r->status, reason,
+	metrics_handshake(&srv->metrics, c->hs->profile->name, r->status, reason,
 			  now_ms() - c->started_ms);
 	if (r->status == 0)
-		log_msg(LOG_INFO, "%s: profile %s, %s", c->who, c->hs.profile->name, r->message);
+		log_msg(LOG_INFO, "%s: profile %s, %s", c->caller.who, c->hs->profile->name, r->message);
 	else
-		log_msg(LOG_NOTICE, "%s: profile %s: handshake failed: %s (%s%s%s)", c->who,
-			c->hs.profile->name, r->message, strerror(r->status),
+		log_msg(LOG_NOTICE, "%s: profile %s: handshake failed: %s (%s%s%s)", c->caller.who,
+			c->hs->profile->name, r->message, strerror(r->status),
 			r->tls_error_name[0] ? ", " : "", r->tls_error_name);
+}
+
+/*
+ * A refusal is logged with who asked; a uid retrying in a loop, whatever it
+ * varies in its requests, is cut short per kind of refusal (its errno).
+ */
+static void log_refusal(struct server *srv, const struct caller *who, int status, const char *what)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "uid %u: refused with %s", (unsigned)who->uid,
+		 strerrorname_np(status));
+	log_limited(&srv->refusals, now_ms(), key, LOG_NOTICE, "%s: request refused: %s (%s)",
+		    who->who, what, strerrorname_np(status));
+	metrics_refused(&srv->metrics, status);
 }
 
 static void refuse(struct server *srv, struct client *c, int status, const char *what)
 {
 	struct ktlsd_wire_reply reply;
 
-	log_msg(LOG_NOTICE, "%s: request refused: %s", c->who, what);
-	metrics_refused(&srv->metrics, status);
+	log_refusal(srv, &c->caller, status, what);
 	reply_failure(&reply, status, what);
 	finish_client(srv, c, &reply);
 }
 
-static void describe_caller(struct client *c, const struct ucred *cred)
+/*
+ * Over a limit before we keep any state: read the request if it is there
+ * (so the caller's recv sees our answer, not ECONNRESET), answer, close.
+ */
+static void turn_away(struct server *srv, int fd, const struct caller *who, int status,
+		      const char *what)
 {
-	snprintf(c->who, sizeof(c->who), "pid %d uid %u", (int)cred->pid, (unsigned)cred->uid);
+	struct ktlsd_wire_reply reply;
+
+	log_refusal(srv, who, status, what);
+	if (room_for_intake(srv) && !over_closing_budget(srv, who->uid))
+		charge_closes(srv, who->uid, intake_drain(fd, &srv->closer, (uint32_t)who->uid));
+	reply_failure(&reply, status, what);
+	send(fd, &reply, sizeof(reply), MSG_DONTWAIT | MSG_NOSIGNAL);
+	release_fd(srv, fd, who->uid);
 }
 
-static int caller_allowed(int app_fd, const struct profile *p, struct client *c)
+static int caller_allowed(const struct profile *p, const struct caller *who)
 {
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	gid_t groups[64];
-	socklen_t glen = sizeof(groups);
-	size_t ngroups = 0;
-
-	if (getsockopt(app_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
-		return 0;
-	describe_caller(c, &cred);
-	if (getsockopt(app_fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == 0)
-		ngroups = glen / sizeof(gid_t);
-	return profile_allows(p, cred.uid, cred.gid, groups, ngroups);
+	return profile_allows(p, who->uid, who->gid, who->groups, who->group_count);
 }
 
-static void close_fds(const int *fds, size_t count)
+/*
+ * Which profile, and may this caller have it now? 0 with *@out set, or an
+ * errno with the reason in @err. A caller no profile admits learns nothing
+ * about which profiles exist: EACCES for every name.
+ */
+static int authorize(struct server *srv, struct client *c, const struct ktlsd_wire_request *req,
+		     const struct profile **out, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < count; i++)
-		close(fds[i]);
-}
-
-/* Read the request: bytes and descriptors of one datagram. */
-static int receive_request(struct client *c, struct ktlsd_wire_request *req,
-			   int *fd, char *err, size_t errlen)
-{
-	unsigned char buf[sizeof(struct ktlsd_wire_request) + 1] = { 0 };
-	char control[CMSG_SPACE(REQUEST_MAX_FDS * sizeof(int))];
-	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = control, .msg_controllen = sizeof(control),
-	};
-	int fds[REQUEST_MAX_FDS];
-	struct request_in in = { .data = buf, .fds = fds };
-	struct cmsghdr *cmsg;
-	ssize_t n;
+	const struct profile *p = config_profile(srv->cfg, req->profile), *any;
+	const struct quota_entry *q = quota_get(&srv->quota, c->caller.uid);
 	int rc;
 
-	n = recvmsg(c->app_fd, &msg, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
-	if (n < 0)
-		return -errno;
-	if (n == 0)
-		return -ECONNRESET;
-	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
-		size_t count;
-
-		if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS)
-			continue;
-		count = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < count && in.fd_count < REQUEST_MAX_FDS; i++)
-			memcpy(&fds[in.fd_count++], CMSG_DATA(cmsg) + i * sizeof(int), sizeof(int));
+	/* Same status, same words, whatever the name: nothing to tell apart. */
+	for (any = srv->cfg->profiles; any && !caller_allowed(any, &c->caller); any = any->next)
+		;
+	if (!any) {
+		snprintf(err, errlen, "no profile allows this caller");
+		return EACCES;
 	}
-	in.len = (size_t)n;
-	in.truncated_fds = !!(msg.msg_flags & MSG_CTRUNC);
-	rc = request_parse(&in, req, err, errlen);
-	if (rc) {
-		close_fds(fds, in.fd_count);
+	if (!p) {
+		snprintf(err, errlen, "no such profile '%s'", req->profile);
+		return ESRCH;
+	}
+	if (!caller_allowed(p, &c->caller)) {
+		snprintf(err, errlen, "profile '%s' does not allow this caller", p->name);
+		return EACCES;
+	}
+	if (req->role == KTLSD_ROLE_SERVER ? !p->policy.serve : !p->policy.connect) {
+		snprintf(err, errlen, "profile '%s' cannot act as a %s: %s", p->name,
+			 req->role == KTLSD_ROLE_SERVER ? "server" : "client",
+			 req->role == KTLSD_ROLE_SERVER ? p->policy.no_serve : p->policy.no_connect);
+		return EINVAL;
+	}
+	rc = request_check_socket(c->peer_fd, err, errlen);
+	if (rc)
 		return rc;
+	if (srv->running >= max_running(srv)) {
+		snprintf(err, errlen, "ktlsd is at its limit of %u handshakes in flight", max_running(srv));
+		return EBUSY;
 	}
-	*fd = fds[0];
+	if (!q || q->running >= srv->cfg->max_per_uid) {
+		snprintf(err, errlen, "uid %u has %u handshakes in flight (max_handshakes_per_uid)",
+			 (unsigned)c->caller.uid, srv->cfg->max_per_uid);
+		return EBUSY;
+	}
+	*out = p;
 	return 0;
 }
 
 static void step(struct server *srv, struct client *c)
 {
-	enum hs_progress p = handshake_step(&c->hs);
+	enum hs_progress p = handshake_step(c->hs);
 
 	if (p == HS_DONE) {
 		log_outcome(srv, c);
-		finish_client(srv, c, &c->hs.reply);
+		finish_client(srv, c, &c->hs->reply);
 		return;
 	}
 	watch_fd(srv, EPOLL_CTL_MOD, c->peer_fd,
 		 p == HS_WANT_READ ? EPOLLIN : EPOLLOUT, &c->peer_watch);
 }
 
-static void on_request(struct server *srv, struct client *c)
+/* Authorized: the handshake's state is allocated only now. */
+static void start_handshake(struct server *srv, struct client *c, const struct profile *p,
+			    const struct ktlsd_wire_request *req)
 {
-	struct ktlsd_wire_request req;
-	const struct profile *p;
-	char err[160];
-	int fd = -1, rc;
-
-	rc = receive_request(c, &req, &fd, err, sizeof(err));
-	if (rc == -EAGAIN)
-		return;
-	if (rc < 0) {
-		finish_client(srv, c, NULL);
-		return;
-	}
-	if (rc > 0) {
-		refuse(srv, c, rc, err);
-		return;
-	}
-	c->peer_fd = fd;
-	p = config_profile(srv->cfg, req.profile);
-	if (!p) {
-		snprintf(err, sizeof(err), "no such profile '%s'", req.profile);
-		refuse(srv, c, ESRCH, err);
-		return;
-	}
-	if (!caller_allowed(c->app_fd, p, c)) {
-		snprintf(err, sizeof(err), "profile '%s' does not allow this caller", p->name);
-		refuse(srv, c, EACCES, err);
-		return;
-	}
-	rc = request_check_socket(fd, err, sizeof(err));
-	if (rc) {
-		refuse(srv, c, rc, err);
+	c->hs = malloc(sizeof(*c->hs));
+	if (!c->hs) {
+		refuse(srv, c, ENOMEM, "out of memory");
 		return;
 	}
 	c->gen = generation_hold(&srv->gens);
-	if (handshake_start(&c->hs, fd, p, &req) < 0) {
-		refuse(srv, c, c->hs.reply.status, c->hs.reply.message);
+	if (handshake_start(c->hs, c->peer_fd, p, req) < 0) {
+		refuse(srv, c, c->hs->reply.status, c->hs->reply.message);
 		return;
 	}
-	if (watch_fd(srv, EPOLL_CTL_ADD, fd, EPOLLIN, &c->peer_watch) < 0) {
-		refuse(srv, c, errno, "cannot watch the socket");
+	count_client(srv, c, -1);
+	unlink_deadline(srv, c);
+	c->state = CLIENT_RUNNING;
+	count_client(srv, c, 1);
+	set_deadline(srv, c, now_ms() + srv->cfg->handshake_timeout_ms);
+	if (watch_fd(srv, EPOLL_CTL_ADD, c->peer_fd, EPOLLIN, &c->peer_watch) < 0) {
+		handshake_abort(c->hs, errno, "cannot watch the socket");
+		log_outcome(srv, c);
+		finish_client(srv, c, &c->hs->reply);
 		return;
 	}
 	step(srv, c);
 }
 
-static void on_app_event(struct server *srv, struct client *c, uint32_t events)
+static void pause_accepting(struct server *srv, int err);
+
+/* No room to read this client's request now: stop watching it until there is. */
+static void defer_client(struct server *srv, struct client *c)
 {
-	if (c->peer_fd < 0 && (events & EPOLLIN)) {
+	if (c->deferred)
+		return;
+	c->deferred = 1;
+	srv->deferred++;
+	watch_fd(srv, EPOLL_CTL_MOD, c->app_fd, 0, &c->app_watch);
+	pause_accepting(srv, EMFILE);
+}
+
+/* Watch the deferred again: epoll reports those whose request is waiting. */
+static void resume_deferred(struct server *srv)
+{
+	for (struct client *c = srv->waiting.soonest; c && srv->deferred; c = c->next) {
+		if (!c->deferred)
+			continue;
+		c->deferred = 0;
+		srv->deferred--;
+		watch_fd(srv, EPOLL_CTL_MOD, c->app_fd, EPOLLIN | EPOLLRDHUP, &c->app_watch);
+	}
+}
+
+static void on_request(struct server *srv, struct client *c)
+{
+	struct ktlsd_wire_request req;
+	const struct profile *p = NULL;
+	struct intake_msg msg;
+	struct request_in in;
+	uint32_t owner = (uint32_t)c->caller.uid;
+	char err[320];
+	int rc;
+
+	if (over_closing_budget(srv, c->caller.uid)) {
+		refuse(srv, c, EBUSY, "too many of this uid's descriptors are still being closed");
+		return;
+	}
+	if (!room_for_intake(srv)) {
+		defer_client(srv, c);
+		return;
+	}
+	rc = intake_read(c->app_fd, &msg);
+	if (rc == -EAGAIN || rc == -EWOULDBLOCK)
+		return;
+	if (rc <= 0) {
+		finish_client(srv, c, NULL);
+		return;
+	}
+	in = (struct request_in){ msg.data, msg.len, msg.fds_truncated, msg.fds, msg.fd_count };
+	rc = request_parse(&in, &req, err, sizeof(err));
+	if (rc) {
+		charge_closes(srv, c->caller.uid, intake_release(&msg, -1, &srv->closer, owner));
+		refuse(srv, c, rc, err);
+		return;
+	}
+	c->peer_fd = msg.fds[0];
+	charge_closes(srv, c->caller.uid, intake_release(&msg, c->peer_fd, &srv->closer, owner));
+	rc = authorize(srv, c, &req, &p, err, sizeof(err));
+	if (rc) {
+		refuse(srv, c, rc, err);
+		return;
+	}
+	start_handshake(srv, c, p, &req);
+}
+
+static void on_app_event(struct server *srv, struct client *c)
+{
+	if (c->state == CLIENT_PENDING) {
 		on_request(srv, c);
 		return;
 	}
 	/* The application hung up (or broke protocol) mid-handshake. */
-	if (c->peer_fd >= 0) {
-		handshake_abort(&c->hs, ECANCELED, "the application cancelled the hand-off");
-		log_outcome(srv, c);
-	}
+	handshake_abort(c->hs, ECANCELED, "the application cancelled the hand-off");
+	log_outcome(srv, c);
 	finish_client(srv, c, NULL);
+}
+
+static void new_client(struct server *srv, int fd)
+{
+	struct quota_entry *q;
+	struct client *c;
+	struct caller who;
+
+	if (caller_identify(&who, fd) < 0) {
+		closer_close(&srv->closer, fd, (uint32_t)-1);
+		return;
+	}
+	q = quota_get(&srv->quota, who.uid);
+	if (!q || srv->pending >= max_running(srv) || q->pending >= srv->cfg->max_per_uid ||
+	    !(c = calloc(1, sizeof(*c)))) {
+		turn_away(srv, fd, &who, EBUSY, "ktlsd is at its limit of connections waiting for a request");
+		quota_tidy(&srv->quota, who.uid);
+		caller_free(&who);
+		return;
+	}
+	c->app_fd = fd;
+	c->peer_fd = -1;
+	c->state = CLIENT_PENDING;
+	c->caller = who;
+	c->app_watch = (struct watch){ WATCH_APP, c };
+	c->peer_watch = (struct watch){ WATCH_PEER, c };
+	c->started_ms = now_ms();
+	count_client(srv, c, 1);
+	set_deadline(srv, c, c->started_ms + srv->cfg->request_timeout_ms);
+	if (watch_fd(srv, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP, &c->app_watch) < 0) {
+		finish_client(srv, c, NULL);
+		return;
+	}
+	/* libktlsd sends the request right after connect(): usually it is here. */
+	on_request(srv, c);
+}
+
+/* Out of descriptors: stop watching the listening socket until one is freed. */
+static void pause_accepting(struct server *srv, int err)
+{
+	if (srv->accept_paused)
+		return;
+	srv->accept_paused = 1;
+	srv->accept_resume_ms = now_ms() + 1000;
+	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, srv->listen_fd, NULL);
+	log_limited(&srv->refusals, now_ms(), "accept paused", LOG_WARNING,
+		    "accept: %s: not accepting until a descriptor is freed", strerror(err));
+}
+
+static void resume_accepting(struct server *srv)
+{
+	if (!srv->accept_paused)
+		return;
+	srv->accept_paused = 0;
+	watch_fd(srv, EPOLL_CTL_ADD, srv->listen_fd, EPOLLIN, &srv->listen_watch);
 }
 
 static void on_accept(struct server *srv)
 {
-	struct ktlsd_wire_reply reply;
-	struct client *c;
-	int fd;
+	for (;;) {
+		int fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-	while ((fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		if (srv->in_flight >= srv->cfg->max_handshakes || !(c = malloc(sizeof(*c)))) {
-			reply_failure(&reply, EBUSY, "ktlsd is at its limit of handshakes in flight");
-			metrics_refused(&srv->metrics, EBUSY);
-			send(fd, &reply, sizeof(reply), MSG_DONTWAIT | MSG_NOSIGNAL);
-			close(fd);
+		if (fd >= 0) {
+			new_client(srv, fd);
 			continue;
 		}
-		memset(c, 0, offsetof(struct client, hs));
-		c->app_fd = fd;
-		c->peer_fd = -1;
-		c->app_watch = (struct watch){ WATCH_APP, c };
-		c->peer_watch = (struct watch){ WATCH_PEER, c };
-		c->started_ms = now_ms();
-		c->deadline_ms = c->started_ms + srv->cfg->handshake_timeout_ms;
-		snprintf(c->who, sizeof(c->who), "fd %d", fd);
-		c->prev = srv->newest;
-		if (srv->newest)
-			srv->newest->next = c;
-		else
-			srv->oldest = c;
-		srv->newest = c;
-		srv->in_flight++;
-		if (watch_fd(srv, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP, &c->app_watch) < 0)
-			finish_client(srv, c, NULL);
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+			pause_accepting(srv, errno);
+		return;
 	}
+}
+
+/* Descriptors were closed: settle each uid's account, then resume what waited for room. */
+static void on_closed(struct server *srv)
+{
+	uint32_t owners[256];
+	size_t n = closer_collect(&srv->closer, owners, 256);
+
+	for (size_t i = 0; i < n; i++) {
+		struct quota_entry *q = quota_find(&srv->quota, (uid_t)owners[i]);
+
+		if (q && q->closing) {
+			q->closing--;
+			quota_tidy(&srv->quota, (uid_t)owners[i]);
+		}
+	}
+	if (!room_for_intake(srv))
+		return;
+	resume_accepting(srv);
+	if (srv->deferred)
+		resume_deferred(srv);
 }
 
 static void expire(struct server *srv)
 {
 	uint64_t now = now_ms();
-	char what[64];
+	char what[96];
 
-	while (srv->oldest && srv->oldest->deadline_ms <= now) {
-		struct client *c = srv->oldest;
+	if (srv->accept_paused && srv->accept_resume_ms <= now)
+		resume_accepting(srv);
+	while (srv->waiting.soonest && srv->waiting.soonest->deadline_ms <= now) {
+		struct ktlsd_wire_reply reply;
 
-		if (c->peer_fd < 0) {
-			finish_client(srv, c, NULL);
-			continue;
-		}
-		snprintf(what, sizeof(what), "handshake timed out after %u ms",
-			 srv->cfg->handshake_timeout_ms);
-		handshake_abort(&c->hs, ETIMEDOUT, what);
+		reply_failure(&reply, ETIMEDOUT, "no request within request_timeout");
+		finish_client(srv, srv->waiting.soonest, &reply);
+	}
+	while (srv->running_list.soonest && srv->running_list.soonest->deadline_ms <= now) {
+		struct client *c = srv->running_list.soonest;
+
+		snprintf(what, sizeof(what), "handshake timed out after %llu ms",
+			 (unsigned long long)(now - c->started_ms));
+		handshake_abort(c->hs, ETIMEDOUT, what);
 		log_outcome(srv, c);
-		finish_client(srv, c, &c->hs.reply);
+		finish_client(srv, c, &c->hs->reply);
 	}
 }
 
+/* Milliseconds to the next deadline, for epoll_wait: -1 none, never negative. */
 static int next_timeout(const struct server *srv)
 {
-	uint64_t now;
+	uint64_t now = now_ms(), next = UINT64_MAX;
 
-	if (!srv->oldest)
+	if (srv->waiting.soonest)
+		next = srv->waiting.soonest->deadline_ms;
+	if (srv->running_list.soonest && srv->running_list.soonest->deadline_ms < next)
+		next = srv->running_list.soonest->deadline_ms;
+	if (srv->accept_paused && srv->accept_resume_ms < next)
+		next = srv->accept_resume_ms;
+	if (next == UINT64_MAX)
 		return -1;
-	now = now_ms();
-	return srv->oldest->deadline_ms <= now ? 0 : (int)(srv->oldest->deadline_ms - now);
+	if (next <= now)
+		return 0;
+	return next - now > INT_MAX ? INT_MAX : (int)(next - now);
+}
+
+/* How many handshakes the descriptor limit leaves room for (each: two, and one waiting). */
+static void check_fd_limit(struct server *srv)
+{
+	struct rlimit lim;
+	rlim_t room = 0;
+
+	srv->nofile = 1024;
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0) {
+		room = lim.rlim_cur > MIN_NOFILE ? (lim.rlim_cur - RESERVED_FDS - INTAKE_MAX_FDS) / 3 : 1;
+		srv->nofile = lim.rlim_cur > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)lim.rlim_cur;
+	}
+	srv->fd_cap = room > UINT_MAX ? UINT_MAX : room ? (unsigned)room : 1;
+	if (srv->fd_cap < srv->cfg->max_handshakes)
+		log_msg(LOG_WARNING, "max_handshakes %u is more than RLIMIT_NOFILE %llu allows: "
+			"at most %u handshakes in flight", srv->cfg->max_handshakes,
+			(unsigned long long)lim.rlim_cur, srv->fd_cap);
 }
 
 /* Read the configuration again (see generation.h): the answer for the operator. */
@@ -375,6 +679,7 @@ static json_object *reload(struct server *srv)
 		return control_error(why);
 	}
 	srv->cfg = srv->gens.current->cfg;
+	check_fd_limit(srv);
 	if (srv->control_fd >= 0)
 		control_apply_owner(srv->cfg);
 	srv->metrics.reloads++;
@@ -389,7 +694,7 @@ static json_object *reload(struct server *srv)
 
 static json_object *status(struct server *srv)
 {
-	json_object *o = metrics_json(&srv->metrics, srv->in_flight, now_ms());
+	json_object *o = metrics_json(&srv->metrics, srv->running, now_ms());
 
 	json_object_object_add(o, "pid", json_object_new_int(getpid()));
 	json_object_object_add(o, "config", json_object_new_string(srv->gens.path));
@@ -404,20 +709,21 @@ static void on_control_accept(struct server *srv)
 	while ((fd = accept4(srv->control_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		struct operator *op;
 
+		/* Whatever a connection carries, it is closed off the loop. */
 		if (!control_authorized(fd, srv->cfg)) {
 			control_reply(fd, control_error("permission denied: root or control_group only"));
-			close(fd);
+			closer_close(&srv->closer, fd, CONTROL_OWNER);
 			continue;
 		}
 		op = calloc(1, sizeof(*op));
 		if (!op) {
-			close(fd);
+			closer_close(&srv->closer, fd, CONTROL_OWNER);
 			continue;
 		}
 		op->fd = fd;
 		op->watch = (struct watch){ WATCH_OPERATOR, NULL };
 		if (watch_fd(srv, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP, &op->watch) < 0) {
-			close(fd);
+			closer_close(&srv->closer, fd, CONTROL_OWNER);
 			free(op);
 		}
 	}
@@ -426,7 +732,7 @@ static void on_control_accept(struct server *srv)
 static void on_operator(struct server *srv, struct operator *op)
 {
 	char cmd[32];
-	int rc = control_read(op->fd, cmd, sizeof(cmd));
+	int rc = control_read(op->fd, cmd, sizeof(cmd), &srv->closer);
 
 	if (rc == -EAGAIN)
 		return;
@@ -441,7 +747,7 @@ static void on_operator(struct server *srv, struct operator *op)
 			control_reply(op->fd, control_error("unknown request: status, profiles or reload"));
 	}
 	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, op->fd, NULL);
-	close(op->fd);
+	closer_close(&srv->closer, op->fd, CONTROL_OWNER);
 	free(op);
 }
 
@@ -460,10 +766,35 @@ static int on_signal(struct server *srv)
 	return 0;
 }
 
+static size_t closer_capacity(void);
+
+/*
+ * The closer's threads start here, not in server_open(): after daemon()'s
+ * fork (threads do not survive it) and after the privilege drop
+ * (capabilities are per thread: a thread started before would keep root's).
+ */
+static int start_closer(struct server *srv)
+{
+	if (closer_init(&srv->closer, closer_capacity()) < 0) {
+		log_msg(LOG_ERR, "closer threads: %s", strerror(errno));
+		return -1;
+	}
+	srv->closer_watch = (struct watch){ WATCH_CLOSER, NULL };
+	if (watch_fd(srv, EPOLL_CTL_ADD, closer_event_fd(&srv->closer), EPOLLIN,
+		     &srv->closer_watch) < 0) {
+		log_msg(LOG_ERR, "epoll: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int server_run(struct server *srv)
 {
 	struct epoll_event events[64];
 
+	if (start_closer(srv) < 0)
+		return 1;
+	check_fd_limit(srv);
 	for (;;) {
 		int n = epoll_wait(srv->epfd, events, 64, next_timeout(srv));
 
@@ -485,7 +816,10 @@ int server_run(struct server *srv)
 					return 0;
 				break;
 			case WATCH_APP:
-				on_app_event(srv, w->client, events[i].events);
+				on_app_event(srv, w->client);
+				break;
+			case WATCH_CLOSER:
+				on_closed(srv);
 				break;
 			case WATCH_PEER:
 				step(srv, w->client);
@@ -503,6 +837,16 @@ int server_run(struct server *srv)
 	}
 }
 
+/* The closer's queue: every descriptor we may hold at once. */
+static size_t closer_capacity(void)
+{
+	struct rlimit lim;
+
+	if (getrlimit(RLIMIT_NOFILE, &lim) < 0 || lim.rlim_cur > (1u << 20))
+		return 1u << 20;
+	return (size_t)lim.rlim_cur;
+}
+
 /* server_open() failed: undo, leaving the configuration to the caller. */
 static void open_failed(struct server *srv)
 {
@@ -512,9 +856,17 @@ static void open_failed(struct server *srv)
 
 struct server *server_open(struct config *cfg, const char *config_path, char *err, size_t errlen)
 {
-	struct server *srv = calloc(1, sizeof(*srv));
+	struct server *srv;
+	struct rlimit lim;
 	sigset_t mask;
 
+	/* Below it, no message's descriptors could ever be taken safely. */
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < MIN_NOFILE) {
+		snprintf(err, errlen, "RLIMIT_NOFILE %llu is below the %d descriptors ktlsd needs",
+			 (unsigned long long)lim.rlim_cur, MIN_NOFILE);
+		return NULL;
+	}
+	srv = calloc(1, sizeof(*srv));
 	if (!srv || generations_init(&srv->gens, cfg, config_path) < 0) {
 		free(srv);
 		snprintf(err, errlen, "out of memory");
@@ -568,24 +920,29 @@ struct server *server_open(struct config *cfg, const char *config_path, char *er
 
 void server_close(struct server *srv)
 {
-	while (srv->oldest) {
-		struct client *c = srv->oldest;
+	while (srv->waiting.soonest || srv->running_list.soonest) {
+		struct client *c = srv->running_list.soonest ? srv->running_list.soonest :
+				   srv->waiting.soonest;
 
-		if (c->peer_fd >= 0) {
-			handshake_abort(&c->hs, ESHUTDOWN, "ktlsd is stopping");
-			finish_client(srv, c, &c->hs.reply);
+		struct ktlsd_wire_reply reply;
+
+		if (c->state == CLIENT_RUNNING) {
+			handshake_abort(c->hs, ESHUTDOWN, "ktlsd is stopping");
+			finish_client(srv, c, &c->hs->reply);
 		} else {
-			finish_client(srv, c, NULL);
+			reply_failure(&reply, ESHUTDOWN, "ktlsd is stopping");
+			finish_client(srv, c, &reply);
 		}
 	}
 	free_finished(srv);
+	if (srv->closer.state)
+		closer_stop(&srv->closer);
+	quota_free(&srv->quota);
 	if (srv->listen_fd >= 0) {
-		close(srv->listen_fd);
-		unlink(srv->cfg->socket_path);
+		unix_close(srv->listen_fd, srv->cfg->socket_path);
 	}
 	if (srv->control_fd >= 0) {
-		close(srv->control_fd);
-		unlink(srv->cfg->control_path);
+		unix_close(srv->control_fd, srv->cfg->control_path);
 	}
 	if (srv->signal_fd >= 0)
 		close(srv->signal_fd);

@@ -16,18 +16,20 @@ struct server;
  * missing; a stale socket replaced; a live one refused) and the control
  * socket. The server owns @cfg (allocated with malloc) from then on, and
  * reads @config_path again on reload. Returns a server, or NULL with a
- * message in @err (@cfg is then still the caller's).
+ * message in @err (@cfg is then still the caller's). No thread is started
+ * yet: the caller may still fork (daemon()) and give up privileges.
  */
 struct server *server_open(struct config *cfg, const char *config_path, char *err,
 			   size_t errlen);
 
 /*
- * Serve until SIGINT or SIGTERM; SIGHUP, or `reload` on the control socket,
- * reads the configuration again. Returns 0, or 1 on a fatal error.
+ * Start the closer threads, then serve until SIGINT or SIGTERM; SIGHUP, or
+ * `reload` on the control socket, reads the configuration again. Returns 0,
+ * or 1 on a fatal error.
  */
 int server_run(struct server *srv);
 
-/* Answer the handshakes still in flight (ESHUTDOWN), close, unlink. */
+/* Answer the handshakes still in flight (ESHUTDOWN), close, unlink what we bound. */
 void server_close(struct server *srv);
 
 #endif

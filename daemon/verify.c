@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <string.h>
 
+#include "san.h"
 #include "verify.h"
 
 static const unsigned char oid_cn[] = { 3, 0x55, 0x04, 0x03 };
@@ -23,6 +24,8 @@ static void start_chain(const br_x509_class **ctx, const char *server_name)
 	v->chain_seen = 0;
 	v->cert_index = 0;
 	v->error = 0;
+	v->leaf_len = 0;
+	v->leaf_too_long = 0;
 	(*inner(ctx))->start_chain(inner(ctx), server_name);
 }
 
@@ -40,8 +43,23 @@ static void append(const br_x509_class **ctx, const unsigned char *buf, size_t l
 {
 	struct verifier *v = outer(ctx);
 
-	if (v->cert_index == 0)
+	/*
+	 * Not after the decoder failed: BearSSL 0.6's br_x509_decoder_push()
+	 * resumes its interpreter past the error and crashes on the next
+	 * chunk (later BearSSL returns early when err is set). A peer's
+	 * malformed certificate, split over a few chunks, did that (fuzz_hs_client).
+	 */
+	if (v->cert_index == 0 && v->leaf.err == 0)
 		br_x509_decoder_push(&v->leaf, buf, len);
+	/* The leaf as received, when its iPAddress names are to be read. */
+	if (v->cert_index == 0 && v->ip_len) {
+		if (len > sizeof(v->leaf_der) - v->leaf_len) {
+			v->leaf_too_long = 1;
+		} else {
+			memcpy(v->leaf_der + v->leaf_len, buf, len);
+			v->leaf_len += len;
+		}
+	}
 	(*inner(ctx))->append(inner(ctx), buf, len);
 }
 
@@ -58,6 +76,10 @@ static unsigned end_chain(const br_x509_class **ctx)
 	v->error = (int)(*inner(ctx))->end_chain(inner(ctx));
 	if (!v->chain_seen)
 		v->error = BR_ERR_X509_EMPTY_CHAIN;
+	/* A chain that verified must also name the address we reached. */
+	if (!v->error && v->ip_len &&
+	    (v->leaf_too_long || san_has_ip(v->leaf_der, v->leaf_len, v->ip, v->ip_len) != 1))
+		v->error = BR_ERR_X509_BAD_SERVER_NAME;
 	if (v->error && v->mode != VERIFY_REQUIRED && v->chain_seen &&
 	    br_x509_decoder_get_pkey(&v->leaf))
 		return 0;
@@ -101,4 +123,10 @@ void verifier_init(struct verifier *v, br_x509_minimal_context *minimal,
 	v->names[1].buf = v->dns;
 	v->names[1].len = sizeof(v->dns);
 	br_x509_minimal_set_name_elements(minimal, v->names, 2);
+}
+
+int verifier_expect_ip(struct verifier *v, const char *literal)
+{
+	v->ip_len = san_parse_ip(literal, v->ip);
+	return v->ip_len ? 0 : -1;
 }

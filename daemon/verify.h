@@ -13,6 +13,9 @@
 
 #include "config.h"
 
+/* A leaf certificate longer than this cannot be checked for an address. */
+#define VERIFY_MAX_LEAF 8192
+
 struct verifier {
 	const br_x509_class *vtable;	/* first: BearSSL calls through it */
 	br_x509_minimal_context *minimal;
@@ -24,6 +27,12 @@ struct verifier {
 	br_name_element names[2];
 	char cn[256];
 	char dns[256];
+	/* An address to find among the leaf's iPAddress names (0: none). */
+	uint8_t ip[16];
+	size_t ip_len;
+	uint8_t leaf_der[VERIFY_MAX_LEAF];	/* the leaf as received, for that */
+	size_t leaf_len;
+	int leaf_too_long;
 };
 
 /*
@@ -33,5 +42,13 @@ struct verifier {
  */
 void verifier_init(struct verifier *v, br_x509_minimal_context *minimal,
 		   enum verify_mode mode);
+
+/*
+ * Require the leaf to name the address @literal (IPv4 or IPv6) in an
+ * iPAddress subjectAltName entry, as BearSSL checks only DNS names: for a
+ * server reached by address (then no server name is given to BearSSL).
+ * Returns 0, or -1 if @literal is not an address.
+ */
+int verifier_expect_ip(struct verifier *v, const char *literal);
 
 #endif

@@ -28,6 +28,8 @@ extern "C" {
 
 /* Where ktlsd listens unless its configuration says otherwise. */
 #define KTLSD_SOCKET_PATH "/run/ktlsd/ktlsd.sock"
+/* The unprivileged user ktlsd runs as; libktlsd trusts a daemon of this uid. */
+#define KTLSD_USER "ktlsd"
 /* Where ktlsd answers operators (ktlsctl daemon ...), by default. */
 #define KTLSD_CONTROL_PATH "/run/ktlsd/ctl.sock"
 
@@ -56,7 +58,9 @@ struct ktlsd_request {
 	 * trust anchors, ciphers, ALPN). Required. */
 	const char *profile;
 	/* Client role: the name sent as SNI and checked against the server's
-	 * certificate (unless the profile says verify = none). NULL: none. */
+	 * certificate (unless the profile says verify = none). An IPv4 or IPv6
+	 * address is not sent as SNI; it is checked against the certificate's
+	 * iPAddress entries. Letters, digits, '-', '_', '.', ':'. NULL: none. */
 	const char *server_name;
 	/* Client role: comma-separated ALPN protocols to offer, overriding the
 	 * profile's. NULL: the profile's. Ignored in the server role. */
@@ -83,8 +87,11 @@ struct ktlsd_result {
 	char cipher_name[64];		/* OpenSSL's name for it */
 	char alpn[64];			/* negotiated protocol, or "" */
 	char server_name[KTLSD_SERVER_NAME_MAX]; /* SNI sent, or received */
-	char peer_subject[256];		/* peer certificate's subject CN, or "" */
-	char peer_san[256];		/* its first DNS name (SAN), or "" */
+	/* The peer's identity, only when its chain (and, for a client, the
+	 * server name: DNS name, or address in an iPAddress entry) verified
+	 * against the profile's ca; "" and 0 otherwise, whatever it claimed. */
+	char peer_subject[256];		/* peer certificate's subject CN */
+	char peer_san[256];		/* its first DNS name (SAN) */
 	int peer_verified;		/* 1: the peer's chain (and name) validated */
 	enum ktlsd_mode tx_mode;	/* read back with sock_diag */
 	enum ktlsd_mode rx_mode;
@@ -97,14 +104,20 @@ struct ktlsd_result {
  * (negative: no limit). @res is always filled.
  *
  * Returns 0 on success. On failure returns -1 with errno (= res->status):
- *   EINVAL        a malformed request (role, missing profile, a name too long)
+ *   EINVAL        a malformed request (role, missing profile, a name too long
+ *                 or with characters outside its set), or a profile that
+ *                 cannot act in the requested role (its policy, see ktlsd.conf(5))
  *   ENOENT, ECONNREFUSED  no daemon at @socket_path
- *   ETIMEDOUT     no answer within @timeout_ms, or the handshake timed out
- *   EACCES        the profile does not allow the caller's uid/gid
- *   ESRCH         no such profile
+ *   ETIMEDOUT     no answer within @timeout_ms, or the handshake timed out,
+ *                 or no request reached the daemon within its request_timeout
+ *   EACCES        the profile does not allow the caller's uid/gid (also for
+ *                 any name, existing or not, when no profile allows it)
+ *   ESRCH         no such profile (to a caller some profile allows)
  *   ENOTSOCK, ENOTCONN, EPROTONOSUPPORT  @fd is not a connected TCP socket
  *   ENOPROTOOPT   the kernel has no TLS (module tls missing)
- *   EBUSY         the daemon has as many handshakes in flight as it allows
+ *   EBUSY         the daemon has as many handshakes in flight as it allows,
+ *                 overall or for the caller's uid (max_handshakes_per_uid),
+ *                 or is not accepting connections now (its backlog is full)
  *   ECONNRESET    the peer reset the connection
  *   ECONNABORTED  the peer closed the connection during the handshake
  *   EKEYREJECTED  the peer's certificate was rejected (see tls_error)
@@ -112,7 +125,12 @@ struct ktlsd_result {
  *   ENOKEY        the peer sent no certificate where one is required
  *   EPROTO        any other TLS failure (see tls_error, alert_*)
  *   ECANCELED, ESHUTDOWN  the hand-off was cancelled, or the daemon stopped
- *   EBADMSG       the daemon's answer was malformed
+ *   EMFILE        the daemon was out of descriptors and could not take @fd (retry)
+ *   EPERM         what listens at @socket_path is not ktlsd: it runs as neither
+ *                 root, nor KTLSD_USER, nor our own uid (@fd was not sent)
+ *   EBADMSG       the daemon's answer was malformed, or it reported success
+ *                 but @fd does not carry kTLS in both directions (fail closed:
+ *                 never send on it as if it were encrypted; close it)
  *   other         errors of connect/sendmsg/recvmsg on the unix socket
  * A request refused before the handshake began (EINVAL, EACCES, ESRCH, the
  * socket checks, EBUSY) leaves @fd as it was given. Once the handshake has
@@ -129,11 +147,17 @@ int ktlsd_handshake(const char *socket_path, int fd,
  */
 struct ktlsd_handoff {
 	int sock;	/* the unix socket to the daemon, -1 when none */
+	int fd;		/* our own reference to the TCP socket, to check the result */
 };
 
 /*
- * Send the request and @fd to the daemon. Returns 0, or -1 with errno
- * EINVAL, ENOENT, ECONNREFUSED, or an error of socket/connect/sendmsg.
+ * Send the request and @fd to the daemon; never blocks. Returns 0, or -1
+ * with errno EINVAL, ENOENT, ECONNREFUSED, EPERM, EBUSY (see
+ * ktlsd_handshake()), or an error
+ * of socket/connect/fcntl/sendmsg. The context keeps its own duplicate of
+ * @fd until finish or cancel, to check the outcome on: if the caller has
+ * closed its @fd by then, that close is the socket's last (and its
+ * SO_LINGER applies there).
  * The caller may close its @fd copy at once or keep using it after finish.
  */
 int ktlsd_handoff_start(struct ktlsd_handoff *h, const char *socket_path,
@@ -157,14 +181,22 @@ void ktlsd_handoff_cancel(struct ktlsd_handoff *h);
  *
  * ktlsd_recv: read application data from a kTLS socket, handling the other
  * records the peer may send. Returns the number of bytes read, 0 at the end
- * of the stream (close_notify, or the peer closed TCP), or -1 with errno:
- *   EPROTO   the peer sent a fatal alert; its description in *@alert
- *            (if @alert is not NULL)
- *   EBADMSG  a record failed authentication, or a record type TLS 1.2 does
- *            not allow after the handshake (an unexpected_message alert has
- *            been sent)
- *   EINVAL   @len is 0
- *   other    errors of recvmsg (EAGAIN on a non-blocking socket, ...)
+ * of the stream, or -1 with errno:
+ *   EPROTO    the peer sent a fatal alert; its description in *@alert
+ *   EBADMSG   a record failed authentication (a bad_record_mac alert has
+ *             been sent), or a record type TLS 1.2 does not allow after the
+ *             handshake (an unexpected_message alert has been sent)
+ *   EMSGSIZE  a record longer than TLS allows (a record_overflow alert has
+ *             been sent)
+ *   EINVAL    @len is 0
+ *   other     errors of recvmsg (EAGAIN on a non-blocking socket, EINTR,
+ *             ECONNRESET, ETIMEDOUT, ...)
+ * After EPROTO, EBADMSG and EMSGSIZE the connection is dead: close it.
+ * @alert, if not NULL, is set on every call: to -1, or to the description of
+ * the alert that ended the stream. At the end of the stream (0) it tells the
+ * two ends apart: KTLSD_ALERT_CLOSE_NOTIFY (0) when the peer closed properly,
+ * -1 when TCP ended without close_notify (the data may have been truncated
+ * by an attacker: RFC 5246 §7.2.1; a caller that cares treats it as an error).
  * Warning alerts are skipped; a handshake record (HelloRequest, a new
  * ClientHello) is answered with a no_renegotiation warning and skipped.
  * @flags are recvmsg's (MSG_DONTWAIT, MSG_WAITALL).
@@ -176,6 +208,8 @@ ssize_t ktlsd_recv(int fd, void *buf, size_t len, int flags, int *alert);
 #define KTLSD_ALERT_FATAL		2
 #define KTLSD_ALERT_CLOSE_NOTIFY	0
 #define KTLSD_ALERT_UNEXPECTED_MESSAGE	10
+#define KTLSD_ALERT_BAD_RECORD_MAC	20
+#define KTLSD_ALERT_RECORD_OVERFLOW	22
 #define KTLSD_ALERT_NO_RENEGOTIATION	100
 
 /*

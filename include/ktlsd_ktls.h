@@ -75,13 +75,25 @@ int ktlsd_keys_from_block(struct ktlsd_keys *keys, uint16_t suite,
 			  size_t block_len, uint64_t tx_seq, uint64_t rx_seq);
 
 /*
- * Install @keys on the connected TCP socket @fd: TCP_ULP "tls", then TLS_TX
- * and TLS_RX. Either both directions are installed, or the call fails; a
- * socket whose ULP was set but whose keys were refused is left unusable for
- * TLS and must be closed. Returns 0, or -1 with errno:
+ * Attach the "tls" ULP to the connected TCP socket @fd, without keys: in
+ * that state (TLS_BASE) the kernel passes bytes through unchanged, so the
+ * handshake can go on over it. Linux 6.1 attaches a ULP only while the
+ * socket is ESTABLISHED: a peer that sends its Finished and a FIN at once
+ * would leave no moment to do it after the handshake. Returns 0, or -1 with
+ * errno ENOPROTOOPT (the kernel has no TLS), EEXIST (a ULP is attached
+ * already), ENOTCONN (not established), or another error of setsockopt.
+ */
+int ktlsd_ktls_attach(int fd);
+
+/*
+ * Install @keys on the connected TCP socket @fd: TCP_ULP "tls" (unless
+ * ktlsd_ktls_attach() did it already), then TLS_RX and TLS_TX. Either both
+ * directions are installed, or the call fails; a socket whose ULP was set
+ * but whose keys were refused is left unusable for TLS and must be closed.
+ * Returns 0, or -1 with errno:
  *   ENOPROTOOPT  the kernel has no TLS (the tls module is not available)
  *   EINVAL       unknown suite in @keys
- *   EEXIST       kTLS is already installed on @fd
+ *   EEXIST, EBUSY  another ULP is attached, or kTLS keys are installed already
  *   other        errors of setsockopt (ENOTCONN, ENOMEM, ...)
  */
 int ktlsd_ktls_install(int fd, const struct ktlsd_keys *keys);

@@ -2,6 +2,10 @@
 /* The hand-off: a TCP fd and a request to ktlsd, the result back. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/tls.h>
+#include <netinet/in.h>
+#include <pwd.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +14,12 @@
 #include <unistd.h>
 
 #include "ktlsd.h"
+#include "reply.h"
 #include "wire.h"
+
+#ifndef SOL_TLS
+#define SOL_TLS 282
+#endif
 
 static int copy_bounded(char *dst, size_t size, const char *src)
 {
@@ -50,17 +59,41 @@ static int connect_daemon(const char *path)
 		return -1;
 	}
 	strcpy(addr.sun_path, path);
-	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	/*
+	 * Non-blocking: a daemon that is not accepting (its backlog full)
+	 * must not hang the caller whatever its timeout: that is EBUSY.
+	 */
+	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (sock < 0)
 		return -1;
 	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		int err = errno;
+		int err = errno == EAGAIN ? EBUSY : errno;
 
 		close(sock);
 		errno = err;
 		return -1;
 	}
 	return sock;
+}
+
+/*
+ * Whoever listens at the path must be ktlsd: root, the ktlsd user, or our
+ * own uid (a daemon we run ourselves can give us nothing we could not take).
+ * Anyone else is refused before our socket leaves this process.
+ */
+static int daemon_trusted(int sock)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct passwd pw, *found = NULL;
+	char buf[1024];
+
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return 0;
+	if (cred.uid == 0 || cred.uid == geteuid())
+		return 1;
+	return getpwnam_r(KTLSD_USER, &pw, buf, sizeof(buf), &found) == 0 && found &&
+	       found->pw_uid == cred.uid;
 }
 
 static int send_request(int sock, int fd, const struct ktlsd_wire_request *w)
@@ -81,6 +114,8 @@ static int send_request(int sock, int fd, const struct ktlsd_wire_request *w)
 	do
 		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EAGAIN)
+		errno = EBUSY;
 	if (n < 0)
 		return -1;
 	if ((size_t)n != sizeof(*w)) {
@@ -96,13 +131,20 @@ int ktlsd_handoff_start(struct ktlsd_handoff *h, const char *socket_path,
 	struct ktlsd_wire_request w;
 	int err;
 
-	h->sock = -1;
+	h->sock = h->fd = -1;
 	if (build_request(&w, req) < 0)
 		return -1;
 	h->sock = connect_daemon(socket_path ? socket_path : KTLSD_SOCKET_PATH);
 	if (h->sock < 0)
 		return -1;
-	if (send_request(h->sock, fd, &w) < 0) {
+	if (!daemon_trusted(h->sock)) {
+		ktlsd_handoff_cancel(h);
+		errno = EPERM;
+		return -1;
+	}
+	/* Our own reference, to check the result on even if the caller closes its fd. */
+	h->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (h->fd < 0 || send_request(h->sock, fd, &w) < 0) {
 		err = errno;
 		ktlsd_handoff_cancel(h);
 		errno = err;
@@ -120,7 +162,28 @@ void ktlsd_handoff_cancel(struct ktlsd_handoff *h)
 {
 	if (h->sock >= 0)
 		close(h->sock);
-	h->sock = -1;
+	if (h->fd >= 0)
+		close(h->fd);
+	h->sock = h->fd = -1;
+}
+
+/*
+ * A success is believed only if the socket shows it: the "tls" ULP with keys
+ * in both directions, of the version the answer names. Only the header of
+ * the kernel's crypto_info is asked for, never the keys.
+ */
+static int ktls_confirmed(int fd, uint16_t version)
+{
+	struct tls_crypto_info info;
+	socklen_t len;
+
+	for (int dir = TLS_TX; dir <= TLS_RX; dir++) {
+		len = sizeof(info);
+		if (getsockopt(fd, SOL_TLS, dir, &info, &len) < 0 || len != sizeof(info) ||
+		    !info.cipher_type || info.version != version)
+			return 0;
+	}
+	return 1;
 }
 
 static void fail_result(struct ktlsd_result *res, int err, const char *what)
@@ -135,7 +198,7 @@ static void fail_result(struct ktlsd_result *res, int err, const char *what)
 #define COPY_STR(dst, src) \
 	(ktlsd_wire_bounded(src, sizeof(src)) ? (snprintf(dst, sizeof(dst), "%s", src), 1) : 0)
 
-static int decode_reply(const struct ktlsd_wire_reply *w, struct ktlsd_result *res)
+int ktlsd_reply_decode(const struct ktlsd_wire_reply *w, struct ktlsd_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	if (w->magic != KTLSD_WIRE_MAGIC || w->version != KTLSD_WIRE_VERSION ||
@@ -161,10 +224,36 @@ static int decode_reply(const struct ktlsd_wire_reply *w, struct ktlsd_result *r
 	return 0;
 }
 
+/* Fill @res from the daemon's answer of @n bytes; 0 or an errno. */
+static int read_answer(const struct ktlsd_wire_reply *w, ssize_t n, int fd,
+		       struct ktlsd_result *res)
+{
+	if (n < 0) {
+		fail_result(res, errno, "ktlsd");
+		return res->status;
+	}
+	if (n == 0) {
+		fail_result(res, ECONNRESET, "ktlsd closed the connection without answering");
+		return ECONNRESET;
+	}
+	if ((size_t)n != sizeof(*w) || ktlsd_reply_decode(w, res) < 0) {
+		fail_result(res, EBADMSG, "ktlsd's answer");
+		return EBADMSG;
+	}
+	if (res->status)
+		return res->status;
+	if (!ktls_confirmed(fd, res->version)) {
+		fail_result(res, EBADMSG, "ktlsd reported success, but the socket carries no kTLS");
+		return EBADMSG;
+	}
+	return 0;
+}
+
 int ktlsd_handoff_finish(struct ktlsd_handoff *h, struct ktlsd_result *res)
 {
 	struct ktlsd_wire_reply w;
 	ssize_t n;
+	int err;
 
 	if (h->sock < 0) {
 		fail_result(res, EBADF, "no hand-off in progress");
@@ -176,26 +265,10 @@ int ktlsd_handoff_finish(struct ktlsd_handoff *h, struct ktlsd_result *res)
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return -1;
+	err = read_answer(&w, n, h->fd, res);
 	ktlsd_handoff_cancel(h);
-	if (n < 0) {
-		int err = errno;
-
-		fail_result(res, err, "ktlsd");
+	if (err) {
 		errno = err;
-		return -1;
-	}
-	if (n == 0) {
-		fail_result(res, ECONNRESET, "ktlsd closed the connection without answering");
-		errno = ECONNRESET;
-		return -1;
-	}
-	if ((size_t)n != sizeof(w) || decode_reply(&w, res) < 0) {
-		fail_result(res, EBADMSG, "ktlsd's answer");
-		errno = EBADMSG;
-		return -1;
-	}
-	if (res->status) {
-		errno = res->status;
 		return -1;
 	}
 	return 0;

@@ -144,21 +144,38 @@ static int set_keys(int fd, int dir, const struct ktlsd_suite_info *info,
 	return rc;
 }
 
-int ktlsd_ktls_install(int fd, const struct ktlsd_keys *keys)
+int ktlsd_ktls_attach(int fd)
 {
 	static const char ulp[] = "tls";
-	const struct ktlsd_suite_info *info = ktlsd_suite_by_id(keys->suite);
 
-	if (!info) {
-		errno = EINVAL;
-		return -1;
-	}
 	if (setsockopt(fd, IPPROTO_TCP, TCP_ULP, ulp, sizeof(ulp)) < 0) {
 		/* No "tls" ULP registered: the module is missing. */
 		if (errno == ENOENT)
 			errno = ENOPROTOOPT;
 		return -1;
 	}
+	return 0;
+}
+
+/* 1 if @fd carries the "tls" ULP already. */
+static int has_tls_ulp(int fd)
+{
+	char name[16] = "";
+	socklen_t len = sizeof(name);
+
+	return getsockopt(fd, IPPROTO_TCP, TCP_ULP, name, &len) == 0 && !strcmp(name, "tls");
+}
+
+int ktlsd_ktls_install(int fd, const struct ktlsd_keys *keys)
+{
+	const struct ktlsd_suite_info *info = ktlsd_suite_by_id(keys->suite);
+
+	if (!info) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!has_tls_ulp(fd) && ktlsd_ktls_attach(fd) < 0)
+		return -1;
 	/* RX first: a socket with TX only would send records we cannot read. */
 	if (set_keys(fd, TLS_RX, info, &keys->rx) < 0)
 		return -1;

@@ -113,8 +113,11 @@ static int handle_control(int fd, uint8_t type, const uint8_t *rec, size_t len,
 			errno = EBADMSG;
 			return -1;
 		}
-		if (rec[1] == KTLSD_ALERT_CLOSE_NOTIFY)
+		if (rec[1] == KTLSD_ALERT_CLOSE_NOTIFY) {
+			if (alert)
+				*alert = KTLSD_ALERT_CLOSE_NOTIFY;
 			return 1;
+		}
 		if (rec[0] == KTLSD_ALERT_WARNING)
 			return 0;
 		if (alert)
@@ -133,8 +136,29 @@ static int handle_control(int fd, uint8_t type, const uint8_t *rec, size_t len,
 	}
 }
 
+/*
+ * The kernel refused a record: tell the peer why before failing (RFC 5246
+ * §7.2.2), since the kernel itself sends no alert.
+ */
+static ssize_t record_refused(int fd)
+{
+	int err = errno, pending;
+	socklen_t len = sizeof(pending);
+
+	/* The kernel left the error on the socket too; sends fail until read. */
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &len);
+	if (err == EBADMSG)
+		ktlsd_send_alert(fd, KTLSD_ALERT_FATAL, KTLSD_ALERT_BAD_RECORD_MAC);
+	else if (err == EMSGSIZE)
+		ktlsd_send_alert(fd, KTLSD_ALERT_FATAL, KTLSD_ALERT_RECORD_OVERFLOW);
+	errno = err;
+	return -1;
+}
+
 ssize_t ktlsd_recv(int fd, void *buf, size_t len, int flags, int *alert)
 {
+	if (alert)
+		*alert = -1;
 	if (len == 0) {
 		errno = EINVAL;
 		return -1;
@@ -147,13 +171,15 @@ ssize_t ktlsd_recv(int fd, void *buf, size_t len, int flags, int *alert)
 		/* One call per read on the data path: the kernel never mixes
 		 * record types in one recvmsg, so the type tells what came. */
 		n = recv_typed(fd, buf, len, flags, &type, &end);
+		if (n < 0 && (errno == EBADMSG || errno == EMSGSIZE))
+			return record_refused(fd);
 		if (n <= 0 || type == RECORD_APPLICATION_DATA)
 			return n;
 		memcpy(rec, buf, (size_t)n < sizeof(rec) ? (size_t)n : sizeof(rec));
 		if (!end)
 			n = finish_control_record(fd, rec, sizeof(rec), (size_t)n, type);
 		if (n < 0)
-			return -1;
+			return errno == EBADMSG || errno == EMSGSIZE ? record_refused(fd) : -1;
 		rc = handle_control(fd, type, rec, (size_t)n, alert);
 		if (rc)
 			return rc > 0 ? 0 : -1;

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 if [ "${1:-}" != --in-vm ]; then
 	echo "ktlsd demo: booting the test VM (Debian's 6.1 kernel, which has kTLS)..."
-	exec kmod-tests/vm/vmrun --timeout 600 -- "$0" --in-vm
+	exec kmod-tests/vm/vmrun --timeout "$(build/test-time 600)" -- "$0" --in-vm
 fi
 
 B=$PWD/build
@@ -21,11 +21,16 @@ show openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 
 	-subj /CN=localhost -addext subjectAltName=DNS:localhost \
 	-keyout "$demo/web.key" -out "$demo/web.crt" 2>/dev/null
 
+# Root's, readable by the group of the user ktlsd runs as (nobody's here: this
+# VM has no ktlsd user, which make install creates): reloads read it as that user.
+chgrp nogroup "$demo/web.key" && chmod 0640 "$demo/web.key"
+
 step "2. ktlsd's configuration"
 cat >"$demo/ktlsd.conf" <<EOF
 [daemon]
 socket = $demo/ktlsd.sock
 handshake_timeout = 10s
+user = nobody
 
 [profile web]
 cert = $demo/web.crt
@@ -103,7 +108,7 @@ show "$B/ktlsctl" dev show knsim0
 "$B/ktlscat" -S "$demo/ktlsd.sock" -b 192.0.2.1 -l 8444 -p web --once --echo 2>/dev/null &
 echo_server=$!
 for _ in $(seq 100); do grep -qE ':20FC [0-9A-F]+:0000 0A' /proc/net/tcp && break; sleep 0.05; done
-printf '[daemon]\nsocket = %s/client/ktlsd.sock\n[profile browse]\nca = %s/web.crt\n' \
+printf '[daemon]\nsocket = %s/client/ktlsd.sock\nuser = nobody\n[profile browse]\nca = %s/web.crt\n' \
 	"$demo" "$demo" >"$demo/ktlsd-client.conf"
 ip netns exec demo "$B/ktlsd" -f -c "$demo/ktlsd-client.conf" 2>/dev/null &
 client_daemon=$!

@@ -8,10 +8,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 guest_kernel="$here/../kmod-tests/vm/guest-kernel"
 
 packages=(
-	make gcc clang pkg-config
+	make gcc clang libclang-rt-14-dev pkg-config
 	libbearssl-dev libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libinih-dev libgnutls28-dev libjson-c-dev
 	qemu-system-x86 busybox-static linux-source-6.1 xz-utils cpio kmod
 	openssl gnutls-bin curl ethtool iproute2
+	# the privilege drop (libcap-ng), socket activation and sd_notify (libsystemd);
+	# systemd-analyze, -sysusers and -tmpfiles for the units' test (no running systemd needed)
+	libcap-ng-dev libsystemd-dev systemd
 )
 
 say() { echo "deps: $*" >&2; }

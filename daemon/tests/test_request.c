@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -45,7 +46,8 @@ static void test_parse(void)
 	ok(parse(&w, sizeof(w), 1, 0) == 0, "a well-formed request is accepted");
 	ok(parse(&w, sizeof(w), 0, 0) == EBADF, "no descriptor: EBADF");
 	ok(parse(&w, sizeof(w), 2, 0) == EBADF, "two descriptors: EBADF");
-	ok(parse(&w, sizeof(w), 1, 1) == EBADF, "descriptors cut off (MSG_CTRUNC): EBADF");
+	ok(parse(&w, sizeof(w), 1, 1) == EMFILE, "descriptors cut off (MSG_CTRUNC): EMFILE");
+	ok(parse(&w, sizeof(w), 0, 1) == EMFILE, "the only descriptor cut off: EMFILE, not EBADF");
 	ok(parse(&w, sizeof(w) - 1, 1, 0) == EMSGSIZE, "one byte short: EMSGSIZE");
 	ok(parse(&w, sizeof(w) + 1, 1, 0) == EMSGSIZE, "one byte long: EMSGSIZE");
 	ok(parse(&w, 3, 1, 0) == EMSGSIZE, "three bytes: EMSGSIZE");
@@ -69,6 +71,31 @@ static void test_parse(void)
 	w = good();
 	w.profile[0] = 0;
 	ok(parse(&w, sizeof(w), 1, 0) == EINVAL, "empty profile name: EINVAL");
+	/* Nothing that could forge a log line or drive a terminal is accepted. */
+	w = good();
+	strcpy(w.profile, "web\nktlsd: profile admin, TLS 1.2");
+	ok(parse(&w, sizeof(w), 1, 0) == EINVAL, "a newline in the profile name: EINVAL");
+	w = good();
+	strcpy(w.profile, "\033[2Jweb");
+	ok(parse(&w, sizeof(w), 1, 0) == EINVAL, "a terminal escape in the profile name: EINVAL");
+	w = good();
+	strcpy(w.profile, "web profile");
+	ok(parse(&w, sizeof(w), 1, 0) == EINVAL, "a space in the profile name: EINVAL");
+	w = good();
+	strcpy(w.server_name, "example.test\r\n");
+	ok(parse(&w, sizeof(w), 1, 0) == EINVAL, "CR LF in the server name: EINVAL");
+	w = good();
+	strcpy(w.server_name, "xn--bcher-kva.example_1.test");
+	ok(parse(&w, sizeof(w), 1, 0) == 0, "an IDNA name with '_' is accepted");
+	w = good();
+	strcpy(w.server_name, "2001:db8::1");
+	ok(parse(&w, sizeof(w), 1, 0) == 0, "an IPv6 literal is accepted");
+	w = good();
+	strcpy(w.alpn, "h2,\x7fhttp/1.1");
+	ok(parse(&w, sizeof(w), 1, 0) == EINVAL, "DEL in the ALPN list: EINVAL");
+	w = good();
+	strcpy(w.alpn, "h2, http/1.1");
+	ok(parse(&w, sizeof(w), 1, 0) == 0, "an ALPN list with a space after the comma is accepted");
 }
 
 static int check(int fd)
@@ -88,6 +115,10 @@ static void test_sockets(void)
 
 	ok(pipe(p) == 0 && check(p[0]) == ENOTSOCK, "a pipe: ENOTSOCK");
 	close(p[1]);
+	ok(check(open("/dev/null", O_RDONLY)) == ENOTSOCK, "a character device: ENOTSOCK");
+	ok(pipe(p) == 0 && check(p[1]) == ENOTSOCK, "a pipe's write end: ENOTSOCK");
+	close(p[0]);
+	p[1] = -1;
 	ok(check(socket(AF_INET, SOCK_DGRAM, 0)) == EPROTONOSUPPORT, "a UDP socket: EPROTONOSUPPORT");
 	ok(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 && check(sv[0]) == EPROTONOSUPPORT,
 	   "a unix stream socket: EPROTONOSUPPORT");

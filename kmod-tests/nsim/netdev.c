@@ -157,8 +157,8 @@ static void nsim_setup(struct net_device *dev)
 	dev->tlsdev_ops = &nsim_tlsdev_ops;
 	dev->features |= NSIM_FEATURES | NETIF_F_LLTX;
 	dev->hw_features = NSIM_FEATURES;
+	/* priv_destructor only once registered: see nsim_register(). */
 	dev->needs_free_netdev = true;
-	dev->priv_destructor = nsim_free;
 	dev->max_mtu = ETH_MAX_MTU;
 }
 
@@ -188,12 +188,40 @@ static struct nsim_dev *nsim_dev_alloc(const char *name)
 	return nd;
 }
 
-/* Free a device that was never registered. */
+/*
+ * Free a device that is not registered: never, or register_netdevice()
+ * failed. Its late failure (a NETDEV_REGISTER notifier said no) has
+ * unregistered the device already, and free_netdev() then leaves the last
+ * step to the unregistration, which calls priv_destructor if set: that is
+ * why it is set only once registration succeeded.
+ */
 static void nsim_dev_free_unregistered(struct nsim_dev *nd)
 {
 	netif_napi_del(&nd->napi);
 	free_percpu(nd->netdev->tstats);
+	nd->netdev->tstats = NULL;
 	free_netdev(nd->netdev);
+}
+
+/* Register @nd's device; from then on, unregistering it frees it all. */
+static int nsim_register(struct nsim_dev *nd)
+{
+	int err = register_netdevice(nd->netdev);
+
+	if (!err)
+		nd->netdev->priv_destructor = nsim_free;
+	return err;
+}
+
+/* A device of ours by that name, in whatever namespace (under nsim_lock). */
+static bool nsim_name_taken(const char *name)
+{
+	struct nsim_dev *nd;
+
+	list_for_each_entry(nd, &nsim_devs, list)
+		if (!strcmp(nd->name, name))
+			return true;
+	return false;
 }
 
 static int nsim_pick_names(const char *name_a, const char *name_b,
@@ -203,14 +231,16 @@ static int nsim_pick_names(const char *name_a, const char *name_b,
 		snprintf(a, IFNAMSIZ, "knsim%u", nsim_next_index);
 		snprintf(b, IFNAMSIZ, "knsim%u", nsim_next_index + 1);
 		nsim_next_index += 2;
-		return 0;
+	} else {
+		/* No "%d" templates: a pair's sysfs folders carry the names given. */
+		if (!name_b || !*name_b || !dev_valid_name(name_a) || !dev_valid_name(name_b) ||
+		    strchr(name_a, '%') || strchr(name_b, '%') || !strcmp(name_a, name_b))
+			return -EINVAL;
+		strscpy(a, name_a, IFNAMSIZ);
+		strscpy(b, name_b, IFNAMSIZ);
 	}
-	if (!name_b || !*name_b || !dev_valid_name(name_a) || !dev_valid_name(name_b) ||
-	    !strcmp(name_a, name_b))
-		return -EINVAL;
-	strscpy(a, name_a, IFNAMSIZ);
-	strscpy(b, name_b, IFNAMSIZ);
-	return 0;
+	/* Ours in another namespace: the sysfs folder's name is taken all the same. */
+	return nsim_name_taken(a) || nsim_name_taken(b) ? -EEXIST : 0;
 }
 
 int nsim_pair_new(const char *name_a, const char *name_b)
@@ -240,17 +270,19 @@ int nsim_pair_new(const char *name_a, const char *name_b)
 	}
 	rcu_assign_pointer(a->peer, b);
 	rcu_assign_pointer(b->peer, a);
-	err = register_netdevice(a->netdev);
+	err = nsim_register(a);
 	if (err) {
+		RCU_INIT_POINTER(a->peer, NULL);
 		nsim_dev_free_unregistered(a);
 		nsim_dev_free_unregistered(b);
 		goto out_rtnl;
 	}
-	err = register_netdevice(b->netdev);
+	err = nsim_register(b);
 	if (err) {
-		nsim_dev_free_unregistered(b);
+		/* Unregistering waits out whoever may still read a's peer. */
 		RCU_INIT_POINTER(a->peer, NULL);
 		unregister_netdevice(a->netdev);
+		nsim_dev_free_unregistered(b);
 		goto out_rtnl;
 	}
 	netif_carrier_off(a->netdev);

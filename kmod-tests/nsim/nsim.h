@@ -111,10 +111,10 @@ struct nsim_tls_ctx {
 	u8 *carry;
 	u8 *ooo_buf;			/* a record encrypted for a retransmission */
 	u32 carry_off, carry_len;
-	/* ... and that record's pages, held while it is encrypted */
+	/* ... and a record of the kernel's: its fragments, their pages held */
+	skb_frag_t rec_frags[MAX_SKB_FRAGS];
+	int rec_nfrags;
 	struct scatterlist rec_sg[MAX_SKB_FRAGS + 2];
-	struct page *rec_pages[MAX_SKB_FRAGS];
-	int rec_npages;
 	u8 rec_prefix[NSIM_REC_PREFIX_SIZE];
 
 	/* receive resync */

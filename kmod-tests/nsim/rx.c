@@ -22,11 +22,16 @@
 /* Headers followed without the stack confirming before we look again. */
 #define NSIM_RX_TRACK_LIMIT 64
 
-/* The flow and TCP payload of an IPv4/IPv6 TCP packet; -1 if not one. */
-static int parse_tcp(struct sk_buff *skb, struct nsim_flow *flow, u32 *off, u32 *seq)
+/*
+ * The flow and TCP payload (@off and @len in the linear data) of an IPv4 or
+ * IPv6 TCP packet; -1 if not one, or if its header lengths do not add up
+ * within the packet (the stack drops those; the payload must not be taken
+ * for a flow's data meanwhile). Padding after the IP length is not payload.
+ */
+static int parse_tcp(struct sk_buff *skb, struct nsim_flow *flow, u32 *off, u32 *len, u32 *seq)
 {
 	const struct tcphdr *th;
-	u32 l3;
+	u32 l3, end, l4;
 
 	memset(flow, 0, sizeof(*flow));
 	if (skb->protocol == htons(ETH_P_IP)) {
@@ -35,9 +40,11 @@ static int parse_tcp(struct sk_buff *skb, struct nsim_flow *flow, u32 *off, u32 
 		if (!pskb_may_pull(skb, sizeof(*iph)))
 			return -1;
 		iph = (const struct iphdr *)skb->data;
-		if (iph->version != 4 || iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
+		if (iph->version != 4 || iph->ihl < 5 || iph->protocol != IPPROTO_TCP ||
+		    ip_is_fragment(iph))
 			return -1;
 		l3 = iph->ihl * 4;
+		end = ntohs(iph->tot_len);
 		flow->family = AF_INET;
 		flow->saddr.v4 = iph->saddr;
 		flow->daddr.v4 = iph->daddr;
@@ -47,26 +54,29 @@ static int parse_tcp(struct sk_buff *skb, struct nsim_flow *flow, u32 *off, u32 
 		if (!pskb_may_pull(skb, sizeof(*ip6)))
 			return -1;
 		ip6 = (const struct ipv6hdr *)skb->data;
-		if (ip6->nexthdr != IPPROTO_TCP)
+		if (ip6->version != 6 || ip6->nexthdr != IPPROTO_TCP)
 			return -1;
 		l3 = sizeof(*ip6);
+		end = l3 + ntohs(ip6->payload_len);
 		flow->family = AF_INET6;
 		flow->saddr.v6 = ip6->saddr;
 		flow->daddr.v6 = ip6->daddr;
 	} else {
 		return -1;
 	}
-	if (!pskb_may_pull(skb, l3 + sizeof(*th)))
+	if (end > skb->len || end < l3 + sizeof(*th) || !pskb_may_pull(skb, l3 + sizeof(*th)))
 		return -1;
 	th = (const struct tcphdr *)(skb->data + l3);
-	if (!pskb_may_pull(skb, l3 + th->doff * 4))
+	l4 = th->doff * 4;
+	if (l4 < sizeof(*th) || l3 + l4 >= end || !pskb_may_pull(skb, l3 + l4))
 		return -1;
 	th = (const struct tcphdr *)(skb->data + l3);
 	flow->sport = th->source;
 	flow->dport = th->dest;
-	*off = l3 + th->doff * 4;
+	*off = l3 + l4;
+	*len = end - *off;
 	*seq = ntohl(th->seq);
-	return skb->len > *off ? 0 : -1;
+	return 0;
 }
 
 /*
@@ -238,11 +248,11 @@ struct sk_buff *nsim_tls_rx(struct nsim_dev *nd, struct sk_buff *skb)
 	struct nsim_tls_ctx *ctx;
 	struct nsim_flow flow;
 	bool decrypted = false;
-	u32 off, seq;
+	u32 off, len, seq;
 
 	/* A veth-like forward carries the sender's flag across: never trust it. */
 	skb->decrypted = 0;
-	if (list_empty(&nd->rx_ctxs) || parse_tcp(skb, &flow, &off, &seq))
+	if (list_empty(&nd->rx_ctxs) || parse_tcp(skb, &flow, &off, &len, &seq))
 		return skb;
 	rcu_read_lock();
 	ctx = nsim_rx_ctx_find(nd, &flow);
@@ -258,7 +268,7 @@ struct sk_buff *nsim_tls_rx(struct nsim_dev *nd, struct sk_buff *skb)
 	}
 	spin_lock(&ctx->lock);
 	if (ctx->sk)
-		decrypted = rx_process(ctx, skb->data + off, skb->len - off, seq);
+		decrypted = rx_process(ctx, skb->data + off, len, seq);
 	spin_unlock(&ctx->lock);
 out:
 	rcu_read_unlock();

@@ -7,6 +7,7 @@
  * The skb's pages belong to the socket's record list and page cache, so
  * the ciphertext always goes into a new skb.
  */
+#include <linux/highmem.h>
 #include <linux/skbuff.h>
 #include <net/tcp.h>
 
@@ -57,39 +58,93 @@ static bool walk_corrupt(void *arg)
 }
 
 /*
- * Take a reference on @rec's pages (so they outlive the record list's lock:
- * an ACK may free the record meanwhile) and describe all but its prefix in
- * ctx->rec_sg[1..]; the prefix itself is copied. Its wire length, or 0.
+ * Under the record list's lock: copy @rec's fragment list and take a
+ * reference on each page, so that the record can be read once the lock is
+ * dropped (an ACK may free it meanwhile). Its wire length; 0, holding
+ * nothing, if it has more fragments than a record can.
  */
 static u32 hold_record(struct nsim_tls_ctx *ctx, struct tls_record_info *rec)
 {
-	u32 got = 0;
-	int i, n = 1;
+	int i;
 
-	sg_init_table(ctx->rec_sg, ARRAY_SIZE(ctx->rec_sg));
-	ctx->rec_npages = 0;
+	if (rec->num_frags > ARRAY_SIZE(ctx->rec_frags))
+		return 0;
 	for (i = 0; i < rec->num_frags; i++) {
-		skb_frag_t *f = &rec->frags[i];
-		const u8 *bytes = skb_frag_address(f);
-		u32 size = skb_frag_size(f), off = 0;
-
-		while (got < NSIM_REC_PREFIX_SIZE && off < size)
-			ctx->rec_prefix[got++] = bytes[off++];
-		if (off == size)
-			continue;
-		get_page(skb_frag_page(f));
-		ctx->rec_pages[ctx->rec_npages++] = skb_frag_page(f);
-		sg_set_page(&ctx->rec_sg[n++], skb_frag_page(f), size - off, skb_frag_off(f) + off);
+		ctx->rec_frags[i] = rec->frags[i];
+		get_page(skb_frag_page(&rec->frags[i]));
 	}
-	if (n > 1)
-		sg_mark_end(&ctx->rec_sg[n - 1]);
-	return got == NSIM_REC_PREFIX_SIZE && n > 1 ? (u32)rec->len : 0;
+	ctx->rec_nfrags = rec->num_frags;
+	return rec->len;
 }
 
 static void release_record(struct nsim_tls_ctx *ctx)
 {
-	while (ctx->rec_npages)
-		put_page(ctx->rec_pages[--ctx->rec_npages]);
+	while (ctx->rec_nfrags)
+		put_page(skb_frag_page(&ctx->rec_frags[--ctx->rec_nfrags]));
+}
+
+/*
+ * Copy @len bytes from offset @off of the held record to @buf, mapping one
+ * page at a time (a fragment may be a page-cache page, in high memory).
+ * 0, or -ENODATA if the record is shorter.
+ */
+static int record_copy(const struct nsim_tls_ctx *ctx, u32 off, u8 *buf, u32 len)
+{
+	int i;
+
+	for (i = 0; i < ctx->rec_nfrags && len; i++) {
+		const skb_frag_t *f = &ctx->rec_frags[i];
+		u32 size = skb_frag_size(f), n, p_off, p_len, copied;
+		struct page *p;
+
+		if (off >= size) {
+			off -= size;
+			continue;
+		}
+		n = min(size - off, len);
+		skb_frag_foreach_page(f, skb_frag_off(f) + off, n, p, p_off, p_len, copied) {
+			u8 *vaddr = kmap_local_page(p);
+
+			memcpy(buf + copied, vaddr + p_off, p_len);
+			kunmap_local(vaddr);
+		}
+		buf += n;
+		len -= n;
+		off = 0;
+	}
+	return len ? -ENODATA : 0;
+}
+
+/*
+ * The held record of @wire bytes as the cipher takes it: its prefix copied
+ * to ctx->rec_prefix, the rest described in ctx->rec_sg[1..] (the crypto
+ * layer maps those pages itself). 0, or -ENODATA if the sizes disagree.
+ */
+static int record_layout(struct nsim_tls_ctx *ctx, u32 wire)
+{
+	u32 skip = NSIM_REC_PREFIX_SIZE, got = NSIM_REC_PREFIX_SIZE;
+	int i, n = 1;
+
+	if (record_copy(ctx, 0, ctx->rec_prefix, NSIM_REC_PREFIX_SIZE))
+		return -ENODATA;
+	sg_init_table(ctx->rec_sg, ARRAY_SIZE(ctx->rec_sg));
+	for (i = 0; i < ctx->rec_nfrags; i++) {
+		const skb_frag_t *f = &ctx->rec_frags[i];
+		u32 size = skb_frag_size(f);
+
+		if (skip >= size) {
+			skip -= size;
+			continue;
+		}
+		sg_set_page(&ctx->rec_sg[n++], skb_frag_page(f), size - skip,
+			    skb_frag_off(f) + skip);
+		got += size - skip;
+		skip = 0;
+	}
+	if (n == 1 || got != wire)
+		return -ENODATA;
+	sg_mark_end(&ctx->rec_sg[n - 1]);
+	return 0;
 }
 
 /* Where the ciphertext goes: this segment's part, then the carry for the next. */
@@ -134,7 +189,9 @@ static int walk_straddle(void *arg, struct nsim_rec *r, u8 *data, u32 len,
 	    sn == r->sn && rec->len > len && rec->len <= NSIM_REC_MAX_WIRE)
 		wire = hold_record(ctx, rec);
 	spin_unlock_irqrestore(&octx->lock, flags);
-	if (!wire) {
+	if (!wire)
+		return -EAGAIN;
+	if (record_layout(ctx, wire)) {
 		release_record(ctx);
 		return -EAGAIN;
 	}
@@ -167,32 +224,24 @@ static u32 use_carry(struct nsim_tls_ctx *ctx, u8 *data, u32 len)
 	return n;
 }
 
-/* Run the first @len bytes of @rec through @walk, leaving @rec untouched. */
+/* Run the first @len bytes of the held record through @walk. */
 static int replay_prefix(struct nsim_rec *walk, struct nsim_gcm_key *key,
-			 struct tls_record_info *rec, u32 len)
+			 const struct nsim_tls_ctx *ctx, u32 len)
 {
 	struct nsim_rec_stats ignored = {};
 	u8 scratch[256];
-	int i, err;
+	u32 off, n;
+	int err;
 
-	for (i = 0; i < rec->num_frags && len; i++) {
-		skb_frag_t *frag = &rec->frags[i];
-		const u8 *src = skb_frag_address(frag);
-		u32 frag_len = min_t(u32, skb_frag_size(frag), len);
-
-		len -= frag_len;
-		while (frag_len) {
-			u32 n = min_t(u32, frag_len, sizeof(scratch));
-
-			memcpy(scratch, src, n);
+	for (off = 0; off < len; off += n) {
+		n = min_t(u32, len - off, sizeof(scratch));
+		err = record_copy(ctx, off, scratch, n);
+		if (!err)
 			err = nsim_rec_encrypt(walk, key, scratch, n, NULL, &ignored);
-			if (err)
-				return err;
-			src += n;
-			frag_len -= n;
-		}
+		if (err)
+			return err;
 	}
-	return len ? -ENODATA : 0;
+	return 0;
 }
 
 enum tx_verdict { TX_ENCRYPTED, TX_AS_IS, TX_DROP };
@@ -213,25 +262,30 @@ static enum tx_verdict tx_out_of_order(struct nsim_tls_ctx *ctx, struct tx_walk 
 	struct nsim_rec walk;
 	unsigned long flags;
 	u32 prefix = 0;
+	bool held = false;
 	u64 rcd_sn;
 	int err;
 
 	spin_lock_irqsave(&octx->lock, flags);
 	rec = tls_get_record(octx, seq, &rcd_sn);
-	if (!rec) {
-		spin_unlock_irqrestore(&octx->lock, flags);
-		nsim_stat_add(nd, NSIM_TX_TLS_DROP_NO_SYNC_DATA, 1);
-		return TX_DROP;
-	}
-	if (tls_record_is_start_marker(rec)) {
+	if (rec && tls_record_is_start_marker(rec)) {
 		/* Sent before offload began: already in its final form. */
 		spin_unlock_irqrestore(&octx->lock, flags);
 		return TX_AS_IS;
 	}
-	nsim_rec_start(&walk, rcd_sn);
-	prefix = seq - tls_record_start_seq(rec);
-	err = replay_prefix(&walk, &ctx->key, rec, prefix);
+	if (rec) {
+		prefix = seq - tls_record_start_seq(rec);
+		held = hold_record(ctx, rec) != 0;
+	}
+	/* The crypto runs with interrupts on, on pages of our own. */
 	spin_unlock_irqrestore(&octx->lock, flags);
+	if (!held) {
+		nsim_stat_add(nd, NSIM_TX_TLS_DROP_NO_SYNC_DATA, 1);
+		return TX_DROP;
+	}
+	nsim_rec_start(&walk, rcd_sn);
+	err = replay_prefix(&walk, &ctx->key, ctx, prefix);
+	release_record(ctx);
 	nsim_stat_add(nd, NSIM_TX_TLS_RESYNC_BYTES, prefix);
 	if (!err)
 		err = nsim_rec_encrypt(&walk, &ctx->key, w->data, len, &ops, st);
@@ -279,8 +333,11 @@ static int tx_ooo_whole(struct nsim_tls_ctx *ctx, struct tx_walk *w, u32 len)
 			wire = hold_record(ctx, rec);
 		}
 		spin_unlock_irqrestore(&octx->lock, flags);
-		if (!wire) {
+		if (wire && record_layout(ctx, wire)) {
 			release_record(ctx);
+			return -EAGAIN;
+		}
+		if (!wire) {
 			if (!done && marker)
 				return TX_AS_IS;	/* sent before offload began */
 			if (!done && !rec) {

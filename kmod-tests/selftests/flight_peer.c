@@ -11,6 +11,12 @@
  *	accepts one connection; CCS, Finished and the first record of FILE go
  *	out in one send().
  *
+ *   flight_peer --half-close PORT --priority P --ca CA
+ *	connects as a client without False Start and, right after its
+ *	Finished is sent, shuts its side of TCP down (a FIN in the same flight,
+ *	as a client with nothing to say does); then reads the server's Finished,
+ *	which must verify. Exit 0 when the handshake completed.
+ *
  * Then the rest of FILE, close_notify, and a read until the peer closes
  * (which, for the client, also completes the handshake: the server's
  * Finished must verify). Exit 0 only if all of that worked; the log says
@@ -56,6 +62,9 @@ static void die(const char *fmt, ...)
 
 /* Set when the peer's Finished message has been received and checked. */
 static int peer_finished;
+/* Set once our own Finished is written (held), for --half-close. */
+static int own_finished;
+static int half_close;
 
 static int on_finished(gnutls_session_t s, unsigned int htype, unsigned int when,
 		       unsigned int incoming, const gnutls_datum_t *msg)
@@ -64,6 +73,8 @@ static int on_finished(gnutls_session_t s, unsigned int htype, unsigned int when
 	(void)msg;
 	if (htype == GNUTLS_HANDSHAKE_FINISHED && when == GNUTLS_HOOK_POST && incoming)
 		peer_finished = 1;
+	if (htype == GNUTLS_HANDSHAKE_FINISHED && when == GNUTLS_HOOK_POST && !incoming)
+		own_finished = 1;
 	return 0;
 }
 
@@ -120,6 +131,12 @@ static ssize_t pull_flushing(gnutls_transport_ptr_t ptr, void *data, size_t len)
 
 	if (flush_held(h) < 0)
 		return -1;
+	/* Our Finished is on the wire: the FIN follows it at once. */
+	if (half_close == 1 && own_finished) {
+		if (shutdown(h->fd, SHUT_WR) < 0)
+			return -1;
+		half_close = 2;
+	}
 	return recv(h->fd, data, len, 0);
 }
 
@@ -207,6 +224,7 @@ static unsigned char *load(const char *path, size_t *len)
 static void usage(void)
 {
 	fputs("usage: flight_peer --client PORT --priority P --ca CA FILE\n"
+	      "       flight_peer --half-close PORT --priority P --ca CA\n"
 	      "       flight_peer --server PORT --priority P --cert CRT --key KEY FILE\n", stderr);
 	exit(2);
 }
@@ -217,12 +235,16 @@ int main(int argc, char **argv)
 	gnutls_certificate_credentials_t cred;
 	struct held held = { .fd = -1 };
 	gnutls_session_t s;
-	size_t len, first, handshake_bytes;
+	size_t len = 0, first, handshake_bytes;
 	unsigned char *data;
 	int port = 0, i, rc;
 
 	for (i = 1; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--client") || !strcmp(argv[i], "--server")) {
+		if (!strcmp(argv[i], "--half-close")) {
+			role = "client";
+			half_close = 1;
+			port = atoi(argv[i + 1]);
+		} else if (!strcmp(argv[i], "--client") || !strcmp(argv[i], "--server")) {
 			role = argv[i] + 2;
 			port = atoi(argv[i + 1]);
 		} else if (!strcmp(argv[i], "--priority")) {
@@ -237,11 +259,11 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	if (i != argc - 1 || !role || port <= 0 || !priority)
+	if (i != argc - !half_close || !role || port <= 0 || !priority)
 		usage();
 	if (!strcmp(role, "client") ? !ca : (!cert || !key))
 		usage();
-	data = load(argv[i], &len);
+	data = half_close ? NULL : load(argv[i], &len);
 
 	gnutls_check(gnutls_certificate_allocate_credentials(&cred), "credentials");
 	if (ca)
@@ -251,7 +273,8 @@ int main(int argc, char **argv)
 			     cert);
 
 	if (!strcmp(role, "client")) {
-		gnutls_check(gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_ENABLE_FALSE_START), "init");
+		gnutls_check(gnutls_init(&s, GNUTLS_CLIENT |
+					 (half_close ? 0 : GNUTLS_ENABLE_FALSE_START)), "init");
 		gnutls_check(gnutls_server_name_set(s, GNUTLS_NAME_DNS, "localhost", 9), "SNI");
 		gnutls_session_set_verify_cert(s, "localhost", 0);
 		held.fd = connect_local(port);
@@ -271,6 +294,16 @@ int main(int argc, char **argv)
 		rc = gnutls_handshake(s);
 	} while (rc < 0 && !gnutls_error_is_fatal(rc));
 	gnutls_check(rc, "handshake");
+	if (half_close) {
+		if (half_close != 2 || !peer_finished)
+			die("the handshake ended before the half-close was done");
+		fprintf(stderr, "handshake complete after our FIN\n");
+		gnutls_deinit(s);
+		gnutls_certificate_free_credentials(cred);
+		close(held.fd);
+		free(held.buf);
+		return 0;
+	}
 	if (!strcmp(role, "client") && !(gnutls_session_get_flags(s) & GNUTLS_SFLAGS_FALSE_START))
 		die("GnuTLS did not use False Start with %s", priority);
 

@@ -12,6 +12,7 @@
 
 #include "kselftest_harness.h"
 #include "ktls_util.h"
+#include "test_time.h"
 
 #define PAYLOAD_LEN	(1024 * 1024)
 #define SEED_C2S	0xc2

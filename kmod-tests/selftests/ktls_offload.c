@@ -10,7 +10,12 @@
  * (16 MiB by default, 256 in the full run; never less than 16).
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -83,14 +88,18 @@ struct conn {
 	int local, remote;
 };
 
-/* Keys for local TX = remote RX: @version TLS_1_2_VERSION or TLS_1_3_VERSION. */
-static int conn_open(struct conn *c, int family, uint16_t cipher, uint16_t version)
+/*
+ * Keys for local TX = remote RX: @version TLS_1_2_VERSION or TLS_1_3_VERSION;
+ * from local port @lport to remote port @rport (0: any).
+ */
+static int conn_open_ports(struct conn *c, int family, int lport, int rport, uint16_t cipher,
+			   uint16_t version)
 {
 	struct ktls_keys keys;
 	int err;
 
 	c->local = c->remote = -1;
-	err = env_tcp_pair(&env, family, &c->local, &c->remote);
+	err = env_tcp_pair_ports(&env, family, lport, rport, &c->local, &c->remote);
 	if (!err)
 		err = ktls_test_keys(&keys, cipher, SEED, 0);
 	keys.info.version = version;
@@ -99,6 +108,11 @@ static int conn_open(struct conn *c, int family, uint16_t cipher, uint16_t versi
 	if (!err)
 		err = ktls_install(c->remote, TLS_RX, &keys);
 	return err;
+}
+
+static int conn_open(struct conn *c, int family, uint16_t cipher, uint16_t version)
+{
+	return conn_open_ports(c, family, 0, 0, cipher, version);
 }
 
 static void conn_close(struct conn *c)
@@ -142,11 +156,13 @@ static int transfer(struct conn *c, size_t len, uint32_t seed, int use_sendfile,
 static int wait_no_contexts(void)
 {
 	char path[128];
-	int tries;
+	struct timespec now, until;
 
 	if (!env.simulated)
 		return 0;
-	for (tries = 0; tries < 1000; tries++) {
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += test_s(10);
+	for (;;) {
 		unsigned int tx = 1, rx = 1;
 		FILE *f;
 
@@ -166,9 +182,13 @@ static int wait_no_contexts(void)
 		}
 		if (!tx && !rx)
 			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > until.tv_sec ||
+		    (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec))
+			return -ETIMEDOUT;
+		/* The kernel sends no event for it: look again shortly. */
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 	}
-	return -ETIMEDOUT;
 }
 
 static const char *mode_name(enum ktlsd_mode m)
@@ -667,6 +687,197 @@ TEST_F_TIMEOUT(single, ipv6_offload_both_ways, 900)
 }
 
 /*
+ * Frames whose IP or TCP header lengths do not add up, aimed at an
+ * offloaded flow at the very sequence number its receive side expects
+ * next. The device must not take them for the flow's data: if it did, its
+ * state would move past bytes that have not come yet, the next real
+ * segment would look like a gap, and it would ask for a resync. The
+ * stack drops these frames itself (bad lengths, bad TCP checksum, no ACK
+ * flag), so only the device could be misled by them.
+ */
+enum bad_kind {
+	BAD_IHL,	/* IPv4 header length 16: the "TCP header" overlaps it */
+	BAD_DOFF_ZERO,	/* TCP data offset 0 */
+	BAD_DOFF_SHORT,	/* TCP data offset 16 bytes */
+	BAD_LEN_SHORT,	/* IP length ends at the TCP header: the rest is padding */
+	BAD_LEN_LONG,	/* IP length beyond the frame */
+};
+
+static const struct bad_frame {
+	int family;
+	enum bad_kind kind;
+	const char *name;
+} bad_frames[] = {
+	{ AF_INET, BAD_IHL, "IPv4 header length 16" },
+	{ AF_INET, BAD_DOFF_ZERO, "IPv4, TCP data offset 0" },
+	{ AF_INET, BAD_DOFF_SHORT, "IPv4, TCP data offset 16" },
+	{ AF_INET, BAD_LEN_SHORT, "IPv4 total length without the payload" },
+	{ AF_INET, BAD_LEN_LONG, "IPv4 total length beyond the frame" },
+	{ AF_INET6, BAD_DOFF_ZERO, "IPv6, TCP data offset 0" },
+	{ AF_INET6, BAD_DOFF_SHORT, "IPv6, TCP data offset 16" },
+	{ AF_INET6, BAD_LEN_SHORT, "IPv6 payload length without the payload" },
+	{ AF_INET6, BAD_LEN_LONG, "IPv6 payload length beyond the frame" },
+};
+
+#define BAD_PAYLOAD	64	/* zero bytes: never a record header */
+#define BAD_CHUNK	(200 * 1024 + 7)
+
+static void put16(uint8_t *p, unsigned int v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v & 0xffff);
+}
+
+static unsigned int ip_csum(const uint8_t *p, size_t len)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += p[i] << 8 | p[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum & 0xffff;
+}
+
+/*
+ * An Ethernet frame from the local to the remote address, ports @sport and
+ * @dport, TCP sequence @seq, BAD_PAYLOAD zero bytes, malformed as @b says.
+ * Its length, or 0 if the addresses do not parse.
+ */
+static size_t build_bad_frame(uint8_t *f, const struct bad_frame *b, int sport, int dport,
+			      uint32_t seq)
+{
+	int v4 = b->family == AF_INET, af = b->family;
+	size_t l3 = v4 ? 20 : 40, th, total, iplen;
+	uint8_t *ip = f + ETH_HLEN;
+
+	memset(f, 0, ETH_HLEN + l3 + 20 + BAD_PAYLOAD);
+	memset(f, 0xff, ETH_ALEN);			/* broadcast */
+	f[ETH_ALEN] = 0x02;				/* a local address */
+	put16(f + 2 * ETH_ALEN, v4 ? ETH_P_IP : ETH_P_IPV6);
+	/* BAD_IHL: the device would read the TCP header at 16, on the address. */
+	th = b->kind == BAD_IHL ? 16 : l3;
+	total = th + 20 + BAD_PAYLOAD;
+	iplen = b->kind == BAD_LEN_SHORT ? th + 20 : b->kind == BAD_LEN_LONG ? total + 1000 : total;
+	if (v4) {
+		ip[0] = b->kind == BAD_IHL ? 0x44 : 0x45;
+		put16(ip + 2, iplen);
+		put16(ip + 6, 0x4000);			/* DF */
+		ip[8] = 64;
+		ip[9] = IPPROTO_TCP;
+		if (inet_pton(af, env.addr_v4[LOCAL], ip + 12) != 1 ||
+		    inet_pton(af, env.addr_v4[REMOTE], ip + 16) != 1)
+			return 0;
+	} else {
+		ip[0] = 0x60;
+		put16(ip + 4, iplen - l3);
+		ip[6] = IPPROTO_TCP;
+		ip[7] = 64;
+		if (inet_pton(af, env.addr_v6[LOCAL], ip + 8) != 1 ||
+		    inet_pton(af, env.addr_v6[REMOTE], ip + 24) != 1)
+			return 0;
+	}
+	put16(ip + th, sport);
+	put16(ip + th + 2, dport);
+	put32(ip + th + 4, seq);
+	ip[th + 12] = (b->kind == BAD_DOFF_ZERO ? 0 : b->kind == BAD_DOFF_SHORT ? 4 : 5) << 4;
+	put16(ip + th + 14, 0xffff);			/* window; no flags, checksum 0 */
+	if (v4)
+		put16(ip + 10, ip_csum(ip, 20));
+	return ETH_HLEN + total;
+}
+
+/* Send @frame out of the local device, as is. 0 or -errno. */
+static int inject(const uint8_t *frame, size_t len, int family)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(family == AF_INET ? ETH_P_IP : ETH_P_IPV6),
+		.sll_ifindex = (int)if_nametoindex(env.dev[LOCAL]),
+		.sll_halen = ETH_ALEN,
+	};
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	memset(sll.sll_addr, 0xff, ETH_ALEN);
+	if (sendto(fd, frame, len, 0, (struct sockaddr *)&sll, sizeof(sll)) != (ssize_t)len)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* The next sequence number @fd expects (TCP_REPAIR, read only). 0 or -errno. */
+static int rcv_nxt(int fd, uint32_t *seq)
+{
+	int on = TCP_REPAIR_ON, off = TCP_REPAIR_OFF_NO_WP, queue = TCP_RECV_QUEUE, err = 0;
+	socklen_t len = sizeof(*seq);
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on)))
+		return -errno;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &queue, sizeof(queue)) ||
+	    getsockopt(fd, IPPROTO_TCP, TCP_QUEUE_SEQ, seq, &len))
+		err = -errno;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off)) && !err)
+		err = -errno;
+	return err;
+}
+
+TEST_F_TIMEOUT(single, rx_ignores_malformed_headers, 900)
+{
+	uint8_t raddr[4], frame[256];
+	struct snap after, before;
+	int lport, rport;
+
+	RETURN_IF_SKIPPED();
+	NEEDS_NSIM();
+	/*
+	 * The ports are the remote IPv4 address (192.0.2.2: 49152 → 514), so
+	 * that a TCP header read 4 bytes early, on the address, matches the flow.
+	 */
+	ASSERT_EQ(1, inet_pton(AF_INET, env.addr_v4[REMOTE], raddr));
+	lport = raddr[0] << 8 | raddr[1];
+	rport = raddr[2] << 8 | raddr[3];
+	ASSERT_EQ(0, conn_open_ports(&self->c, AF_INET, lport, rport, TLS_CIPHER_AES_GCM_128,
+				     TLS_1_2_VERSION));
+	EXPECT_MODES(&self->c, KTLSD_MODE_HW, KTLSD_MODE_HW);
+	if (env.addr_v6[LOCAL][0]) {
+		ASSERT_EQ(0, conn_open_ports(&self->c2, AF_INET6, lport, rport,
+					     TLS_CIPHER_AES_GCM_256, TLS_1_2_VERSION));
+		EXPECT_MODES(&self->c2, KTLSD_MODE_HW, KTLSD_MODE_HW);
+	}
+	for (size_t i = 0; i < sizeof(bad_frames) / sizeof(bad_frames[0]); i++) {
+		const struct bad_frame *b = &bad_frames[i];
+		struct conn *c = b->family == AF_INET ? &self->c : &self->c2;
+		uint32_t seq;
+		size_t len;
+
+		if (c->remote < 0)
+			continue;
+		/* Everything sent so far has arrived: the device waits for seq. */
+		ASSERT_EQ(0, rcv_nxt(c->remote, &seq));
+		len = build_bad_frame(frame, b, lport, rport, seq);
+		ASSERT_LT(0, len);
+		snap_take(&before);
+		ASSERT_EQ(0, inject(frame, len, b->family)) TH_LOG("%s", b->name);
+		EXPECT_TRANSFER(c, BAD_CHUNK, SEED, 0);
+		snap_take(&after);
+		EXPECT_EQ(0, DELTA(RX_RESYNC_REQ))
+			TH_LOG("%s: taken for the flow's data (resync requested)", b->name);
+		EXPECT_LE((long long)BAD_CHUNK, DELTA(RX_DEC_BYTES))
+			TH_LOG("%s: the device stopped decrypting", b->name);
+		EXPECT_EQ(0, DELTA(RX_ERR));
+		EXPECT_EQ(0, DELTA(TLS_DECRYPT_ERROR));
+	}
+}
+
+/*
  * Zerocopy sendfile (TLS_TX_ZEROCOPY_RO): the kernel hands the device the
  * file's own pages, not a copy; what arrives must still be right.
  */
@@ -732,7 +943,7 @@ TEST_F_TIMEOUT(single, daemon_hands_off_to_hardware, 1200)
 	snprintf(client.log, sizeof(client.log), "%s", log);
 
 	/* The daemon serves the local side: data flows local → remote. */
-	rc = run_pair(&server, p, &client, tlsd.size, PAYLOAD_B_SEED, 600, &r);
+	rc = run_pair(&server, p, &client, tlsd.size, PAYLOAD_B_SEED, test_s(600), &r);
 	EXPECT_EQ(0, rc) TH_LOG("%s (first wrong byte at %zu)", r.why, r.bad_offset);
 	EXPECT_TRUE(file_contains(server.log, "kTLS tx hw, rx hw"))
 		TH_LOG("the hand-off did not report HW both ways: see %s", server.log);

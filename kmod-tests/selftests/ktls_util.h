@@ -15,6 +15,9 @@
 #include <sys/types.h>
 #include <linux/tls.h>
 
+/* Every limit of the tests scales with KTLSD_TEST_TIMEOUT_SCALE. */
+#include "test_time.h"
+
 #define TLS_RECORD_ALERT	 21
 #define TLS_RECORD_HANDSHAKE	 22
 #define TLS_RECORD_APP_DATA	 23

@@ -21,6 +21,7 @@
 #include "ktls_util.h"
 #include "ktlsd_env.h"
 #include "offload_env.h"
+#include "test_time.h"
 
 OFFLOAD_ENV_SUITE(env)
 

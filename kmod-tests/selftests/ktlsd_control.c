@@ -20,6 +20,7 @@
 #include "kselftest_harness.h"
 #include "ktlsd.h"
 #include "ktlsd_env.h"
+#include "test_time.h"
 
 KTLSD_ENV_SUITE(env)
 
@@ -102,12 +103,12 @@ static void pair(struct proc *server, struct proc *client, const char *port,
 		 const char *profile, const char *name)
 {
 	const char *s[] = {
-		env.ktlscat, "-v", "-S", env.sock, "-b", "127.0.0.1", "-l", port, "-p", profile,
-		"--once", "--sendfile", env.payload_b, NULL,
+		env.ktlscat, "-v", "-t", env.handoff_ms, "-S", env.sock, "-b", "127.0.0.1", "-l", port,
+		"-p", profile, "--once", "--sendfile", env.payload_b, NULL,
 	};
 	const char *c[] = {
-		env.ktlscat, "-v", "-S", env.sock, "-p", "cli", "-n", name, "-d", "127.0.0.1", port,
-		NULL,
+		env.ktlscat, "-v", "-t", env.handoff_ms, "-S", env.sock, "-p", "cli", "-n", name, "-d",
+		"127.0.0.1", port, NULL,
 	};
 
 	memcpy(server->argv, s, sizeof(s));
@@ -126,7 +127,7 @@ static int good_handshakes(const char *profile, char *why, size_t whylen)
 
 	snprintf(port, sizeof(port), "%d", p);
 	pair(&server, &client, port, profile, "localhost");
-	rc = run_pair(&server, p, &client, env.size, PAYLOAD_B_SEED, 300, &r);
+	rc = run_pair(&server, p, &client, env.size, PAYLOAD_B_SEED, test_s(300), &r);
 	snprintf(why, whylen, "%s", r.why);
 	return rc;
 }
@@ -201,10 +202,10 @@ TEST_F_TIMEOUT(control, status_counts_handshakes, 600)
 	snprintf(port, sizeof(port), "%d", p);
 	pair(&server, &client, port, "srv-ec", "wrong.example");
 	ASSERT_LT(0, proc_start(&server, &env));
-	ASSERT_EQ(0, wait_listening(p, 10000));
+	ASSERT_EQ(0, wait_listening(p, test_ms(10000)));
 	ASSERT_LT(0, proc_start(&client, &env));
-	EXPECT_NE(0, proc_wait(client.pid, 60000));
-	EXPECT_NE(0, proc_wait(server.pid, 60000));
+	EXPECT_NE(0, proc_wait(client.pid, test_ms(60000)));
+	EXPECT_NE(0, proc_wait(server.pid, test_ms(60000)));
 
 	/* An unknown profile: refused before any handshake. */
 	{
@@ -212,7 +213,8 @@ TEST_F_TIMEOUT(control, status_counts_handshakes, 600)
 		socklen_t len = sizeof(sin);
 		struct proc refused = { .in = IN_NULL };
 		const char *args[] = {
-			env.ktlscat, "-S", env.sock, "-p", "no-such-profile", "-d", "127.0.0.1", port, NULL,
+			env.ktlscat, "-t", env.handoff_ms, "-S", env.sock, "-p", "no-such-profile", "-d",
+			"127.0.0.1", port, NULL,
 		};
 
 		lfd = socket(AF_INET, SOCK_STREAM, 0);
@@ -223,7 +225,7 @@ TEST_F_TIMEOUT(control, status_counts_handshakes, 600)
 		memcpy(refused.argv, args, sizeof(args));
 		env_path(&env, refused.log, sizeof(refused.log), "control-refused.log");
 		ASSERT_LT(0, proc_start(&refused, &env));
-		EXPECT_NE(0, proc_wait(refused.pid, 60000));
+		EXPECT_NE(0, proc_wait(refused.pid, test_ms(60000)));
 		close(lfd);
 	}
 
@@ -335,8 +337,8 @@ TEST_F_TIMEOUT(control, reload_keeps_handshakes_in_flight, 600)
 	snprintf(port, sizeof(port), "%d", ntohs(sin.sin_port));
 	{
 		const char *args[] = {
-			env.ktlscat, "-v", "-S", env.sock, "-p", "cli", "-n", "localhost", "-d",
-			"127.0.0.1", port, NULL,
+			env.ktlscat, "-v", "-t", env.handoff_ms, "-S", env.sock, "-p", "cli", "-n",
+			"localhost", "-d", "127.0.0.1", port, NULL,
 		};
 
 		memcpy(client.argv, args, sizeof(args));
@@ -357,10 +359,11 @@ TEST_F_TIMEOUT(control, reload_keeps_handshakes_in_flight, 600)
 	json_object_put(answer);
 
 	/* Now answer it through the daemon, as a server. */
-	ASSERT_EQ(0, ktlsd_handshake(env.sock, afd, &req, 30000, &res)) TH_LOG("%s", res.message);
+	ASSERT_EQ(0, ktlsd_handshake(env.sock, afd, &req, test_ms(30000), &res))
+		TH_LOG("%s", res.message);
 	EXPECT_EQ(0, ktlsd_send_close_notify(afd));
-	EXPECT_EQ(0, proc_wait(client.pid, 60000)) TH_LOG("the in-flight client failed: see %s",
-							   client.log);
+	EXPECT_EQ(0, proc_wait(client.pid, test_ms(60000)))
+		TH_LOG("the in-flight client failed: see %s", client.log);
 	close(afd);
 	close(lfd);
 

@@ -24,6 +24,23 @@
 #include "ktls_util.h"
 #include "ktlsd_env.h"
 
+/* CLOCK_MONOTONIC in milliseconds: deadlines for bounded waits. */
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* A short pause between two looks at a condition that has no event to wait on. */
+static void poll_pause(void)
+{
+	struct timespec pause = { 0, 5 * 1000 * 1000 };
+
+	nanosleep(&pause, NULL);
+}
+
 static void fail_env(struct ktlsd_env *env, const char *fmt, ...)
 {
 	va_list ap;
@@ -140,8 +157,13 @@ static int write_config(const struct ktlsd_env *env, const char *path)
 
 	if (!f)
 		return -1;
-	fprintf(f, "[daemon]\nsocket = %s\ncontrol_socket = %s\nhandshake_timeout = 3s\n\n",
-		env->sock, env->ctl);
+	/*
+	 * user = nobody: the daemon gives up root as in service (ktlsd(8),
+	 * PRIVILEGES), so every suite runs it that way; reloads read the
+	 * files as nobody (see share_keys()).
+	 */
+	fprintf(f, "[daemon]\nsocket = %s\ncontrol_socket = %s\nhandshake_timeout = %dms\n"
+		"user = nobody\n\n", env->sock, env->ctl, env->handshake_timeout_ms);
 	fprintf(f, "[profile srv-ec]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\nverify = none\n", d, d);
 	fprintf(f, "[profile srv-rsa]\ncert = %s/server-rsa.crt\nkey = %s/server-rsa.key\nverify = none\n", d, d);
 	fprintf(f, "[profile srv-mtls]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\nca = %s/ca.crt\n"
@@ -154,6 +176,18 @@ static int write_config(const struct ktlsd_env *env, const char *path)
 	fprintf(f, "[profile users]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\nverify = none\n"
 		"allow_uid = 0\n", d, d);
 	return fclose(f);
+}
+
+/*
+ * The private keys the PKI script wrote (0600, root's) as the documentation
+ * says to keep them: root's, readable by the daemon's group (nogroup).
+ */
+static int share_keys(const struct ktlsd_env *env)
+{
+	char cmd[700];
+
+	snprintf(cmd, sizeof(cmd), "chgrp 65534 %s/*.key && chmod 0640 %s/*.key", env->dir, env->dir);
+	return system(cmd) == 0 ? 0 : -1;
 }
 
 static int daemon_answers(const char *sock)
@@ -171,11 +205,14 @@ void ktlsd_env_setup(struct ktlsd_env *env)
 {
 	char cmd[640], conf[128], log[128], certs[800];
 	const char *mib = getenv("KTLSD_TEST_MIB");
-	struct timespec pause = { 0, 10 * 1000 * 1000 };
 	struct proc daemon = { .in = IN_NULL };
+	long long deadline;
 
 	memset(env, 0, sizeof(*env));
 	env->daemon = -1;
+	/* 3 s: what a silent peer gets; a real handshake takes well under 1 s. */
+	env->handshake_timeout_ms = test_ms(3000);
+	snprintf(env->handoff_ms, sizeof(env->handoff_ms), "%d", test_ms(30000));
 	env->size = (size_t)(mib ? atoi(mib) : 16) << 20;
 	if (env->size < (16u << 20))
 		env->size = 16u << 20;
@@ -190,6 +227,8 @@ void ktlsd_env_setup(struct ktlsd_env *env)
 	snprintf(certs, sizeof(certs), "%s %s", cmd, env->dir);
 	if (system(certs) != 0)
 		return fail_env(env, "making the test PKI failed: %s", certs);
+	if (share_keys(env) < 0)
+		return fail_env(env, "the keys in %s: chgrp/chmod failed", env->dir);
 	env_path(env, env->payload_a, sizeof(env->payload_a), "payload-a");
 	env_path(env, env->payload_b, sizeof(env->payload_b), "payload-b");
 	env_path(env, env->payload_text, sizeof(env->payload_text), "payload-text");
@@ -197,9 +236,13 @@ void ktlsd_env_setup(struct ktlsd_env *env)
 	    write_payload(env->payload_b, env->size, PAYLOAD_B_SEED) < 0 ||
 	    write_payload(env->payload_text, env->size, PAYLOAD_TEXT_SEED) < 0)
 		return fail_env(env, "writing payloads: %s", strerror(errno));
-	/* Not in dir: that may be a 9p share, where sockets cannot live. */
-	snprintf(env->sock, sizeof(env->sock), "/tmp/ktlsd-selftest-%d.sock", (int)getpid());
-	snprintf(env->ctl, sizeof(env->ctl), "/tmp/ktlsd-selftest-%d.ctl", (int)getpid());
+	/*
+	 * Not in dir: that may be a 9p share, where sockets cannot live. Not
+	 * in /tmp itself either: ktlsd refuses a socket folder others may
+	 * write to. A folder of root's, 0755, that the daemon makes.
+	 */
+	snprintf(env->sock, sizeof(env->sock), "/tmp/ktlsd-selftest-%d.run/ktlsd.sock", (int)getpid());
+	snprintf(env->ctl, sizeof(env->ctl), "/tmp/ktlsd-selftest-%d.run/ctl.sock", (int)getpid());
 	env_path(env, env->conf, sizeof(env->conf), "ktlsd.conf");
 	env_path(env, conf, sizeof(conf), "ktlsd.conf");
 	env_path(env, log, sizeof(log), "ktlsd.log");
@@ -213,10 +256,11 @@ void ktlsd_env_setup(struct ktlsd_env *env)
 	snprintf(daemon.log, sizeof(daemon.log), "%s", log);
 	env->daemon = proc_start(&daemon, env);
 	/* Ready when its socket answers; bounded, in case it never does. */
-	for (int i = 0; i < 1000 && !daemon_answers(env->sock); i++) {
+	deadline = now_ms() + test_ms(10000);
+	while (!daemon_answers(env->sock) && now_ms() < deadline) {
 		if (waitpid(env->daemon, NULL, WNOHANG) == env->daemon)
 			return fail_env(env, "ktlsd exited at start; see %s", log);
-		nanosleep(&pause, NULL);
+		poll_pause();
 	}
 	if (!daemon_answers(env->sock))
 		return fail_env(env, "ktlsd does not answer on %s", env->sock);
@@ -250,12 +294,21 @@ void ktlsd_env_teardown(struct ktlsd_env *env)
 
 	if (env->daemon > 0) {
 		kill(env->daemon, SIGTERM);
-		proc_wait(env->daemon, 5000);
+		proc_wait(env->daemon, test_ms(5000));
 	}
 	if (env->dir[0] && !getenv("KTLSD_TEST_KEEP")) {
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", env->dir);
 		if (system(cmd) != 0)
 			fprintf(stderr, "# could not remove %s\n", env->dir);
+	}
+	/* The sockets' folder: the daemon, no longer root, leaves its sockets. */
+	if (env->sock[0]) {
+		char run[sizeof(env->sock)];
+
+		snprintf(run, sizeof(run), "%s", env->sock);
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dirname(run));
+		if (system(cmd) != 0)
+			fprintf(stderr, "# could not remove %s\n", run);
 	}
 }
 
@@ -301,17 +354,19 @@ static int pidfd_open(pid_t pid)
 	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
-int proc_wait(pid_t pid, int timeout_ms)
+static int wait_for(pid_t pid, int timeout_ms, int kill_late)
 {
 	struct pollfd pfd = { .fd = pidfd_open(pid), .events = POLLIN };
 	int status;
 
 	if (pfd.fd >= 0) {
 		if (poll(&pfd, 1, timeout_ms) == 0) {
+			close(pfd.fd);
+			if (!kill_late)
+				return -2;
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
-			close(pfd.fd);
 			return -1;
 		}
 		close(pfd.fd);
@@ -319,6 +374,16 @@ int proc_wait(pid_t pid, int timeout_ms)
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int proc_wait(pid_t pid, int timeout_ms)
+{
+	return wait_for(pid, timeout_ms, 1);
+}
+
+int proc_wait_nokill(pid_t pid, int timeout_ms)
+{
+	return wait_for(pid, timeout_ms, 0);
 }
 
 int free_port(void)
@@ -352,14 +417,47 @@ static int listening_in(const char *table, int port)
 
 int wait_listening(int port, int timeout_ms)
 {
-	struct timespec pause = { 0, 5 * 1000 * 1000 };
+	long long deadline = now_ms() + timeout_ms;
 
-	for (int waited = 0; waited <= timeout_ms; waited += 5) {
+	for (;;) {
 		if (listening_in("/proc/net/tcp", port) || listening_in("/proc/net/tcp6", port))
 			return 0;
-		nanosleep(&pause, NULL);
+		if (now_ms() >= deadline)
+			return -1;
+		poll_pause();
 	}
-	return -1;
+}
+
+/* 1 when the socket @port ↔ @peer_port has nothing unread, 0 if it has, -1 if absent. */
+static int tcp_drained(int port, int peer_port)
+{
+	char line[512];
+	unsigned local_port, remote_port, rx_queue;
+	int state = -1;
+	FILE *f = fopen("/proc/net/tcp", "r");
+
+	if (!f)
+		return -1;
+	while (state < 0 && fgets(line, sizeof(line), f))
+		if (sscanf(line, " %*d: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%x %*x %*x:%x",
+			   &local_port, &remote_port, &rx_queue) == 3 &&
+		    (int)local_port == port && (int)remote_port == peer_port)
+			state = rx_queue == 0;
+	fclose(f);
+	return state;
+}
+
+int wait_tcp_drained(int port, int peer_port, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+
+	for (;;) {
+		if (tcp_drained(port, peer_port) == 1)
+			return 0;
+		if (now_ms() >= deadline)
+			return -1;
+		poll_pause();
+	}
 }
 
 int file_contains(const char *path, const char *needle)
@@ -374,6 +472,21 @@ int file_contains(const char *path, const char *needle)
 	fclose(f);
 	buf[n] = 0;
 	return memmem(buf, n, needle, strlen(needle)) != NULL;
+}
+
+void show_file(const char *path)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		printf("# %s: %s\n", path, strerror(errno));
+		return;
+	}
+	printf("# %s:\n", path);
+	while (fgets(line, sizeof(line), f))
+		printf("#   %s%s", line, strchr(line, '\n') ? "" : "\n");
+	fclose(f);
 }
 
 static void stop_proc(struct proc *p, int timeout_ms)
@@ -526,27 +639,27 @@ int run_pair(struct proc *server, int port, struct proc *client, size_t expect,
 		snprintf(res->why, sizeof(res->why), "cannot start %s", server->argv[0]);
 		return -1;
 	}
-	if (wait_listening(port, 10000) < 0) {
+	if (wait_listening(port, test_ms(10000)) < 0) {
 		snprintf(res->why, sizeof(res->why), "%s does not listen on %d (see %s)",
 			 server->argv[0], port, server->log);
 		kill(server->pid, SIGKILL);
-		proc_wait(server->pid, 5000);
+		proc_wait(server->pid, test_ms(5000));
 		return -1;
 	}
 	listening = seconds_since(&t0);
 	if (proc_start(client, NULL) < 0) {
 		snprintf(res->why, sizeof(res->why), "cannot start %s", client->argv[0]);
 		kill(server->pid, SIGKILL);
-		proc_wait(server->pid, 5000);
+		proc_wait(server->pid, test_ms(5000));
 		return -1;
 	}
 	check_output(checked, other, expect, seed, timeout_s, res);
 	transferred = seconds_since(&t0);
 	close(checked->out_fd);
 	/* The client ends first; a server that keeps running is stopped after. */
-	stop_proc(client, res->why[0] ? 1000 : timeout_s * 1000);
+	stop_proc(client, res->why[0] ? test_ms(1000) : timeout_s * 1000);
 	client_done = seconds_since(&t0);
-	stop_proc(server, res->why[0] ? 1000 : 30000);
+	stop_proc(server, test_ms(res->why[0] ? 1000 : 30000));
 	printf("# %s | %s: listening %.2fs, %zu bytes by %.2fs, client exit %.2fs, server exit %.2fs\n",
 	       server->argv[0], client->argv[0], listening, res->received, transferred,
 	       client_done, seconds_since(&t0));

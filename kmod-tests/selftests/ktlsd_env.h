@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Every limit below is an idle machine's figure scaled by test_ms()/test_s(). */
+#include "test_time.h"
+
 #define PAYLOAD_A_SEED 0xa1
 #define PAYLOAD_B_SEED 0xb2
 /* A text payload (64 hex digits and a newline per line) for line-based peers. */
@@ -31,6 +34,8 @@ struct ktlsd_env {
 	char payload_a[128];	/* what peers send */
 	char payload_b[128];	/* what we send */
 	char payload_text[128];	/* lines of text, for gnutls-serv --echo */
+	char handoff_ms[16];	/* ktlscat -t: its wait for the daemon, scaled */
+	int handshake_timeout_ms; /* the daemon's handshake_timeout, scaled */
 };
 
 /*
@@ -92,8 +97,9 @@ struct pair_result {
 /*
  * Start @server, wait until something listens on @port, start @client,
  * read the checked output (which must be @expect bytes of payload @seed),
- * and wait for both within @timeout_s. Returns 0 when both exited 0 and the
- * output is right; -1 otherwise, with the reason in @res->why.
+ * and wait for both within @timeout_s (already scaled: test_s()). Returns 0
+ * when both exited 0 and the output is right; -1 otherwise, with the reason
+ * in @res->why.
  */
 int run_pair(struct proc *server, int port, struct proc *client, size_t expect,
 	     uint32_t seed, int timeout_s, struct pair_result *res);
@@ -110,8 +116,20 @@ pid_t proc_start(struct proc *p, const struct ktlsd_env *env);
 /* Wait for @pid at most @timeout_ms; its exit code, 128+signal, or -1 (killed). */
 int proc_wait(pid_t pid, int timeout_ms);
 
+/* The same, but one still running after @timeout_ms is left so: -2. */
+int proc_wait_nokill(pid_t pid, int timeout_ms);
+
 /* 1 if the file @path contains @needle. */
 int file_contains(const char *path, const char *needle);
+
+/* Print the file @path as TAP diagnostics: a log that did not say what it should. */
+void show_file(const char *path);
+
+/*
+ * Wait (at most @timeout_ms) until whoever holds the TCP socket 127.0.0.1:@port
+ * connected to 127.0.0.1:@peer_port has read every byte that reached it.
+ */
+int wait_tcp_drained(int port, int peer_port, int timeout_ms);
 
 /*
  * 6.1's harness cannot pick tests: KTLSD_TEST_ONLY=SUBSTRING runs only the

@@ -13,6 +13,7 @@
 
 #include "kselftest_harness.h"
 #include "ktlsd_env.h"
+#include "test_time.h"
 
 KTLSD_ENV_SUITE(env)
 
@@ -80,6 +81,8 @@ static void ktlscat_server(struct proc *p, FIXTURE_DATA(handoff) *self,
 	snprintf(profile, sizeof(profile), "srv-%s", variant->cert);
 	p->argv[i++] = env.ktlscat;
 	p->argv[i++] = "-v";
+	p->argv[i++] = "-t";
+	p->argv[i++] = env.handoff_ms;
 	p->argv[i++] = "-S";
 	p->argv[i++] = env.sock;
 	p->argv[i++] = "-b";
@@ -98,13 +101,20 @@ static void ktlscat_server(struct proc *p, FIXTURE_DATA(handoff) *self,
 	snprintf(p->log, sizeof(p->log), "%s", self->server_log);
 }
 
-/* ktlscat as the client, verifying the peer as "localhost" against ca.crt. */
-static void ktlscat_client(struct proc *p, FIXTURE_DATA(handoff) *self, const char *send_file)
+/*
+ * ktlscat as the client, verifying the peer as "localhost" against ca.crt:
+ * sending @send_file; or, without it, only receiving (-d) when @receive_only,
+ * else in stdio mode (stdin to the peer, the peer's data to stdout).
+ */
+static void ktlscat_client(struct proc *p, FIXTURE_DATA(handoff) *self, const char *send_file,
+			   int receive_only)
 {
 	int i = 0;
 
 	p->argv[i++] = env.ktlscat;
 	p->argv[i++] = "-v";
+	p->argv[i++] = "-t";
+	p->argv[i++] = env.handoff_ms;
 	p->argv[i++] = "-S";
 	p->argv[i++] = env.sock;
 	p->argv[i++] = "-p";
@@ -114,7 +124,7 @@ static void ktlscat_client(struct proc *p, FIXTURE_DATA(handoff) *self, const ch
 	if (send_file) {
 		p->argv[i++] = "--send";
 		p->argv[i++] = send_file;
-	} else {
+	} else if (receive_only) {
 		p->argv[i++] = "-d";
 	}
 	p->argv[i++] = "127.0.0.1";
@@ -161,7 +171,7 @@ static int handoff_reported(const char *log, const char *suite)
 /* Generous for TCG (gnutls-cli reads 16 MiB in ~30 s there), never endless. */
 static int transfer_limit_s(void)
 {
-	return 60 + 8 * (int)(env.size >> 20);
+	return test_s(60 + 8 * (int)(env.size >> 20));
 }
 
 #define RUN(server, client, seed)						\
@@ -262,7 +272,7 @@ TEST_F_TIMEOUT(handoff, client_writes_to_openssl, 1200)
 	struct proc server = { .in = IN_HOLD, .checked = 1 }, client = { .in = IN_NULL };
 
 	s_server(&server, self, variant);
-	ktlscat_client(&client, self, env.payload_a);
+	ktlscat_client(&client, self, env.payload_a, 0);
 	RUN(&server, &client, PAYLOAD_A_SEED);
 	EXPECT_TRUE(handoff_reported(self->client_log, variant->suite));
 }
@@ -294,11 +304,8 @@ TEST_F_TIMEOUT(handoff, client_receives_from_openssl, 1200)
 	snprintf(server.log, sizeof(server.log), "%s", self->server_log);
 	server.cwd = env.dir;
 	client.in_file = request;
-	ktlscat_client(&client, self, NULL);
 	/* Not -d: the request is its stdin. */
-	client.argv[8] = "127.0.0.1";
-	client.argv[9] = self->port_str;
-	client.argv[10] = NULL;
+	ktlscat_client(&client, self, NULL, 0);
 	RUN(&server, &client, PAYLOAD_B_SEED);
 	EXPECT_TRUE(handoff_reported(self->client_log, variant->suite));
 }
@@ -321,11 +328,8 @@ TEST_F_TIMEOUT(handoff, client_echo_through_gnutls, 1200)
 	KTLSD_SELECT();
 	memcpy(server.argv, args, sizeof(args));
 	snprintf(server.log, sizeof(server.log), "%s", self->server_log);
-	ktlscat_client(&client, self, NULL);
 	/* stdio mode, not -d: stdin is the payload. */
-	client.argv[8] = "127.0.0.1";
-	client.argv[9] = self->port_str;
-	client.argv[10] = NULL;
+	ktlscat_client(&client, self, NULL, 0);
 	RUN(&server, &client, PAYLOAD_TEXT_SEED);
 	EXPECT_TRUE(handoff_reported(self->client_log, variant->suite));
 }
@@ -384,7 +388,7 @@ TEST_F_TIMEOUT(handoff, client_finished_flight, 1200)
 
 	ASSERT_EQ(0, access(env.flight_peer, X_OK)) TH_LOG("%s: not built", env.flight_peer);
 	flight_peer(&server, self, "--server");
-	ktlscat_client(&client, self, NULL);
+	ktlscat_client(&client, self, NULL, 1);
 	RUN(&server, &client, PAYLOAD_A_SEED);
 	EXPECT_TRUE(handoff_reported(self->client_log, variant->suite));
 	EXPECT_TRUE(file_contains(self->server_log, "first flight:"));

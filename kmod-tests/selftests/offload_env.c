@@ -231,7 +231,7 @@ int env_enter(const struct offload_env *env, enum side side)
 	return setns(env->ns_fd[side], CLONE_NEWNET) ? -errno : 0;
 }
 
-static int fill_addr(const struct offload_env *env, int family, enum side side,
+static int fill_addr(const struct offload_env *env, int family, enum side side, int port,
 		     struct sockaddr_storage *ss, socklen_t *len)
 {
 	memset(ss, 0, sizeof(*ss));
@@ -239,12 +239,14 @@ static int fill_addr(const struct offload_env *env, int family, enum side side,
 		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 
 		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
 		*len = sizeof(*sin);
 		return inet_pton(AF_INET, env->addr_v4[side], &sin->sin_addr) == 1 ? 0 : -EINVAL;
 	}
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 
 	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
 	*len = sizeof(*sin6);
 	if (!env->addr_v6[side][0])
 		return -EAFNOSUPPORT;
@@ -253,17 +255,41 @@ static int fill_addr(const struct offload_env *env, int family, enum side side,
 
 int env_tcp_pair(const struct offload_env *env, int family, int *local, int *remote)
 {
+	return env_tcp_pair_ports(env, family, 0, 0, local, remote);
+}
+
+/* Bind @fd to the local address and @port, reusable: it may be in TIME_WAIT. */
+static int bind_local(const struct offload_env *env, int fd, int family, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int err = fill_addr(env, family, LOCAL, port, &ss, &len);
+
+	if (err)
+		return err;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){ 1 }, sizeof(int)) ||
+	    bind(fd, (struct sockaddr *)&ss, len))
+		return -errno;
+	return 0;
+}
+
+int env_tcp_pair_ports(const struct offload_env *env, int family, int local_port,
+		       int remote_port, int *local, int *remote)
+{
 	struct sockaddr_storage ss;
 	socklen_t len;
 	int lfd = -1, cfd = -1, sfd = -1, err;
 
-	err = fill_addr(env, family, REMOTE, &ss, &len);
+	err = fill_addr(env, family, REMOTE, remote_port, &ss, &len);
 	if (err)
 		return err;
 	err = env_enter(env, REMOTE);
 	if (!err) {
 		lfd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (lfd < 0 || bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, 1) ||
+		if (lfd < 0 ||
+		    (remote_port && setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &(int){ 1 },
+					       sizeof(int))) ||
+		    bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, 1) ||
 		    getsockname(lfd, (struct sockaddr *)&ss, &len))
 			err = -errno;
 	}
@@ -272,7 +298,16 @@ int env_tcp_pair(const struct offload_env *env, int family, int *local, int *rem
 	if (err)
 		goto out;
 	cfd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (cfd < 0 || connect(cfd, (struct sockaddr *)&ss, len)) {
+	if (cfd < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (local_port) {
+		err = bind_local(env, cfd, family, local_port);
+		if (err)
+			goto out;
+	}
+	if (connect(cfd, (struct sockaddr *)&ss, len)) {
 		err = -errno;
 		goto out;
 	}

@@ -52,6 +52,10 @@ int env_enter(const struct offload_env *env, enum side side);
 /* A connected TCP pair: *@local connected to *@remote, IPv4 or IPv6. */
 int env_tcp_pair(const struct offload_env *env, int family, int *local, int *remote);
 
+/* The same from local port @local_port to remote port @remote_port (0: any). */
+int env_tcp_pair_ports(const struct offload_env *env, int family, int local_port,
+		       int remote_port, int *local, int *remote);
+
 /* ethtool -K on @side's device: @feature ("tls-hw-tx-offload") on or off. */
 int env_set_feature(const struct offload_env *env, enum side side,
 		    const char *feature, int on);

@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "ktlsd.h"
+#include "reply.h"
 #include "tap.h"
+#include "test_time.h"
 #include "wire.h"
 
 enum answer { ANSWER_OK, ANSWER_FAILURE, ANSWER_SHORT, ANSWER_UNTERMINATED, ANSWER_NONE, ANSWER_SILENT };
@@ -119,15 +121,14 @@ static void test_answers(int tcp_fd)
 	int rc;
 
 	pid = start_fake(ANSWER_OK);
-	rc = ktlsd_handshake(sock_path, tcp_fd, &request, 5000, &res);
+	rc = ktlsd_handshake(sock_path, tcp_fd, &request, test_ms(5000), &res);
 	ok(fake_ok(pid), "the daemon receives the request and exactly one descriptor");
-	ok(rc == 0 && res.status == 0 && res.version == 0x0303 && res.cipher_suite == 0xc02b &&
-	   !strcmp(res.cipher_name, "ECDHE-ECDSA-AES128-GCM-SHA256") && !strcmp(res.alpn, "h2") &&
-	   res.tx_mode == KTLSD_MODE_SW && res.rx_mode == KTLSD_MODE_HW && res.peer_verified &&
-	   !strcmp(res.peer_subject, "example.test"), "a success answer is decoded field by field");
+	/* Issue 9, defect 6: "status 0" on a socket without kTLS is a lie. */
+	ok(rc < 0 && errno == EBADMSG && res.status == EBADMSG && strstr(res.message, "no kTLS"),
+	   "a success answer for a socket that carries no kTLS fails closed: EBADMSG");
 
 	pid = start_fake(ANSWER_FAILURE);
-	rc = ktlsd_handshake(sock_path, tcp_fd, &request, 5000, &res);
+	rc = ktlsd_handshake(sock_path, tcp_fd, &request, test_ms(5000), &res);
 	fake_ok(pid);
 	ok(rc < 0 && errno == EKEYREJECTED && res.status == EKEYREJECTED && res.tls_error == 62 &&
 	   res.alert_sent == 48 && !strcmp(res.tls_error_name, "BR_ERR_X509_NOT_TRUSTED") &&
@@ -135,20 +136,21 @@ static void test_answers(int tcp_fd)
 	   "a failure answer sets errno and carries error, alert and message");
 
 	pid = start_fake(ANSWER_SHORT);
-	rc = ktlsd_handshake(sock_path, tcp_fd, &request, 5000, &res);
+	rc = ktlsd_handshake(sock_path, tcp_fd, &request, test_ms(5000), &res);
 	fake_ok(pid);
 	ok(rc < 0 && errno == EBADMSG && res.status == EBADMSG, "a short answer: EBADMSG");
 
 	pid = start_fake(ANSWER_UNTERMINATED);
-	rc = ktlsd_handshake(sock_path, tcp_fd, &request, 5000, &res);
+	rc = ktlsd_handshake(sock_path, tcp_fd, &request, test_ms(5000), &res);
 	fake_ok(pid);
 	ok(rc < 0 && errno == EBADMSG, "an answer with an unterminated string: EBADMSG");
 
 	pid = start_fake(ANSWER_NONE);
-	rc = ktlsd_handshake(sock_path, tcp_fd, &request, 5000, &res);
+	rc = ktlsd_handshake(sock_path, tcp_fd, &request, test_ms(5000), &res);
 	fake_ok(pid);
 	ok(rc < 0 && errno == ECONNRESET, "the daemon hangs up without answering: ECONNRESET");
 
+	/* 50 ms is the limit under test, not a wait: it is meant to run out. */
 	pid = start_fake(ANSWER_SILENT);
 	rc = ktlsd_handshake(sock_path, tcp_fd, &request, 50, &res);
 	ok(rc < 0 && errno == ETIMEDOUT && res.status == ETIMEDOUT, "no answer in time: ETIMEDOUT");
@@ -165,9 +167,9 @@ static void test_pollable(int tcp_fd)
 
 	pfd.fd = ktlsd_handoff_fd(&h);
 	pfd.events = POLLIN;
-	ok(started && pfd.fd >= 0 && poll(&pfd, 1, 5000) == 1 &&
-	   ktlsd_handoff_finish(&h, &res) == 0 && res.cipher_suite == 0xc02b &&
-	   ktlsd_handoff_fd(&h) == -1, "start, poll, finish");
+	ok(started && pfd.fd >= 0 && poll(&pfd, 1, test_ms(5000)) == 1 &&
+	   ktlsd_handoff_finish(&h, &res) < 0 && errno == EBADMSG && ktlsd_handoff_fd(&h) == -1,
+	   "start, poll, finish (checked against the socket: no kTLS here)");
 	fake_ok(pid);
 	ok(ktlsd_handoff_finish(&h, &res) < 0 && errno == EBADF, "finish twice: EBADF");
 }
@@ -179,21 +181,98 @@ static void test_refusals(int tcp_fd)
 	char long_name[300];
 
 	unlink(sock_path);
-	ok(ktlsd_handshake(sock_path, tcp_fd, &request, 1000, &res) < 0 && errno == ENOENT &&
+	ok(ktlsd_handshake(sock_path, tcp_fd, &request, test_ms(1000), &res) < 0 && errno == ENOENT &&
 	   res.status == ENOENT && strstr(res.message, "cannot reach ktlsd"), "no daemon: ENOENT");
 	memset(long_name, 'n', sizeof(long_name) - 1);
 	long_name[sizeof(long_name) - 1] = 0;
 	req.server_name = long_name;
-	ok(ktlsd_handshake(sock_path, tcp_fd, &req, 1000, &res) < 0 && errno == EINVAL,
+	ok(ktlsd_handshake(sock_path, tcp_fd, &req, test_ms(1000), &res) < 0 && errno == EINVAL,
 	   "a server name too long: EINVAL before anything is sent");
 	req = request;
 	req.profile = NULL;
-	ok(ktlsd_handshake(sock_path, tcp_fd, &req, 1000, &res) < 0 && errno == EINVAL,
+	ok(ktlsd_handshake(sock_path, tcp_fd, &req, test_ms(1000), &res) < 0 && errno == EINVAL,
 	   "no profile: EINVAL");
 	req = request;
 	req.role = 0;
-	ok(ktlsd_handshake(sock_path, tcp_fd, &req, 1000, &res) < 0 && errno == EINVAL,
+	ok(ktlsd_handshake(sock_path, tcp_fd, &req, test_ms(1000), &res) < 0 && errno == EINVAL,
 	   "no role: EINVAL");
+}
+
+/* The reply parser on its own: a success answer, field by field. */
+static void test_decode(void)
+{
+	struct ktlsd_wire_reply w;
+	struct ktlsd_result res;
+
+	memset(&w, 0, sizeof(w));
+	w.magic = KTLSD_WIRE_MAGIC;
+	w.version = KTLSD_WIRE_VERSION;
+	w.alert_sent = w.alert_received = -1;
+	w.tls_version = 0x0303;
+	w.cipher_suite = 0xc02b;
+	w.tx_mode = KTLSD_MODE_SW;
+	w.rx_mode = KTLSD_MODE_HW;
+	w.peer_verified = 1;
+	strcpy(w.cipher_name, "ECDHE-ECDSA-AES128-GCM-SHA256");
+	strcpy(w.alpn, "h2");
+	strcpy(w.peer_subject, "example.test");
+	ok(ktlsd_reply_decode(&w, &res) == 0 && res.status == 0 && res.version == 0x0303 &&
+	   res.cipher_suite == 0xc02b && !strcmp(res.cipher_name, "ECDHE-ECDSA-AES128-GCM-SHA256") &&
+	   !strcmp(res.alpn, "h2") && res.tx_mode == KTLSD_MODE_SW && res.rx_mode == KTLSD_MODE_HW &&
+	   res.peer_verified && !strcmp(res.peer_subject, "example.test"),
+	   "a success answer is decoded field by field");
+	w.tx_mode = 9;
+	ok(ktlsd_reply_decode(&w, &res) < 0, "a mode out of range is refused");
+}
+
+/* A fake daemon of another uid (nobody): the socket never leaves us. */
+static void test_untrusted_daemon(int tcp_fd)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct ktlsd_result res;
+	int lfd = socket(AF_UNIX, SOCK_SEQPACKET, 0), status, rc, ready[2];
+	char up = 0;
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		ok(0, "an untrusted daemon: run as root to test (it takes another uid)");
+		return;
+	}
+	strcpy(addr.sun_path, sock_path);
+	unlink(sock_path);
+	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return;
+	chmod(sock_path, 0666);
+	if (pipe(ready) < 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		char control[CMSG_SPACE(sizeof(int) * 4)], byte;
+		struct iovec iov = { &byte, 1 };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+				      .msg_control = control, .msg_controllen = sizeof(control) };
+		int conn;
+
+		/* SO_PEERCRED names whoever called listen(). */
+		if (setgid(65534) < 0 || setuid(65534) < 0 || listen(lfd, 1) < 0)
+			_exit(2);
+		if (write(ready[1], "u", 1) != 1)
+			_exit(3);
+		conn = accept(lfd, NULL, NULL);
+		/* A descriptor arriving here would be the leak under test. */
+		_exit(recvmsg(conn, &msg, 0) <= 0 && !CMSG_FIRSTHDR(&msg) ? 0 : 1);
+	}
+	close(lfd);
+	close(ready[1]);
+	/* It listens once it says so (a connect before listen() is refused). */
+	if (read(ready[0], &up, 1) != 1)
+		up = 0;
+	close(ready[0]);
+	rc = ktlsd_handshake(sock_path, tcp_fd, &request, test_ms(5000), &res);
+	ok(up && rc < 0 && errno == EPERM && res.status == EPERM,
+	   "a daemon running as another user (nobody): EPERM");
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "and it never got the socket");
 }
 
 static void test_names(void)
@@ -216,6 +295,8 @@ int main(void)
 	test_answers(sv[0]);
 	test_pollable(sv[0]);
 	test_refusals(sv[0]);
+	test_untrusted_daemon(sv[0]);
+	test_decode();
 	test_names();
 	unlink(sock_path);
 	rmdir(dir);

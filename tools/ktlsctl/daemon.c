@@ -147,7 +147,7 @@ static void print_profiles(json_object *list, FILE *out)
 {
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
 		json_object *p = json_object_array_get_idx(list, i), *v;
-		static const char *const keys[] = { "role", "cert", "ca", "verify", "alpn" };
+		static const char *const keys[] = { "role", "cert", "ca", "client_auth", "server_auth", "alpn" };
 
 		json_object_object_get_ex(p, "name", &v);
 		fprintf(out, "%s:", json_object_get_string(v));

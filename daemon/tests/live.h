@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A real ktlsd under test, shared by the host tests that start one
+ * (test_intake, test_privilege): the binary ($KTLSD_BIN_DIR/ktlsd, default
+ * build/ktlsd, run from the checkout), started in the foreground with its
+ * log appended to a file, waited for by event (its socket answering), and
+ * looked at: its log, its descriptors. Each test program is one process:
+ * the helpers may be static.
+ */
+#ifndef KTLSD_TESTS_LIVE_H
+#define KTLSD_TESTS_LIVE_H
+
+#include <dirent.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ktlsd.h"
+#include "test_time.h"
+
+static inline uint64_t live_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Look at @cond every 5 ms until it holds or @limit_ms passes; its last value. */
+#define WAIT_FOR(cond, limit_ms)						\
+	({									\
+		uint64_t _until = live_now_ms() + (uint64_t)(limit_ms);		\
+		int _ok;							\
+		while (!(_ok = !!(cond)) && live_now_ms() < _until)		\
+			poll(NULL, 0, 5);					\
+		_ok;								\
+	})
+
+/* The daemon binary under test, in @out; 0 if it is there to run. */
+static inline int live_binary(char *out, size_t len)
+{
+	const char *dir = getenv("KTLSD_BIN_DIR");
+
+	snprintf(out, len, "%s/ktlsd", dir ? dir : "build");
+	return access(out, X_OK);
+}
+
+/* A SEQPACKET connection to @path, or -1. */
+static inline int live_connect(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static inline int live_answers(const char *path)
+{
+	int fd = live_connect(path);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+/*
+ * In a child: exec @bin -f [-v] -c @conf, stderr appended to @log, with
+ * RLIMIT_NOFILE @nofile (0: as it is). Does not return.
+ */
+static inline void live_exec(const char *bin, const char *conf, const char *log, rlim_t nofile,
+			     int verbose)
+{
+	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	struct rlimit lim = { nofile, nofile };
+
+	dup2(fd, 2);
+	if (nofile)
+		setrlimit(RLIMIT_NOFILE, &lim);
+	if (verbose)
+		execl(bin, "ktlsd", "-f", "-v", "-c", conf, (char *)NULL);
+	else
+		execl(bin, "ktlsd", "-f", "-c", conf, (char *)NULL);
+	_exit(127);
+}
+
+/* Start it and wait until @sock answers: its pid, or -1 (it did not come up). */
+static inline pid_t live_start(const char *bin, const char *conf, const char *log,
+			       const char *sock, rlim_t nofile, int verbose)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		live_exec(bin, conf, log, nofile, verbose);
+	if (pid > 0 && !WAIT_FOR(live_answers(sock), test_ms(5000))) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
+/* SIGTERM, and 1 if it then exited cleanly (status 0). */
+static inline int live_stop(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* A connected TCP pair on loopback: *@ours for the hand-off, *@theirs the peer. */
+static inline int live_tcp_pair(int *ours, int *theirs)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0 ||
+	    getsockname(l, (struct sockaddr *)&a, &len) < 0) {
+		if (l >= 0)
+			close(l);
+		return -1;
+	}
+	*ours = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*ours < 0 || connect(*ours, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		close(l);
+		return -1;
+	}
+	*theirs = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	close(l);
+	return *theirs < 0 ? -1 : 0;
+}
+
+/*
+ * One hand-off of a fresh TCP socket to the daemon at @sock with @profile
+ * and @role: the result's status, 0 if a handshake ran to its end (its
+ * message in @msg if not NULL); -1 if no TCP pair could be made.
+ */
+static inline int live_handoff(const char *sock, const char *profile, enum ktlsd_role role,
+			       char *msg, size_t len)
+{
+	struct ktlsd_request req = { .role = role, .profile = profile };
+	struct ktlsd_result res;
+	int a, b, rc;
+
+	if (live_tcp_pair(&a, &b) < 0)
+		return -1;
+	rc = ktlsd_handshake(sock, a, &req, test_ms(5000), &res);
+	close(a);
+	close(b);
+	if (msg)
+		snprintf(msg, len, "%s", res.message);
+	return rc == 0 ? 0 : res.status;
+}
+
+/* Lines of @log that hold @needle; -1 if it cannot be read. */
+static inline int live_log_count(const char *log, const char *needle)
+{
+	char line[1024];
+	FILE *f = fopen(log, "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
+/* Descriptors @pid has open; -1 if it cannot be looked at. */
+static inline int live_fd_count(pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	int n = 0;
+	DIR *dh;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	dh = opendir(path);
+	if (!dh)
+		return -1;
+	while ((d = readdir(dh)))
+		n += d->d_name[0] != '.';
+	closedir(dh);
+	return n;
+}
+
+#endif

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * fuzz_hs_server: daemon/handshake.c as the TLS server, fed the client's bytes.
+ *
+ * Input: one byte of setup, then everything the client sends, in order.
+ *   bits 0-1  the profile and request (hs.c, server_variants)
+ *   bit 2     when the input runs out: handshake_abort() (the daemon's
+ *             timeout) instead of the peer closing its side (EOF)
+ * The daemon runs on one end of a unix socketpair; the input is written to
+ * the other end as the socket takes it, and whatever the daemon sends is read
+ * and dropped. It steps until HS_DONE. See hs.h for what is made
+ * deterministic and what is faked (only the kTLS setsockopts).
+ */
+#include "hs.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return hs_fuzz_one(KTLSD_ROLE_SERVER, data, size);
+}

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktlsd_hostile: peers that do legal but awkward things, and records that
+ * are not what they claim, where kernel TLS is needed to see the outcome.
+ *   - a client that half-closes TCP right after its Finished (6.1 refuses
+ *     TCP_ULP once the socket has left ESTABLISHED);
+ *   - a record that fails authentication, or is too long, after the
+ *     hand-off: the peer must get bad_record_mac / record_overflow.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "ktls_util.h"
+#include "ktlsd.h"
+#include "ktlsd_env.h"
+#include "test_time.h"
+
+KTLSD_ENV_SUITE(env)
+
+#define HALF_CLOSE_ROUNDS 200
+
+static int listen_local(int *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 8) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
+		return -1;
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* One round: flight_peer half-closes after its Finished; we hand off as server. */
+static int half_close_round(int lfd, int port, char *why, size_t whylen)
+{
+	struct ktlsd_request req = { .role = KTLSD_ROLE_SERVER, .profile = "srv-ec" };
+	char port_str[12], ca[160], log[160];
+	struct ktlsd_result res;
+	struct proc peer = { .in = IN_NULL };
+	int fd, rc, code;
+
+	snprintf(port_str, sizeof(port_str), "%d", port);
+	env_path(&env, ca, sizeof(ca), "ca.crt");
+	env_path(&env, log, sizeof(log), "half-close.log");
+	peer.argv[0] = env.flight_peer;
+	peer.argv[1] = "--half-close";
+	peer.argv[2] = port_str;
+	peer.argv[3] = "--priority";
+	peer.argv[4] = "NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM";
+	peer.argv[5] = "--ca";
+	peer.argv[6] = ca;
+	snprintf(peer.log, sizeof(peer.log), "%s", log);
+	if (proc_start(&peer, &env) < 0) {
+		snprintf(why, whylen, "cannot start flight_peer");
+		return -1;
+	}
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	rc = fd < 0 ? -1 : ktlsd_handshake(env.sock, fd, &req, test_ms(20000), &res);
+	code = proc_wait(peer.pid, test_ms(20000));
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0) {
+		snprintf(why, whylen, "hand-off: %s (%s)", res.message, strerrorname_np(res.status));
+		return -1;
+	}
+	if (code != 0) {
+		snprintf(why, whylen, "flight_peer exited %d (see %s)", code, log);
+		return -1;
+	}
+	return 0;
+}
+
+TEST(half_close_right_after_finished)
+{
+	KTLSD_SELECT();
+	char why[256] = "";
+	int port, lfd, failed = 0;
+
+	ASSERT_TRUE(env.ready) TH_LOG("test environment: %s", env.error);
+	lfd = listen_local(&port);
+	ASSERT_LE(0, lfd);
+	for (int i = 0; i < HALF_CLOSE_ROUNDS; i++)
+		if (half_close_round(lfd, port, why, sizeof(why)) < 0 && failed++ == 0)
+			TH_LOG("round %d: %s", i, why);
+	close(lfd);
+	EXPECT_EQ(0, failed) TH_LOG("%d of %d half-closing peers lost their hand-off",
+				    failed, HALF_CLOSE_ROUNDS);
+	EXPECT_TRUE(ktlsd_env_daemon_alive(&env));
+}
+
+/*
+ * Our side reads with ktlsd_recv() under kTLS with known test keys; the
+ * other side writes a forged record in the clear, then installs the key our
+ * side sends with, to read the alert that came back.
+ */
+static void forged_record(struct __test_metadata *_metadata, uint16_t body_len,
+			  int want_errno, int want_alert)
+{
+	struct ktls_keys ours_tx, ours_rx, theirs_rx;
+	uint8_t rec[5 + 64] = { 23, 3, 3, 0, 0 }, buf[64], type = 0;
+	int ours, theirs, alert = 0;
+	ssize_t n;
+
+	ASSERT_EQ(0, ktls_tcp_pair(&ours, &theirs));
+	ASSERT_EQ(0, ktls_test_keys(&ours_tx, TLS_CIPHER_AES_GCM_128, 1, 1));
+	ASSERT_EQ(0, ktls_test_keys(&ours_rx, TLS_CIPHER_AES_GCM_128, 2, 1));
+	ASSERT_EQ(0, ktls_test_keys(&theirs_rx, TLS_CIPHER_AES_GCM_128, 1, 1));
+	ASSERT_EQ(0, ktls_install(ours, TLS_TX, &ours_tx));
+	ASSERT_EQ(0, ktls_install(ours, TLS_RX, &ours_rx));
+	/* A header claiming @body_len bytes, and 64 bytes of nothing. */
+	rec[3] = (uint8_t)(body_len >> 8);
+	rec[4] = (uint8_t)body_len;
+	ASSERT_EQ((ssize_t)sizeof(rec), write(theirs, rec, sizeof(rec)));
+	n = ktlsd_recv(ours, buf, sizeof(buf), 0, &alert);
+	EXPECT_EQ(-1, n);
+	EXPECT_EQ(want_errno, errno) TH_LOG("ktlsd_recv: %s", strerror(errno));
+	ASSERT_EQ(0, ktls_install(theirs, TLS_RX, &theirs_rx));
+	n = ktls_recv_record(theirs, &type, buf, sizeof(buf));
+	EXPECT_EQ(2, n) TH_LOG("no alert came back: %s", n < 0 ? strerror((int)-n) : "short");
+	EXPECT_EQ(TLS_RECORD_ALERT, type);
+	if (n == 2) {
+		EXPECT_EQ(KTLSD_ALERT_FATAL, buf[0]);
+		EXPECT_EQ(want_alert, buf[1]);
+	}
+	close(ours);
+	close(theirs);
+}
+
+TEST(bad_record_gets_bad_record_mac)
+{
+	KTLSD_SELECT();
+	forged_record(_metadata, 64, EBADMSG, KTLSD_ALERT_BAD_RECORD_MAC);
+}
+
+TEST(oversized_record_gets_record_overflow)
+{
+	KTLSD_SELECT();
+	/* 2^14 + 2048 + 1: longer than any TLS 1.2 ciphertext may be. */
+	forged_record(_metadata, 16384 + 2048 + 1, EMSGSIZE, KTLSD_ALERT_RECORD_OVERFLOW);
+}
+
+/* The 48-byte master secret of CLIENT_RANDOM lines in a key log, in order. */
+static int read_master_secrets(const char *path, uint8_t (*ms)[48], int max)
+{
+	char line[512], hex[97];
+	FILE *f = fopen(path, "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "CLIENT_RANDOM %*64s %96s", hex) != 1 || strlen(hex) != 96)
+			continue;
+		for (int i = 0; i < 48; i++)
+			sscanf(hex + 2 * i, "%2hhx", &ms[n][i]);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* How many of @ms (each 48 bytes) occur in @pid's writable memory; -1 if unreadable. */
+static int secrets_in_memory(pid_t pid, uint8_t (*ms)[48], int count)
+{
+	char path[64], line[512];
+	static uint8_t chunk[1 << 20];
+	FILE *maps;
+	int mem, found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	maps = fopen(path, "r");
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	mem = open(path, O_RDONLY);
+	if (!maps || mem < 0) {
+		if (maps)
+			fclose(maps);
+		if (mem >= 0)
+			close(mem);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), maps)) {
+		unsigned long lo, hi;
+		char perms[8];
+
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[1] != 'w')
+			continue;
+		for (unsigned long at = lo; at < hi; at += sizeof(chunk) - 47) {
+			size_t want = hi - at < sizeof(chunk) ? hi - at : sizeof(chunk);
+			ssize_t got = pread(mem, chunk, want, (off_t)at);
+
+			if (got < 48)
+				break;
+			for (int k = 0; k < count; k++)
+				if (memmem(chunk, (size_t)got, ms[k], 48))
+					found |= 1 << k;
+		}
+	}
+	fclose(maps);
+	close(mem);
+	return __builtin_popcount(found);
+}
+
+/*
+ * After its handshakes end, no session's master secret is left in ktlsd's
+ * memory: the peer (openssl s_client) logs them, we look for them.
+ */
+TEST(no_session_secret_outlives_its_handshake)
+{
+	KTLSD_SELECT();
+	struct ktlsd_request req = { .role = KTLSD_ROLE_SERVER, .profile = "srv-ec" };
+	char port_str[12], connect_to[32], keylog[160], log[160];
+	uint8_t ms[8][48];
+	int port, lfd, n, left = -1;
+
+	ASSERT_TRUE(env.ready) TH_LOG("test environment: %s", env.error);
+	lfd = listen_local(&port);
+	ASSERT_LE(0, lfd);
+	snprintf(port_str, sizeof(port_str), "%d", port);
+	snprintf(connect_to, sizeof(connect_to), "127.0.0.1:%d", port);
+	env_path(&env, keylog, sizeof(keylog), "keylog.txt");
+	env_path(&env, log, sizeof(log), "keylog-client.log");
+	unlink(keylog);
+	for (int i = 0; i < 8; i++) {
+		struct proc client = { .in = IN_NULL };
+		struct ktlsd_result res;
+		int fd, rc;
+
+		client.argv[0] = "openssl";
+		client.argv[1] = "s_client";
+		client.argv[2] = "-connect";
+		client.argv[3] = connect_to;
+		client.argv[4] = "-tls1_2";
+		client.argv[5] = "-keylogfile";
+		client.argv[6] = keylog;
+		client.argv[7] = "-quiet";
+		snprintf(client.log, sizeof(client.log), "%s", log);
+		ASSERT_LT(0, proc_start(&client, &env));
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		ASSERT_LE(0, fd);
+		rc = ktlsd_handshake(env.sock, fd, &req, test_ms(20000), &res);
+		EXPECT_EQ(0, rc) TH_LOG("hand-off %d: %s", i, res.message);
+		ktlsd_send_close_notify(fd);
+		close(fd);
+		proc_wait(client.pid, test_ms(20000));
+	}
+	close(lfd);
+	n = read_master_secrets(keylog, ms, 8);
+	ASSERT_EQ(8, n) TH_LOG("the key log holds %d master secrets", n);
+	/* Freed at the end of the daemon's event batch: wait for that, bounded. */
+	for (int tries = 0; tries < 100 && left != 0; tries++) {
+		left = secrets_in_memory(env.daemon, ms, n);
+		if (left)
+			poll(NULL, 0, test_ms(20));
+	}
+	EXPECT_EQ(0, left) TH_LOG("%d of %d master secrets are still in ktlsd's memory", left, n);
+}
+
+TEST_HARNESS_MAIN
