@@ -412,6 +412,44 @@ static void test_busy(void)
 	   "after a cancel the slot is free again");
 }
 
+/*
+ * Review finding: a daemon that is not accepting (stopped here, its backlog
+ * full) makes libktlsd answer EBUSY at once, whatever the timeout, instead
+ * of blocking in connect().
+ */
+static void test_full_backlog(pid_t daemon)
+{
+	struct ktlsd_request req = { .role = KTLSD_ROLE_SERVER, .profile = "no-such-profile" };
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct ktlsd_result res;
+	int conns[300], n = 0, a, b, rc = 0;
+	uint64_t start;
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock_path);
+	kill(daemon, SIGSTOP);
+	for (; n < 300; n++) {
+		conns[n] = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (connect(conns[n], (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+			close(conns[n]);
+			break;
+		}
+	}
+	if (live_tcp_pair(&a, &b) == 0) {
+		start = live_now_ms();
+		rc = ktlsd_handshake(sock_path, a, &req, -1, &res);
+		ok(n < 300 && rc < 0 && res.status == EBUSY && live_now_ms() - start < (uint64_t)test_ms(1000),
+		   "backlog full (%d waiting): EBUSY at once with no timeout given (%s)", n,
+		   strerrorname_np(res.status));
+		close(a);
+		close(b);
+	}
+	for (int i = 0; i < n; i++)
+		close(conns[i]);
+	kill(daemon, SIGCONT);
+	ok(WAIT_FOR(handoff("no-such-profile", KTLSD_ROLE_SERVER) == ESRCH, test_ms(10000)),
+	   "resumed, it answers again");
+}
+
 /* Defect 11: a caller no profile admits learns nothing of which profiles exist. */
 static void test_enumeration(void)
 {
@@ -616,6 +654,7 @@ int main(void)
 	test_closing_budget(d);
 	test_busy();
 	test_enumeration();
+	test_full_backlog(d);
 	test_request_timeout();
 	test_log_flood();
 	test_many_groups();
