@@ -126,6 +126,24 @@ static int setup_simulated(struct offload_env *env)
 		fail(env, "setting up the namespace %s with ip(8)", env->netns);
 		return -1;
 	}
+	/*
+	 * Neighbours fixed: address resolution has timeouts of its own (1 s per
+	 * try, 3 tries) that a busy machine running the guest under TCG can
+	 * miss, and a connect then fails with EHOSTUNREACH. (A device taken
+	 * down flushes them; the resolution after that is dynamic again.)
+	 */
+	if (env_run("a=$(cat /sys/class/net/%s/address) && "
+		    "b=$(ip netns exec %s cat /sys/class/net/%s/address) && "
+		    "ip neigh replace %s lladdr \"$b\" dev %s nud permanent && "
+		    "ip neigh replace %s lladdr \"$b\" dev %s nud permanent && "
+		    "ip -n %s neigh replace %s lladdr \"$a\" dev %s nud permanent && "
+		    "ip -n %s neigh replace %s lladdr \"$a\" dev %s nud permanent",
+		    env->dev[LOCAL], env->netns, env->dev[REMOTE],
+		    v4[1], env->dev[LOCAL], v6[1], env->dev[LOCAL],
+		    env->netns, v4[0], env->dev[REMOTE], env->netns, v6[0], env->dev[REMOTE])) {
+		fail(env, "fixing the neighbours in %s with ip(8)", env->netns);
+		return -1;
+	}
 	return 0;
 }
 
