@@ -2,9 +2,10 @@
 # bench/run.sh: the handshake benchmark, run inside the test VM by `make bench`.
 # Full TLS 1.2 handshakes (ECDHE-ECDSA-AES128-GCM-SHA256, P-256 certificate)
 # from the same load generator against ktlsd (behind an event-driven
-# application) and against openssl s_server, side by side in one run; then
-# ktlsd's memory with 1,000 handshakes in flight. Absolute numbers under TCG
-# mean little: the ratios are the result.
+# application) and against openssl s_server, side by side in one run; TLS 1.3
+# full and resumed handshakes (TLS_AES_128_GCM_SHA256, X25519) from openssl
+# s_time against both; then ktlsd's memory with 1,000 handshakes in flight.
+# Absolute numbers under TCG mean little: the ratios are the result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=$PWD/build
@@ -45,6 +46,30 @@ wait_port 9444
 o=$("$B/bench/hs_load" --procs "$PROCS" --seconds "$SECONDS_EACH" --suite "$SUITE" 127.0.0.1 9444)
 kill $sserver
 
+# TLS 1.3 handshakes per second from PROCS s_time clients at once: "new" (full)
+# or "reuse" (resumed from the first connection's ticket).
+s_time_rate() { # port new|reuse
+	local pids=() i
+	for i in $(seq "$PROCS"); do
+		openssl s_time -connect "127.0.0.1:$1" -tls1_3 -"$2" -time "$SECONDS_EACH" \
+			>"$w/stime.$1.$2.$i" 2>&1 </dev/null &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	cat "$w"/stime."$1"."$2".* |
+		awk '/connections in [0-9]+ real seconds/ {n += $1; if ($4 > t) t = $4}
+		     END {printf "%.1f", t ? n / t : 0}'
+}
+k13=$(s_time_rate 9443 new)
+k13r=$(s_time_rate 9443 reuse)
+openssl s_server -accept 127.0.0.1:9446 -cert "$w/c.pem" -key "$w/k.pem" -tls1_3 -quiet \
+	>/dev/null 2>&1 </dev/null &
+sserver=$!
+wait_port 9446
+o13=$(s_time_rate 9446 new)
+o13r=$(s_time_rate 9446 reuse)
+kill $sserver
+
 get() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 rss() { awk '/VmRSS/ {print $2}' "/proc/$daemon/status"; }
 idle_rss=$(rss)
@@ -67,6 +92,10 @@ printf '%-28s %12s %12s %10.2f\n' "hand-off latency p50 (ms)" "$(get p50_ms "$k"
 printf '%-28s %12s %12s %10.2f\n' "hand-off latency p99 (ms)" "$(get p99_ms "$k")" "$(get p99_ms "$o")" \
 	"$(awk "BEGIN{print $(get p99_ms "$k")/$(get p99_ms "$o")}")"
 printf '%-28s %12s %12s\n' "failures" "$(get failures "$k")" "$(get failures "$o")"
+ratio() { awk "BEGIN{print ($2 > 0) ? $1 / $2 : 0}"; }
+printf '\n%-28s %12s %12s %10s\n' "TLS 1.3, openssl s_time" "ktlsd" "s_server" "ratio"
+printf '%-28s %12s %12s %10.2f\n' "full handshakes/s" "$k13" "$o13" "$(ratio "$k13" "$o13")"
+printf '%-28s %12s %12s %10.2f\n' "resumed handshakes/s" "$k13r" "$o13r" "$(ratio "$k13r" "$o13r")"
 printf '\nktlsd RSS: %s KiB idle, %s KiB with 1000 handshakes in flight (%s KiB each)\n' \
 	"$idle_rss" "$busy_rss" "$(( (busy_rss - idle_rss) / 1000 ))"
 echo "raw: ktlsd: $k"

@@ -18,13 +18,49 @@
 
 #include "config.h"
 #include "ktlsd_ktls.h"
+#include "tls13/t13.h"
 
 #define DEFAULT_TIMEOUT_MS	10000
 #define DEFAULT_REQUEST_TIMEOUT_MS 1000
+/* TLS 1.3 tickets: valid this long, and the key that seals them rotates as often. */
+#define DEFAULT_TICKET_LIFETIME_MS (2 * 3600 * 1000)
 #define DEFAULT_MAX_HANDSHAKES	4096
 #define DEFAULT_MAX_PER_UID	1024
 /* Longer than anyone waits for a handshake, short enough for epoll's int. */
 #define MAX_DURATION_MS		(24LL * 3600 * 1000)
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
+struct named_id {
+	const char *name;
+	uint16_t id;
+};
+
+/*
+ * The TLS 1.3 suites, by their OpenSSL names. Table order is the default
+ * order of preference.
+ */
+static const struct named_id suites13_by_name[] = {
+	{ "TLS_AES_128_GCM_SHA256", T13_AES_128_GCM_SHA256 },
+	{ "TLS_AES_256_GCM_SHA384", T13_AES_256_GCM_SHA384 },
+	{ "TLS_CHACHA20_POLY1305_SHA256", T13_CHACHA20_POLY1305_SHA256 },
+};
+
+/*
+ * Named groups: the name the man page uses first, then the aliases OpenSSL
+ * accepts. Table order of first appearance is the default order.
+ */
+static const struct named_id groups_by_name[] = {
+	{ "X25519", T13_GROUP_X25519 },
+	{ "x25519", T13_GROUP_X25519 },
+	{ "P-256", T13_GROUP_SECP256R1 },
+	{ "prime256v1", T13_GROUP_SECP256R1 },
+	{ "secp256r1", T13_GROUP_SECP256R1 },
+	{ "P-384", T13_GROUP_SECP384R1 },
+	{ "secp384r1", T13_GROUP_SECP384R1 },
+};
+
+_Static_assert(ARRAY_SIZE(suites13_by_name) <= CONFIG_MAX_SUITES13, "suites13 holds every suite");
 
 struct parse_state {
 	struct config *cfg;
@@ -135,11 +171,56 @@ static int for_each_item(struct parse_state *st, const char *value,
 	return 1;
 }
 
+static const struct named_id *find_by_name(const struct named_id *table, size_t count,
+					   const char *name)
+{
+	for (size_t i = 0; i < count; i++)
+		if (!strcmp(table[i].name, name))
+			return &table[i];
+	return NULL;
+}
+
+static const char *find_by_id(const struct named_id *table, size_t count, uint16_t id)
+{
+	for (size_t i = 0; i < count; i++)
+		if (table[i].id == id)
+			return table[i].name;
+	return NULL;
+}
+
+const char *config_suite13_name(uint16_t id)
+{
+	return find_by_id(suites13_by_name, ARRAY_SIZE(suites13_by_name), id);
+}
+
+const char *config_group_name(uint16_t id)
+{
+	return find_by_id(groups_by_name, ARRAY_SIZE(groups_by_name), id);
+}
+
+/*
+ * Append @id to @list unless it is there already: a name given twice (or a
+ * group under two aliases) keeps its first place, as in ciphers. Returns 0
+ * when the list is full, which only more ids than the tables hold could do.
+ */
+static int add_unique(uint16_t *list, size_t *count, size_t max, uint16_t id)
+{
+	for (size_t i = 0; i < *count; i++)
+		if (list[i] == id)
+			return 1;
+	if (*count == max)
+		return 0;
+	list[(*count)++] = id;
+	return 1;
+}
+
 static int add_suite(struct parse_state *st, const char *name)
 {
 	struct profile *p = st->current;
 	const struct ktlsd_suite_info *info = ktlsd_suite_by_name(name);
 
+	if (info && info->version != 0x0303)
+		return fail(st, st->line, "cipher '%s' is a TLS 1.3 suite: it belongs in ciphersuites", name);
 	if (!info)
 		return fail(st, st->line, "cipher '%s' is not one kTLS can carry "
 			    "(ECDHE-{ECDSA,RSA}-{AES128-GCM-SHA256,AES256-GCM-SHA384,CHACHA20-POLY1305})", name);
@@ -147,6 +228,62 @@ static int add_suite(struct parse_state *st, const char *name)
 		if (p->suites[i] == info->suite)
 			return 1;
 	p->suites[p->suite_count++] = info->suite;
+	return 1;
+}
+
+static int add_suite13(struct parse_state *st, const char *name)
+{
+	struct profile *p = st->current;
+	const struct named_id *suite = find_by_name(suites13_by_name, ARRAY_SIZE(suites13_by_name), name);
+
+	if (!suite && ktlsd_suite_by_name(name))
+		return fail(st, st->line, "ciphersuite '%s' is a TLS 1.2 suite: it belongs in ciphers", name);
+	if (!suite)
+		return fail(st, st->line, "ciphersuite '%s' is not a TLS 1.3 suite ktlsd knows "
+			    "(TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256)", name);
+	if (!add_unique(p->suites13, &p->suite13_count, CONFIG_MAX_SUITES13, suite->id))
+		return fail(st, st->line, "more than %d ciphersuites", CONFIG_MAX_SUITES13);
+	return 1;
+}
+
+static int add_group(struct parse_state *st, const char *name)
+{
+	struct profile *p = st->current;
+	const struct named_id *group = find_by_name(groups_by_name, ARRAY_SIZE(groups_by_name), name);
+
+	if (!group)
+		return fail(st, st->line, "group '%s' is not one ktlsd knows "
+			    "(X25519, P-256 or prime256v1 or secp256r1, P-384 or secp384r1)", name);
+	if (!add_unique(p->groups, &p->group_count, CONFIG_MAX_GROUPS, group->id))
+		return fail(st, st->line, "more than %d groups", CONFIG_MAX_GROUPS);
+	return 1;
+}
+
+/* "1.2" or "1.3", also as OpenSSL writes them ("TLSv1.3"): 0x0303 or 0x0304. */
+static int parse_version(const char *text, uint16_t *version)
+{
+	if (!strncmp(text, "TLSv", 4))
+		text += 4;
+	if (!strcmp(text, "1.2"))
+		*version = T12_VERSION;
+	else if (!strcmp(text, "1.3"))
+		*version = T13_VERSION;
+	else
+		return -1;
+	return 0;
+}
+
+static const char *version_name(uint16_t version)
+{
+	return version == T13_VERSION ? "1.3" : "1.2";
+}
+
+static int set_version(struct parse_state *st, const char *key, uint16_t *version, int *line,
+		       const char *value)
+{
+	if (parse_version(value, version) < 0)
+		return fail(st, st->line, "%s '%s': expected 1.2 or 1.3 (or TLSv1.2, TLSv1.3)", key, value);
+	*line = st->line;
 	return 1;
 }
 
@@ -261,6 +398,14 @@ static int daemon_key(struct parse_state *st, const char *name, const char *valu
 		cfg->control_gid_set = 1;
 		return 1;
 	}
+	if (!strcmp(name, "ticket_lifetime")) {
+		ms = config_parse_duration_ms(value);
+		if (ms < 1000)
+			return fail(st, st->line, "ticket_lifetime '%s': expected a duration from 1s to 24h, like 2h",
+				    value);
+		cfg->ticket_lifetime_ms = (unsigned)ms;
+		return 1;
+	}
 	if (!strcmp(name, "handshake_timeout") || !strcmp(name, "request_timeout")) {
 		ms = config_parse_duration_ms(value);
 		if (ms <= 0)
@@ -326,15 +471,40 @@ static int profile_key(struct parse_state *st, const char *name, const char *val
 		p->role_line = st->line;
 		return 1;
 	}
+	if (!strcmp(name, "min_version"))
+		return set_version(st, name, &p->min_version, &p->min_version_line, value);
+	if (!strcmp(name, "max_version"))
+		return set_version(st, name, &p->max_version, &p->max_version_line, value);
+	/* A list given again replaces the one before, as a whole. */
 	if (!strcmp(name, "ciphers")) {
 		p->suite_count = 0;
+		p->ciphers_line = st->line;
 		return for_each_item(st, value, add_suite);
+	}
+	if (!strcmp(name, "ciphersuites")) {
+		p->suite13_count = 0;
+		p->ciphersuites_line = st->line;
+		return for_each_item(st, value, add_suite13);
+	}
+	if (!strcmp(name, "groups")) {
+		p->group_count = 0;
+		p->groups_line = st->line;
+		return for_each_item(st, value, add_group);
 	}
 	if (!strcmp(name, "alpn")) {
 		if (strlen(value) >= sizeof(p->alpn))
 			return fail(st, st->line, "alpn list longer than %zu bytes", sizeof(p->alpn) - 1);
 		strcpy(p->alpn, value);
 		return for_each_item(st, value, check_alpn_item);
+	}
+	if (!strcmp(name, "session_tickets")) {
+		if (!strcmp(value, "yes"))
+			p->session_tickets = 1;
+		else if (!strcmp(value, "no"))
+			p->session_tickets = 0;
+		else
+			return fail(st, st->line, "session_tickets '%s': expected yes or no", value);
+		return 1;
 	}
 	if (!strcmp(name, "allow_uid"))
 		return for_each_item(st, value, add_uid);
@@ -379,6 +549,9 @@ static int start_section(struct parse_state *st, const char *section)
 	strcpy(p->name, section);
 	p->line = st->section_line;
 	p->verify = VERIFY_REQUIRED;
+	p->min_version = T12_VERSION;
+	p->max_version = T13_VERSION;
+	p->session_tickets = 1;
 	*st->tail = p;
 	st->tail = &p->next;
 	st->current = p;
@@ -404,6 +577,76 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 	return st->current ? profile_key(st, name, value) : daemon_key(st, name, value);
 }
 
+/* Every id of @table, first appearance each, in table order: a default list. */
+static void fill_default(uint16_t *list, size_t *count, size_t max, const struct named_id *table,
+			 size_t table_count)
+{
+	*count = 0;
+	for (size_t i = 0; i < table_count; i++)
+		add_unique(list, count, max, table[i].id);
+}
+
+static void fill_default_suites(struct profile *p)
+{
+	size_t count;
+	const struct ktlsd_suite_info *all = ktlsd_suites(&count);
+
+	p->suite_count = 0;
+	for (size_t i = 0; i < count && i < CONFIG_MAX_SUITES; i++)
+		p->suites[p->suite_count++] = all[i].suite;
+}
+
+/*
+ * Resolve the versions and what each needs. Fail closed: a version the
+ * profile allows with a suite list left empty on purpose is an error, not
+ * the defaults; a list for a version left out is emptied, whatever it said,
+ * so nothing reads suites for a version the profile refuses.
+ */
+/* What a chain takes in a TLS 1.3 Certificate message (RFC 8446 4.4.2). */
+static size_t chain_bytes(const struct creds *c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->chain_len; i++)
+		n += 3 + c->chain[i].data_len + 2;
+	return n;
+}
+
+static int finish_versions(struct parse_state *st, struct profile *p)
+{
+	int allows12 = p->min_version <= T12_VERSION;
+	int allows13 = p->max_version >= T13_VERSION;
+
+	if (p->min_version > p->max_version)
+		return fail(st, p->min_version_line, "profile '%s': min_version %s is above max_version %s (line %d)",
+			    p->name, version_name(p->min_version), version_name(p->max_version),
+			    p->max_version_line);
+	if (allows12 && p->ciphers_line && !p->suite_count)
+		return fail(st, p->ciphers_line, "profile '%s': ciphers names no suite, but min_version %s "
+			    "allows TLS 1.2: name one, or set min_version = 1.3",
+			    p->name, version_name(p->min_version));
+	if (allows13 && p->ciphersuites_line && !p->suite13_count)
+		return fail(st, p->ciphersuites_line, "profile '%s': ciphersuites names no suite, but max_version %s "
+			    "allows TLS 1.3: name one, or set max_version = 1.2",
+			    p->name, version_name(p->max_version));
+	if (p->groups_line && !p->group_count)
+		return fail(st, p->groups_line, "profile '%s': groups names no group: no key exchange could succeed",
+			    p->name);
+	if (!allows12)
+		p->suite_count = 0;
+	else if (!p->ciphers_line)
+		fill_default_suites(p);
+	if (!allows13)
+		p->suite13_count = 0;
+	else if (!p->ciphersuites_line)
+		fill_default(p->suites13, &p->suite13_count, CONFIG_MAX_SUITES13, suites13_by_name,
+			     ARRAY_SIZE(suites13_by_name));
+	if (!p->groups_line)
+		fill_default(p->groups, &p->group_count, CONFIG_MAX_GROUPS, groups_by_name,
+			     ARRAY_SIZE(groups_by_name));
+	return 1;
+}
+
 /* Load what a profile's paths name, and check the profile makes sense. */
 static int finish_profile(struct parse_state *st, struct profile *p)
 {
@@ -414,15 +657,10 @@ static int finish_profile(struct parse_state *st, struct profile *p)
 		.has_ca = !!p->ca_path[0], .profile_line = p->line,
 	};
 	char err[512];
-	size_t count;
 	int line;
 
-	if (!p->suite_count) {
-		const struct ktlsd_suite_info *all = ktlsd_suites(&count);
-
-		for (size_t i = 0; i < count; i++)
-			p->suites[p->suite_count++] = all[i].suite;
-	}
+	if (!finish_versions(st, p))
+		return 0;
 	if (!!p->cert_path[0] != !!p->key_path[0])
 		return fail(st, p->cert_path[0] ? p->cert_line : p->key_line,
 			    "profile '%s': cert and key go together", p->name);
@@ -432,6 +670,10 @@ static int finish_profile(struct parse_state *st, struct profile *p)
 		return fail(st, p->cert_line, "%s", err);
 	if (p->key_path[0] && creds_load_key(&p->creds, p->key_path, err, sizeof(err)) < 0)
 		return fail(st, p->key_line, "%s", err);
+	if (p->suite13_count && chain_bytes(&p->creds) > T13_MAX_CHAIN_BYTES)
+		return fail(st, p->cert_line, "profile '%s': a certificate chain of %zu bytes does not fit "
+			    "a TLS 1.3 flight (at most %d; or set max_version = 1.2)", p->name,
+			    chain_bytes(&p->creds), T13_MAX_CHAIN_BYTES);
 	if (p->ca_path[0] && creds_load_anchors(&p->creds, p->ca_path, err, sizeof(err)) < 0)
 		return fail(st, p->ca_line, "%s", err);
 	return 1;
@@ -461,6 +703,7 @@ int config_load(struct config *cfg, const char *path)
 	snprintf(cfg->socket_path, sizeof(cfg->socket_path), "%s", KTLSD_SOCKET_PATH);
 	cfg->handshake_timeout_ms = DEFAULT_TIMEOUT_MS;
 	cfg->request_timeout_ms = DEFAULT_REQUEST_TIMEOUT_MS;
+	cfg->ticket_lifetime_ms = DEFAULT_TICKET_LIFETIME_MS;
 	cfg->max_handshakes = DEFAULT_MAX_HANDSHAKES;
 	st.tail = &cfg->profiles;
 	st.file = fopen(path, "r");

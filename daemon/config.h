@@ -14,6 +14,8 @@
 
 #define CONFIG_MAX_IDS		32
 #define CONFIG_MAX_SUITES	8
+#define CONFIG_MAX_SUITES13	4
+#define CONFIG_MAX_GROUPS	4
 #define CONFIG_PATH_MAX		4096
 
 struct profile {
@@ -29,9 +31,24 @@ struct profile {
 	int verify_line;		/* 0: not set */
 	enum profile_role role;
 	int role_line;
-	uint16_t suites[CONFIG_MAX_SUITES];	/* in order of preference */
+	/*
+	 * TLS versions, each 0x0303 (1.2) or 0x0304 (1.3), min <= max. Each
+	 * suite list holds what its version uses, in order of preference, and
+	 * is empty exactly when the profile's versions leave that one out.
+	 */
+	uint16_t min_version, max_version;
+	int min_version_line, max_version_line;	/* 0: not set */
+	uint16_t suites[CONFIG_MAX_SUITES];	/* TLS 1.2 (ciphers) */
 	size_t suite_count;
+	int ciphers_line;
+	uint16_t suites13[CONFIG_MAX_SUITES13];	/* TLS 1.3 (ciphersuites) */
+	size_t suite13_count;
+	int ciphersuites_line;
+	uint16_t groups[CONFIG_MAX_GROUPS];	/* key exchange, never empty */
+	size_t group_count;
+	int groups_line;
 	char alpn[KTLSD_ALPN_MAX];	/* comma-separated, as configured */
+	int session_tickets;		/* TLS 1.3 server: issue and accept tickets */
 	uid_t allow_uid[CONFIG_MAX_IDS];
 	size_t uid_count;
 	gid_t allow_gid[CONFIG_MAX_IDS];
@@ -49,6 +66,7 @@ struct config {
 	gid_t control_gid;
 	unsigned handshake_timeout_ms;
 	unsigned request_timeout_ms;	/* connection to request, before the handshake */
+	unsigned ticket_lifetime_ms;	/* TLS 1.3 tickets; also the ticket key's rotation */
 	unsigned max_handshakes;	/* in flight at once */
 	unsigned max_per_uid;		/* ... for one caller uid */
 	int max_per_uid_line;
@@ -83,6 +101,15 @@ const struct profile *config_profile(const struct config *cfg, const char *name)
  */
 int profile_allows(const struct profile *profile, uid_t uid, gid_t gid,
 		   const gid_t *groups, size_t group_count);
+
+/*
+ * The OpenSSL name of TLS 1.3 suite @id (T13_AES_128_GCM_SHA256...), or
+ * NULL for an id the configuration does not know.
+ */
+const char *config_suite13_name(uint16_t id);
+
+/* The name of named group @id (T13_GROUP_X25519...), as the man page gives it, or NULL. */
+const char *config_group_name(uint16_t id);
 
 /* Parse "10s", "500ms", "2m", "1h" or a number of seconds, at most 24h; -1 if not. */
 long long config_parse_duration_ms(const char *text);

@@ -23,6 +23,7 @@
 #include "handshake.h"
 #include "keys.h"
 #include "san.h"
+#include "tls13/msg.h"
 #include "ktlsd_ktls.h"
 
 #define ALERT_LEVEL_FATAL 2
@@ -51,10 +52,16 @@ void reply_failure(struct ktlsd_wire_reply *reply, int status, const char *what)
 /* A fatal alert: in the clear before ChangeCipherSpec, encrypted after. */
 static void send_alert(struct handshake *hs, int alert)
 {
-	const br_sslrec_out_class **out = &hs->eng->out.vtable;
+	const br_sslrec_out_class **out;
 	unsigned char buf[128], *rec = buf;
 	size_t len;
 
+	if (hs->engine != HS_ENGINE_T12) {
+		if (t13_tx_alert(&hs->conn, alert) == 0)
+			hs->reply.alert_sent = alert;
+		return;
+	}
+	out = &hs->eng->out.vtable;
 	if (*out == &br_sslrec_out_clear_vtable) {
 		static const unsigned char head[] = { 21, 3, 3, 0, 2, ALERT_LEVEL_FATAL };
 
@@ -122,7 +129,6 @@ static void fill_success(struct handshake *hs, const struct ktlsd_keys *keys)
 	const struct ktlsd_suite_info *suite = ktlsd_suite_by_id(keys->suite);
 	const char *alpn = br_ssl_engine_get_selected_protocol(hs->eng);
 	enum ktlsd_mode tx = KTLSD_MODE_UNKNOWN, rx = KTLSD_MODE_UNKNOWN;
-	const struct verifier *v = &hs->verifier;
 
 	/* Without CAP_NET_ADMIN the kernel will not say: report unknown. */
 	ktlsd_ktls_modes(hs->fd, &tx, &rx);
@@ -134,18 +140,31 @@ static void fill_success(struct handshake *hs, const struct ktlsd_keys *keys)
 	snprintf(r->server_name, sizeof(r->server_name), "%s",
 		 hs->role == KTLSD_ROLE_CLIENT ? hs->server_name :
 		 br_ssl_engine_get_server_name(hs->eng));
-	/* Names are reported only when the chain (and name) validated. */
-	if (v->vtable && v->chain_seen && v->error == 0) {
-		if (v->names[0].status > 0)
-			snprintf(r->peer_subject, sizeof(r->peer_subject), "%s", v->cn);
-		if (v->names[1].status > 0)
-			snprintf(r->peer_san, sizeof(r->peer_san), "%s", v->dns);
-		r->peer_verified = 1;
-	}
+	r->peer_verified = (uint8_t)verifier_identity(&hs->verifier, r->peer_subject,
+						      sizeof(r->peer_subject), r->peer_san,
+						      sizeof(r->peer_san));
 	r->tx_mode = (uint8_t)tx;
 	r->rx_mode = (uint8_t)rx;
 	set_message(r, "TLS 1.2 %s, kTLS tx %s, rx %s", suite->name,
 		    ktlsd_mode_name(tx), ktlsd_mode_name(rx));
+}
+
+static enum hs_progress install(struct handshake *hs, struct ktlsd_keys *keys)
+{
+	int err;
+
+	restore_nodelay(hs);
+	if (ktlsd_ktls_install(hs->fd, keys) < 0) {
+		err = errno;
+		explicit_bzero(keys, sizeof(*keys));
+		if (err == ENOPROTOOPT)
+			return fail(hs, err, BR_ALERT_INTERNAL_ERROR, "kernel TLS unavailable");
+		set_message(&hs->reply, "installing kTLS: %s", strerror(err));
+		return fail(hs, err, BR_ALERT_INTERNAL_ERROR, hs->reply.message);
+	}
+	explicit_bzero(&keys->tx, sizeof(keys->tx));
+	explicit_bzero(&keys->rx, sizeof(keys->rx));
+	return HS_DONE;
 }
 
 static enum hs_progress finish(struct handshake *hs)
@@ -153,7 +172,6 @@ static enum hs_progress finish(struct handshake *hs)
 	struct ktlsd_keys keys;
 	const char *why = NULL;
 	size_t pending;
-	int err;
 
 	if (br_ssl_engine_recvapp_buf(hs->eng, &pending))
 		return fail(hs, EPROTO, BR_ALERT_INTERNAL_ERROR,
@@ -164,18 +182,8 @@ static enum hs_progress finish(struct handshake *hs)
 			    "peer negotiated max_fragment_length, which kTLS cannot honour");
 	if (keys_from_engine(&keys, hs->eng, hs->role, &why) < 0)
 		return fail(hs, EPROTO, BR_ALERT_INTERNAL_ERROR, why);
-	restore_nodelay(hs);
-	if (ktlsd_ktls_install(hs->fd, &keys) < 0) {
-		err = errno;
-		explicit_bzero(&keys, sizeof(keys));
-		if (err == ENOPROTOOPT)
-			return fail(hs, err, BR_ALERT_INTERNAL_ERROR, "kernel TLS unavailable");
-		set_message(&hs->reply, "installing kTLS: %s", strerror(err));
-		return fail(hs, err, BR_ALERT_INTERNAL_ERROR, hs->reply.message);
-	}
-	explicit_bzero(&keys.tx, sizeof(keys.tx));
-	explicit_bzero(&keys.rx, sizeof(keys.rx));
-	fill_success(hs, &keys);
+	if (install(hs, &keys) == HS_DONE && hs->reply.status == 0)
+		fill_success(hs, &keys);
 	return HS_DONE;
 }
 
@@ -186,7 +194,7 @@ static enum hs_progress fail_io(struct handshake *hs, int err)
 	return fail(hs, err, -1, strerror(err));
 }
 
-enum hs_progress handshake_step(struct handshake *hs)
+static enum hs_progress step12(struct handshake *hs)
 {
 	for (;;) {
 		unsigned state = br_ssl_engine_current_state(hs->eng);
@@ -227,6 +235,159 @@ enum hs_progress handshake_step(struct handshake *hs)
 		}
 		return fail(hs, EPROTO, BR_ALERT_INTERNAL_ERROR, "handshake engine stalled");
 	}
+}
+
+/* The 1.3 engine stopped: its outcome into the reply. */
+static enum hs_progress fail13(struct handshake *hs)
+{
+	const struct t13_error *e = &hs->conn.error;
+
+	hs->reply.tls_error = e->tls_error;
+	if (e->tls_error)
+		failure_error_name(e->tls_error, hs->reply.tls_error_name,
+				   sizeof(hs->reply.tls_error_name));
+	hs->reply.alert_received = (int16_t)e->alert_received;
+	return fail(hs, e->status, e->alert, e->what);
+}
+
+static void fill_success13(struct handshake *hs, const struct ktlsd_keys *keys)
+{
+	struct ktlsd_wire_reply *r = &hs->reply;
+	const struct t13_outcome *o = hs->role == KTLSD_ROLE_SERVER ? &hs->t13.server.outcome :
+				      &hs->t13.client.outcome;
+	const struct ktlsd_suite_info *suite = ktlsd_suite_by_id(keys->suite);
+	enum ktlsd_mode tx = KTLSD_MODE_UNKNOWN, rx = KTLSD_MODE_UNKNOWN;
+
+	ktlsd_ktls_modes(hs->fd, &tx, &rx);
+	r->status = 0;
+	r->tls_version = T13_VERSION;
+	r->cipher_suite = keys->suite;
+	r->group = o->group;
+	r->sig_scheme = o->sig_scheme;
+	snprintf(r->cipher_name, sizeof(r->cipher_name), "%s", suite->name);
+	snprintf(r->alpn, sizeof(r->alpn), "%.*s", (int)sizeof(r->alpn) - 1, o->alpn);
+	/* As for TLS 1.2: the name asked for (an address is never SNI), or received. */
+	snprintf(r->server_name, sizeof(r->server_name), "%s",
+		 hs->role == KTLSD_ROLE_CLIENT ? hs->server_name : o->server_name);
+	r->peer_verified = (uint8_t)o->peer_verified;
+	snprintf(r->peer_subject, sizeof(r->peer_subject), "%s", o->peer_subject);
+	snprintf(r->peer_san, sizeof(r->peer_san), "%s", o->peer_san);
+	r->resumed = (uint8_t)o->resumed;
+	r->tx_mode = (uint8_t)tx;
+	r->rx_mode = (uint8_t)rx;
+	set_message(r, "TLS 1.3 %s%s, kTLS tx %s, rx %s", suite->name, o->resumed ? " (resumed)" : "",
+		    ktlsd_mode_name(tx), ktlsd_mode_name(rx));
+}
+
+static enum hs_progress step13(struct handshake *hs)
+{
+	int server = hs->role == KTLSD_ROLE_SERVER;
+	struct ktlsd_keys keys;
+
+	switch (server ? t13_server_step(&hs->t13.server) : t13_client_step(&hs->t13.client)) {
+	case T13_WANT_READ:
+		return HS_WANT_READ;
+	case T13_WANT_WRITE:
+		return HS_WANT_WRITE;
+	case T13_DONE:
+		break;
+	}
+	if (hs->conn.error.status)
+		return fail13(hs);
+	if (server) {
+		t13_server_keys(&hs->t13.server, &keys);
+		t13_server_wipe(&hs->t13.server);
+	} else {
+		t13_client_keys(&hs->t13.client, &keys);
+		t13_client_wipe(&hs->t13.client);
+	}
+	if (install(hs, &keys) == HS_DONE && hs->reply.status == 0)
+		fill_success13(hs, &keys);
+	return HS_DONE;
+}
+
+/* Give BearSSL, unchanged, the bytes the ClientHello reader took. */
+static int feed_t12(void *arg, const uint8_t *p, size_t n)
+{
+	br_ssl_engine_context *eng = arg;
+
+	while (n) {
+		size_t len;
+		unsigned char *buf = br_ssl_engine_recvrec_buf(eng, &len);
+
+		if (!buf)
+			return -1;
+		if (len > n)
+			len = n;
+		memcpy(buf, p, len);
+		br_ssl_engine_recvrec_ack(eng, len);
+		p += len;
+		n -= len;
+	}
+	return 0;
+}
+
+static enum hs_progress to_t12(struct handshake *hs)
+{
+	hs->engine = HS_ENGINE_T12;
+	if (t13_rx_replay(&hs->conn, feed_t12, hs->eng) < 0 &&
+	    !(br_ssl_engine_current_state(hs->eng) & BR_SSL_CLOSED))
+		return fail(hs, EPROTO, BR_ALERT_UNEXPECTED_MESSAGE,
+			    "data after the ClientHello before our answer");
+	return step12(hs);
+}
+
+/*
+ * The ClientHello decides the engine: TLS 1.3 if the client offers it and
+ * the profile allows it; else TLS 1.2 if the profile allows that.
+ */
+static enum hs_progress choose_engine(struct handshake *hs)
+{
+	const struct profile *p = hs->profile;
+	struct t13_client_hello ch;
+	const uint8_t *msg;
+	size_t len;
+	int r = t13_rx_client_hello(&hs->conn, &msg, &len);
+
+	if (r == 0)
+		return HS_WANT_READ;
+	if (r < 0)
+		return fail13(hs);
+	if (r == 2) {
+		if (hs->t12_ready)
+			return to_t12(hs);
+		return fail(hs, EPROTO, BR_ALERT_UNEXPECTED_MESSAGE, "expected a ClientHello");
+	}
+	r = t13_parse_client_hello(&ch, msg, len);
+	if (r < 0) {
+		t13_fail_alert(&hs->conn, r, "malformed ClientHello");
+		return fail13(hs);
+	}
+	if (!t13_client_hello_offers_13(&ch) || !p->suite13_count) {
+		if (hs->t12_ready)
+			return to_t12(hs);
+		return fail(hs, EPROTO, BR_ALERT_PROTOCOL_VERSION,
+			    "the client does not offer TLS 1.3, the profile's only version");
+	}
+	hs->engine = HS_ENGINE_T13;
+	t13_server_start(&hs->t13.server, &hs->conn, p,
+			 p->policy.client_auth != VERIFY_NONE ? &hs->verifier : NULL,
+			 p->session_tickets ? hs->tickets : NULL, hs->t13_seed);
+	explicit_bzero(hs->t13_seed, sizeof(hs->t13_seed));
+	return step13(hs);
+}
+
+enum hs_progress handshake_step(struct handshake *hs)
+{
+	switch (hs->engine) {
+	case HS_ENGINE_HELLO:
+		return choose_engine(hs);
+	case HS_ENGINE_T13:
+		return step13(hs);
+	case HS_ENGINE_T12:
+		break;
+	}
+	return step12(hs);
 }
 
 void handshake_abort(struct handshake *hs, int status, const char *what)
@@ -328,23 +489,16 @@ static int setup_server(struct handshake *hs, const struct profile *p, uint32_t 
 	return 0;
 }
 
-int handshake_start(struct handshake *hs, int fd, const struct profile *p,
-		    const struct ktlsd_wire_request *req)
+/* BearSSL's TLS 1.2 engine for @hs, ready for the peer's first byte. */
+static int start_t12(struct handshake *hs, const struct profile *p,
+		     const struct ktlsd_wire_request *req)
 {
 	uint16_t suites[CONFIG_MAX_SUITES];
 	uint32_t flags = BR_OPT_NO_RENEGOTIATION;
 	unsigned char seed[32];
-	socklen_t len = sizeof(hs->nodelay);
 	size_t nsuites, nalpn;
 	const char *alpn;
-	int one = 1, ok;
-
-	memset(hs, 0, offsetof(struct handshake, iobuf));
-	hs->fd = fd;
-	hs->role = (enum ktlsd_role)req->role;
-	hs->profile = p;
-	reply_failure(&hs->reply, 0, "");
-	snprintf(hs->server_name, sizeof(hs->server_name), "%s", req->server_name);
+	int ok;
 
 	ok = hs->role == KTLSD_ROLE_CLIENT ? setup_client(hs, p) : setup_server(hs, p, &flags);
 	if (ok < 0)
@@ -388,6 +542,108 @@ int handshake_start(struct handshake *hs, int fd, const struct profile *p,
 		reply_failure(&hs->reply, EPROTO, "cannot start the TLS engine");
 		return -1;
 	}
+	hs->t12_ready = 1;
+	return 0;
+}
+
+/*
+ * The client role runs TLS 1.3 with a profile that allows only TLS 1.3:
+ * with 1.2 allowed too, BearSSL's engine runs it, as our ClientHello cannot
+ * continue into BearSSL's TLS 1.2 (ktlsd.conf(5)).
+ */
+static int start_client13(struct handshake *hs, const struct profile *p,
+			  const struct ktlsd_wire_request *req)
+{
+	const struct creds *c = &p->creds;
+	uint8_t seed[32];
+	size_t nalpn;
+	int r;
+
+	if (p->policy.server_auth == VERIFY_REQUIRED && !hs->server_name[0]) {
+		reply_failure(&hs->reply, EINVAL,
+			      "client role needs a server name to verify (or a profile with verify = none)");
+		return -1;
+	}
+	hs->engine = HS_ENGINE_T13;
+	t13_conn_init(&hs->conn, hs->fd);
+	br_x509_minimal_init_full(&hs->minimal, c->anchors, c->anchor_count);
+	verifier_init(&hs->verifier, &hs->minimal, p->policy.server_auth);
+	/* An address is never SNI; the verifier finds it among iPAddress names. */
+	if (hs->server_name[0] && is_ip_literal(hs->server_name)) {
+		hs->sni_suppressed = 1;
+		verifier_expect_ip(&hs->verifier, hs->server_name);
+	}
+	nalpn = parse_alpn(hs, req->alpn[0] ? req->alpn : p->alpn);
+	if (getrandom(seed, sizeof(seed), 0) != sizeof(seed)) {
+		reply_failure(&hs->reply, EIO, "getrandom failed");
+		return -1;
+	}
+	r = t13_client_start(&hs->t13.client, &hs->conn, p, &hs->verifier,
+			     hs->server_name[0] && !hs->sni_suppressed ? hs->server_name : NULL,
+			     hs->alpn_names, nalpn, seed);
+	explicit_bzero(seed, sizeof(seed));
+	if (r < 0) {
+		reply_failure(&hs->reply, hs->conn.error.status, hs->conn.error.what);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A server whose profile allows TLS 1.3 reads the ClientHello first. The
+ * 1.2 engine is set up too when the profile allows 1.2, to take over.
+ */
+static int start_server(struct handshake *hs, const struct profile *p,
+			const struct ktlsd_wire_request *req)
+{
+	if (!p->creds.key_type) {
+		reply_failure(&hs->reply, EINVAL, "profile has no certificate and key: it cannot act as a server");
+		return -1;
+	}
+	if (!p->suite13_count) {
+		hs->engine = HS_ENGINE_T12;
+		return start_t12(hs, p, req);
+	}
+	hs->engine = HS_ENGINE_HELLO;
+	t13_conn_init(&hs->conn, hs->fd);
+	if (getrandom(hs->t13_seed, sizeof(hs->t13_seed), 0) != sizeof(hs->t13_seed)) {
+		reply_failure(&hs->reply, EIO, "getrandom failed");
+		return -1;
+	}
+	if (p->suite_count)
+		return start_t12(hs, p, req);
+	/* policy_resolve() made sure there are anchors when this is set. */
+	if (p->policy.client_auth != VERIFY_NONE) {
+		br_x509_minimal_init_full(&hs->minimal, p->creds.anchors, p->creds.anchor_count);
+		verifier_init(&hs->verifier, &hs->minimal, p->policy.client_auth);
+	}
+	return 0;
+}
+
+int handshake_start(struct handshake *hs, int fd, const struct profile *p,
+		    const struct ktlsd_wire_request *req, struct t13_ticket_keys *tickets)
+{
+	socklen_t len = sizeof(hs->nodelay);
+	int one = 1, ok;
+
+	memset(hs, 0, offsetof(struct handshake, iobuf));
+	hs->fd = fd;
+	hs->role = (enum ktlsd_role)req->role;
+	hs->profile = p;
+	hs->tickets = tickets;
+	reply_failure(&hs->reply, 0, "");
+	snprintf(hs->server_name, sizeof(hs->server_name), "%s", req->server_name);
+
+	if (hs->role == KTLSD_ROLE_SERVER) {
+		ok = start_server(hs, p, req);
+	} else if (!p->suite_count) {
+		ok = start_client13(hs, p, req);
+	} else {
+		hs->engine = HS_ENGINE_T12;
+		ok = start_t12(hs, p, req);
+	}
+	if (ok < 0)
+		return -1;
 	/*
 	 * The ULP now, while the socket is established: a peer that
 	 * half-closes right after its Finished would otherwise leave it in

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * One TLS 1.2 handshake on one TCP socket, driven step by step from an event
+ * One TLS handshake on one TCP socket, driven step by step from an event
  * loop, ending with kTLS installed (or a precise failure, the right alert
  * sent to the peer). The socket's file description is the application's:
  * it is never made non-blocking, every call uses MSG_DONTWAIT instead.
+ *
+ * Two engines: BearSSL's for TLS 1.2, ours (tls13/) for TLS 1.3. A server
+ * reads the ClientHello itself, exactly, and picks one: TLS 1.3 if the
+ * client offers it and the profile allows it, else BearSSL gets the bytes
+ * read so far, unchanged. This file is the dispatcher.
  */
 #ifndef KTLSD_HANDSHAKE_H
 #define KTLSD_HANDSHAKE_H
@@ -13,8 +18,16 @@
 #include "config.h"
 #include "verify.h"
 #include "wire.h"
+#include "tls13/client.h"
+#include "tls13/server.h"
 
 #define HANDSHAKE_MAX_ALPN 16
+
+enum hs_engine {
+	HS_ENGINE_HELLO,	/* reading the ClientHello to choose */
+	HS_ENGINE_T12,		/* BearSSL */
+	HS_ENGINE_T13,		/* tls13/ */
+};
 
 enum hs_progress {
 	HS_WANT_READ,	/* call handshake_step() when the socket is readable */
@@ -39,16 +52,27 @@ struct handshake {
 	int nodelay;			/* the application's TCP_NODELAY */
 	int sni_suppressed;		/* server_name is an IP literal: no SNI */
 	struct ktlsd_wire_reply reply;
+	enum hs_engine engine;
+	int t12_ready;			/* BearSSL's engine is set up */
+	struct t13_ticket_keys *tickets;	/* the daemon's, or NULL */
+	uint8_t t13_seed[32];		/* for the TLS 1.3 engine, if it runs */
 	unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
+	union {
+		struct t13_server server;
+		struct t13_client client;
+	} t13;
+	struct t13_conn conn;		/* TLS 1.3 records; the ClientHello reader */
 };
 
 /*
- * Prepare a handshake on @fd with @profile for @req. Returns 0, or -1 with
- * hs->reply holding the reason (EINVAL: the profile cannot serve this role
- * or request; nothing was sent to the peer).
+ * Prepare a handshake on @fd with @profile for @req; @tickets seal and open
+ * TLS 1.3 session tickets (NULL: none). Returns 0, or -1 with hs->reply
+ * holding the reason (EINVAL: the profile cannot serve this role or
+ * request; EPROTONOSUPPORT: a TLS 1.3-only profile in the client role;
+ * nothing was sent to the peer).
  */
 int handshake_start(struct handshake *hs, int fd, const struct profile *profile,
-		    const struct ktlsd_wire_request *req);
+		    const struct ktlsd_wire_request *req, struct t13_ticket_keys *tickets);
 
 /* Make as much progress as the socket allows without blocking. */
 enum hs_progress handshake_step(struct handshake *hs);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* ktlsd: TLS 1.2 handshakes for other programs' sockets, then kernel TLS. */
+/* ktlsd: TLS 1.3 and 1.2 handshakes for other programs' sockets, then kernel TLS. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
@@ -26,7 +26,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: ktlsd [-c FILE] [-f] [-v] [-t]\n"
 		"\n"
-		"Runs TLS 1.2 handshakes on TCP sockets that applications hand over a unix\n"
+		"Runs TLS 1.3 and 1.2 handshakes on TCP sockets that applications hand over a unix\n"
 		"socket, then installs the session keys into kernel TLS.\n"
 		"\n"
 		"  -c, --config FILE  configuration (default " DEFAULT_CONFIG ")\n"

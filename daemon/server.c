@@ -92,6 +92,7 @@ struct server {
 	unsigned fd_cap;		/* handshakes RLIMIT_NOFILE leaves room for */
 	size_t nofile;			/* RLIMIT_NOFILE */
 	size_t deferred;		/* pending clients not watched for lack of room */
+	struct t13_ticket_keys tickets;	/* TLS 1.3 session tickets: ours alone */
 };
 
 /* Descriptors for ourselves: epoll, signals, sockets, logs, the closer. */
@@ -416,7 +417,7 @@ static void start_handshake(struct server *srv, struct client *c, const struct p
 		return;
 	}
 	c->gen = generation_hold(&srv->gens);
-	if (handshake_start(c->hs, c->peer_fd, p, req) < 0) {
+	if (handshake_start(c->hs, c->peer_fd, p, req, &srv->tickets) < 0) {
 		refuse(srv, c, c->hs->reply.status, c->hs->reply.message);
 		return;
 	}
@@ -683,6 +684,10 @@ static json_object *reload(struct server *srv)
 	if (srv->control_fd >= 0)
 		control_apply_owner(srv->cfg);
 	srv->metrics.reloads++;
+	/* A new ticket key, rotating as the new lifetime says; the old key
+	 * still opens the tickets it sealed for one more period. */
+	srv->tickets.rotate_ms = srv->cfg->ticket_lifetime_ms;
+	t13_ticket_keys_rotate(&srv->tickets, now_ms());
 	for (const struct profile *p = srv->cfg->profiles; p; p = p->next)
 		n++;
 	log_msg(LOG_INFO, "reloaded %s: %zu profiles", srv->gens.path, n);
@@ -909,6 +914,11 @@ struct server *server_open(struct config *cfg, const char *config_path, char *er
 		return NULL;
 	}
 	metrics_init(&srv->metrics, now_ms());
+	if (t13_ticket_keys_init(&srv->tickets, now_ms(), cfg->ticket_lifetime_ms) < 0) {
+		snprintf(err, errlen, "ticket keys: %s", strerror(errno));
+		open_failed(srv);
+		return NULL;
+	}
 	if (watch_fd(srv, EPOLL_CTL_ADD, srv->listen_fd, EPOLLIN, &srv->listen_watch) < 0 ||
 	    watch_fd(srv, EPOLL_CTL_ADD, srv->signal_fd, EPOLLIN, &srv->signal_watch) < 0) {
 		snprintf(err, errlen, "epoll: %s", strerror(errno));
@@ -949,5 +959,6 @@ void server_close(struct server *srv)
 	if (srv->epfd >= 0)
 		close(srv->epfd);
 	generations_free(&srv->gens);
+	t13_ticket_keys_wipe(&srv->tickets);
 	free(srv);
 }

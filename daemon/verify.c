@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdio.h>
 #include <string.h>
 
 #include "san.h"
@@ -129,4 +130,17 @@ int verifier_expect_ip(struct verifier *v, const char *literal)
 {
 	v->ip_len = san_parse_ip(literal, v->ip);
 	return v->ip_len ? 0 : -1;
+}
+
+int verifier_identity(const struct verifier *v, char *subject, size_t subject_len,
+		      char *san, size_t san_len)
+{
+	subject[0] = san[0] = '\0';
+	if (!v->vtable || !v->chain_seen || v->error != 0)
+		return 0;
+	if (v->names[0].status > 0)
+		snprintf(subject, subject_len, "%s", v->cn);
+	if (v->names[1].status > 0)
+		snprintf(san, san_len, "%s", v->dns);
+	return 1;
 }

@@ -51,4 +51,13 @@ void verifier_init(struct verifier *v, br_x509_minimal_context *minimal,
  */
 int verifier_expect_ip(struct verifier *v, const char *literal);
 
+/*
+ * The peer's identity, once its chain ended: 1 if the chain (and name)
+ * validated, with the leaf's subject CN and first DNS name in @subject and
+ * @san ("" when absent); 0, and both "", otherwise: names are reported only
+ * when verified.
+ */
+int verifier_identity(const struct verifier *v, char *subject, size_t subject_len,
+		      char *san, size_t san_len);
+
 #endif

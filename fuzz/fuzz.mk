@@ -14,7 +14,7 @@
 FUZZ_CC       ?= clang
 FUZZ_SECONDS  ?= 60
 FUZZ_BUILD    := $(BUILD)/fuzz
-FUZZ_TARGETS  := request config creds hs_server hs_client reply record san
+FUZZ_TARGETS  := request config creds hs_server hs_client reply record san t13_hello t13_msg t13_ticket t13_server_msgs
 FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS   := -std=c11 -O1 -g -Wall -Wextra $(FUZZ_SAN) -fsanitize=fuzzer-no-link
@@ -39,11 +39,11 @@ fuzz: fuzz-build
 fuzz-replay: fuzz-build
 	FUZZ_BUILD=$(FUZZ_BUILD) fuzz/replay $(FUZZ_TARGETS)
 
-$(FUZZ_BUILD)/obj/%.o: %.c $(wildcard include/*.h lib/*.h daemon/*.h)
+$(FUZZ_BUILD)/obj/%.o: %.c $(wildcard include/*.h lib/*.h daemon/*.h daemon/tls13/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
 
-$(FUZZ_BUILD)/obj/fuzz/%.o: fuzz/%.c $(wildcard fuzz/*.h include/*.h lib/*.h daemon/*.h)
+$(FUZZ_BUILD)/obj/fuzz/%.o: fuzz/%.c $(wildcard fuzz/*.h include/*.h lib/*.h daemon/*.h daemon/tls13/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -Werror -c -o $@ $<
 

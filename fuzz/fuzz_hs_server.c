@@ -3,9 +3,14 @@
  * fuzz_hs_server: daemon/handshake.c as the TLS server, fed the client's bytes.
  *
  * Input: one byte of setup, then everything the client sends, in order.
- *   bits 0-1  the profile and request (hs.c, server_variants)
+ *   bits 0-1, 3  the profile and request (hs.c, server_variants): index
+ *             bits 0-1 plus 4 for bit 3; 0-3 allow TLS 1.2 and 1.3 (but
+ *             1, max_version 1.2), 4-7 TLS 1.3 only; 2 and 6 require a
+ *             client certificate
  *   bit 2     when the input runs out: handshake_abort() (the daemon's
  *             timeout) instead of the peer closing its side (EOF)
+ * A ClientHello that offers TLS 1.3 to a profile allowing it runs the TLS
+ * 1.3 engine (daemon/tls13/), anything else BearSSL's TLS 1.2 one.
  * The daemon runs on one end of a unix socketpair; the input is written to
  * the other end as the socket takes it, and whatever the daemon sends is read
  * and dropped. It steps until HS_DONE. See hs.h for what is made

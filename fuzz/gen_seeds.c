@@ -5,17 +5,50 @@
  *       BearSSL peer that completes a handshake with daemon/handshake.c in
  *       this process (same deterministic random source as the targets, see
  *       hs.h), then replayed once to check they still complete: they take
- *       the fuzzers through every message to the kTLS hand-over.
+ *       the fuzzers through every message to the kTLS hand-over. BearSSL
+ *       speaks TLS 1.2 only: the TLS 1.3-only profiles get theirs from
+ *       --record.
  *   OUTDIR/request, OUTDIR/reply, OUTDIR/record: valid messages and scripts.
+ *
+ * gen_seeds --record OUTDIR NAME VARIANT EXPECT [--split] -- CMD ARG...
+ *   OUTDIR/hs_server/NAME: what a real client program sends the daemon's
+ *       server (profile VARIANT, by name, see hs.c) in one handshake. CMD
+ *       runs with each "@PORT@" in its arguments replaced by the port of a
+ *       loopback TCP listener here, its stdin a pipe held open until the
+ *       handshake ends; its bytes go through this process to the daemon's
+ *       socketpair, the daemon's back. EXPECT is the outcome: "1.3" or
+ *       "1.2" (success in that version), "fail", or "fail:N" (a failure
+ *       where alert N was sent or received). The seed keeps the
+ *       bytes the daemon took, is replayed alone to check it ends the same
+ *       way, and on success gets a NAME-then-data twin (a record behind the
+ *       Finished, which the daemon must leave to kTLS). --split adds
+ *       NAME-split: the first record (the ClientHello) cut in two records,
+ *       which must still complete.
+ *
+ * gen_seeds --record-client OUTDIR NAME VARIANT EXPECT [--split] -- CMD ARG...
+ *   OUTDIR/hs_client/NAME: the same for the daemon's client (client
+ *       VARIANT) and a real server program: CMD is to listen on loopback
+ *       port "@PORT@" (one that was free), serving one connection; this
+ *       process connects to it (again while it starts), hands it the
+ *       daemon's ClientHello and keeps what it answers. --split cuts the
+ *       server's first record (its ServerHello) in two.
+ *
  * Exits non-zero if a flight does not complete or does not replay.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fuzz.h"
@@ -180,7 +213,7 @@ static struct bytes record_flight(enum ktlsd_role role, const struct hs_variant 
 		int moved = peer_step(p, r.sv[1], &sent);
 
 		if (progress != HS_DONE)
-			progress = handshake_step(r.hs);
+			progress = hs_step(&r);
 		if (progress == HS_DONE && !moved)
 			break;
 	}
@@ -196,8 +229,14 @@ static struct bytes record_flight(enum ktlsd_role role, const struct hs_variant 
 	return sent;
 }
 
-/* The recorded bytes alone must take the daemon to the end again. */
-static void check_replay(enum ktlsd_role role, const struct hs_variant *v, const struct bytes *b)
+/*
+ * The recorded bytes alone must take the daemon to the end again, with
+ * @want_status (and @want_message, unless NULL) as when they were recorded.
+ * The reply goes into *@got unless NULL.
+ */
+static void check_replay_as(enum ktlsd_role role, const struct hs_variant *v, const struct bytes *b,
+			    const char *what, int want_status, const char *want_message,
+			    struct ktlsd_wire_reply *got)
 {
 	struct hs_run r;
 	size_t off = 0;
@@ -209,42 +248,501 @@ static void check_replay(enum ktlsd_role role, const struct hs_variant *v, const
 						MSG_DONTWAIT | MSG_NOSIGNAL) : 0;
 
 		off += n > 0 ? (size_t)n : 0;
-		progress = handshake_step(r.hs);
+		progress = hs_step(&r);
 		hs_drain(r.sv[1]);
 		if (progress == HS_DONE || (progress == HS_WANT_READ && off == b->len) || i > 10000)
 			break;
 	}
-	if (progress != HS_DONE || r.hs->reply.status != 0) {
+	if (progress == HS_WANT_READ && want_status) {
+		/* A failed recording may end with the peer's EOF: so does its replay. */
+		shutdown(r.sv[1], SHUT_WR);
+		progress = hs_step(&r);
+	}
+	if (progress != HS_DONE || r.hs->reply.status != want_status ||
+	    (want_message && strcmp(r.hs->reply.message, want_message))) {
 		fprintf(stderr, "gen_seeds: the recorded %s flight '%s' does not replay (%s): "
 			"is the random source deterministic?\n",
-			role == KTLSD_ROLE_SERVER ? "client" : "server", v->name,
+			role == KTLSD_ROLE_SERVER ? "client" : "server", what,
 			progress == HS_DONE ? r.hs->reply.message : "it waits for more");
 		exit(1);
 	}
+	if (got)
+		*got = r.hs->reply;
 	hs_run_end(&r);
 }
+
+static void check_replay(enum ktlsd_role role, const struct hs_variant *v, const struct bytes *b)
+{
+	check_replay_as(role, v, b, v->name, 0, NULL, NULL);
+}
+
+/* An application-data record right behind the peer's last flight. */
+static const unsigned char then_data[] = { 23, 3, 3, 0, 29, 0, 0, 0, 0, 0, 0, 0, 1,
+	'G', 'E', 'T', ' ', '/', 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef,
+	0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef };
 
 static void handshake_seeds(enum ktlsd_role role)
 {
 	const char *target = role == KTLSD_ROLE_SERVER ? "hs_server" : "hs_client";
-	/* An application-data record right behind the peer's last flight. */
-	static const unsigned char early_data[] = { 23, 3, 3, 0, 29, 0, 0, 0, 0, 0, 0, 0, 1,
-		'G', 'E', 'T', ' ', '/', 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef,
-		0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef };
 
-	for (unsigned i = 0; i < HS_VARIANTS; i++) {
-		const struct hs_variant *v = hs_variant(role, i);
-		struct bytes b = record_flight(role, v);
-		unsigned char head = (unsigned char)i;
+	for (unsigned i = 0; i < hs_variant_count(role); i++) {
+		unsigned char head = hs_variant_head(i);
+		const struct hs_variant *v = hs_variant(role, head);
+		struct bytes b;
 		char name[128];
 
+		if (v->tls13_only)
+			continue;
+		b = record_flight(role, v);
 		check_replay(role, v, &b);
 		write_seed(target, v->name, &head, 1, b.data, b.len);
-		append(&b, early_data, sizeof(early_data));
+		append(&b, then_data, sizeof(then_data));
 		snprintf(name, sizeof(name), "%s-then-data", v->name);
 		write_seed(target, name, &head, 1, b.data, b.len);
 		free(b.data);
 	}
+}
+
+/*
+ * A server from before TLS 1.3 that ignores supported_versions answers our
+ * TLS 1.3-only ClientHello (legacy_version 1.2) with a TLS 1.2 ServerHello:
+ * no real server here does (openssl and gnutls know the extension and
+ * refuse it themselves), so this one is made by hand: no extensions, a
+ * suite of TLS 1.2 (ECDHE-RSA-AES128-GCM-SHA256), our session id not even
+ * echoed. The daemon must refuse it with protocol_version before anything
+ * else (RFC 8446 4.1.3, 4.2.1).
+ */
+static void client13_handmade_seeds(void)
+{
+	static const unsigned char hello12_head[] = { 22, 3, 3, 0, 74, 2, 0, 0, 70, 3, 3 };
+	struct ktlsd_wire_reply reply;
+	struct bytes b = { 0 };
+	unsigned char random[32], sid[33] = { 32 }, rest[] = { 0xc0, 0x2f, 0 };
+	const struct hs_variant *v;
+	uint8_t head;
+
+	v = hs_variant_by_name(KTLSD_ROLE_CLIENT, "none13", &head);
+	FUZZ_CHECK(v);
+	memset(random, 0x11, sizeof(random));
+	memset(sid + 1, 0x5a, 32);
+	append(&b, hello12_head, sizeof(hello12_head));
+	append(&b, random, sizeof(random));
+	append(&b, sid, sizeof(sid));
+	append(&b, rest, sizeof(rest));
+	check_replay_as(KTLSD_ROLE_CLIENT, v, &b, "tls12-server-hello", EPROTO, NULL, &reply);
+	if (reply.alert_sent != 70) {
+		fprintf(stderr, "gen_seeds: a TLS 1.2 ServerHello: %s (not protocol_version)\n",
+			reply.message);
+		exit(1);
+	}
+	write_seed("hs_client", "tls12-server-hello", &head, 1, b.data, b.len);
+	free(b.data);
+}
+
+/* ---- handshakes with real peer programs (--record, --record-client) ---- */
+
+/* How long a client program may take to connect and to finish: generous. */
+#define RECORD_TIMEOUT_MS	30000
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "gen_seeds: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* A listener on 127.0.0.1, any port: its fd, the port in *@port. */
+static int listen_loopback(unsigned *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 1) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
+		die("loopback listener");
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* @arg with each "@PORT@" replaced by @port (malloc'd). */
+static char *with_port(const char *arg, unsigned port)
+{
+	static const char token[] = "@PORT@";
+	char num[16], *out = malloc(strlen(arg) * 2 + 16), *o = out;
+
+	FUZZ_CHECK(out);
+	snprintf(num, sizeof(num), "%u", port);
+	while (*arg) {
+		if (!strncmp(arg, token, sizeof(token) - 1)) {
+			o = stpcpy(o, num);
+			arg += sizeof(token) - 1;
+		} else {
+			*o++ = *arg++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
+ * Start @argv with its stdin the pipe whose write end goes into *@in;
+ * its output goes to /dev/null (to stderr with KTLSD_FUZZ_VERBOSE).
+ */
+static pid_t spawn(char **argv, unsigned port, int *in)
+{
+	int pipefd[2];
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		size_t n = 0;
+		char **args;
+
+		while (argv[n])
+			n++;
+		args = calloc(n + 1, sizeof(*args));
+		for (size_t i = 0; args && i < n; i++)
+			args[i] = with_port(argv[i], port);
+		dup2(pipefd[0], 0);
+		if (!getenv("KTLSD_FUZZ_VERBOSE")) {
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		if (args)
+			execvp(args[0], args);
+		_exit(127);
+	}
+	close(pipefd[0]);
+	*in = pipefd[1];
+	return pid;
+}
+
+/* The accepted connection of the client program, or exit if it never comes. */
+static int accept_client(int lfd, pid_t pid)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	int status;
+
+	if (poll(&p, 1, RECORD_TIMEOUT_MS) != 1) {
+		fprintf(stderr, "gen_seeds: the client program did not connect%s\n",
+			waitpid(pid, &status, WNOHANG) == pid ? " (it exited)" : "");
+		exit(1);
+	}
+	return accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+}
+
+/* A loopback port free for now, for a server program to listen on. */
+static unsigned free_port(void)
+{
+	unsigned port;
+
+	close(listen_loopback(&port));
+	return port;
+}
+
+/*
+ * A connection to the server program @pid, started to listen on @port,
+ * tried again while it starts: the fd, or -1 if it exited first (the port
+ * was taken meanwhile, say: its exit status in *@status).
+ */
+static int connect_server(pid_t pid, unsigned port, int *status)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	long long deadline = now_ms() + RECORD_TIMEOUT_MS;
+
+	while (now_ms() < deadline) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			die("socket");
+		if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0)
+			return fd;
+		if (errno != ECONNREFUSED)
+			die("connect to the server program");
+		close(fd);
+		if (waitpid(pid, status, WNOHANG) == pid)
+			return -1;
+		poll(NULL, 0, 20);
+	}
+	fprintf(stderr, "gen_seeds: the server program never listened on port %u\n", port);
+	exit(1);
+}
+
+/*
+ * Start the server program @argv on a free port and connect to it: the
+ * connection, the program in *@pid, its stdin's pipe in *@in. A free port
+ * can be taken before the program binds it: a program that exits before
+ * it listens is started again on another, a few times.
+ */
+static int start_server(char **argv, pid_t *pid, int *in)
+{
+	int status = 0;
+
+	for (int attempt = 0; attempt < 3; attempt++) {
+		unsigned port = free_port();
+		int fd;
+
+		*pid = spawn(argv, port, in);
+		fd = connect_server(*pid, port, &status);
+		if (fd >= 0)
+			return fd;
+		close(*in);
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+			break;
+	}
+	fprintf(stderr, "gen_seeds: the server program exited before it listened (status %d)\n",
+		WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	exit(1);
+}
+
+/*
+ * What @from has for now (up to 16 KiB), to @to (blocking), logged in @log
+ * unless NULL. Returns the bytes moved, 0 if none for now, -1 at EOF or on
+ * an error.
+ */
+static ssize_t relay(int from, int to, struct bytes *log)
+{
+	unsigned char buf[16384];
+	ssize_t n = recv(from, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n == 0)
+		return -1;
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+	if (log)
+		append(log, buf, (size_t)n);
+	for (ssize_t off = 0; off < n;) {
+		ssize_t m = send(to, buf + off, (size_t)(n - off), MSG_NOSIGNAL);
+		struct pollfd p = { .fd = to, .events = POLLOUT };
+
+		/* The daemon's socketpair is non-blocking: wait for room. */
+		if (m < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+		    poll(&p, 1, RECORD_TIMEOUT_MS) == 1)
+			continue;
+		if (m < 0 && errno != EINTR)
+			return -1;
+		off += m > 0 ? m : 0;
+	}
+	return n;
+}
+
+struct recording {
+	struct bytes sent;	/* the bytes the daemon took */
+	struct ktlsd_wire_reply reply;
+};
+
+/*
+ * One handshake between the daemon (in @role, variant @v) and the peer
+ * program connected on @tcp: the peer's bytes relayed to the daemon's
+ * socketpair (and logged), the daemon's relayed back, until the daemon is
+ * done.
+ */
+static void relay_handshake(enum ktlsd_role role, const struct hs_variant *v, int tcp,
+			    struct recording *out)
+{
+	long long deadline = now_ms() + RECORD_TIMEOUT_MS;
+	enum hs_progress progress;
+	struct bytes got = { 0 };
+	struct hs_run r;
+	int unread = 0, peer_open = 1;
+
+	hs_run_start(&r, role, v);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = tcp, .events = peer_open ? POLLIN : 0 },
+				       { .fd = r.sv[1], .events = POLLIN } };
+
+		progress = hs_step(&r);
+		relay(r.sv[1], tcp, NULL);
+		if (progress == HS_DONE)
+			break;
+		if (now_ms() > deadline) {
+			fprintf(stderr, "gen_seeds: the handshake with the %s program never ended\n",
+				role == KTLSD_ROLE_SERVER ? "client" : "server");
+			exit(1);
+		}
+		poll(p, 2, 100);
+		if (peer_open && relay(tcp, r.sv[1], &got) < 0) {
+			peer_open = 0;
+			shutdown(r.sv[1], SHUT_WR);
+		}
+	}
+	/* Its last flight: a client's Finished, or an alert for the peer to see. */
+	while (relay(r.sv[1], tcp, NULL) > 0)
+		;
+	FUZZ_CHECK(ioctl(r.sv[0], FIONREAD, &unread) == 0);
+	FUZZ_CHECK((size_t)unread <= got.len);
+	got.len -= (size_t)unread;
+	out->sent = got;
+	out->reply = r.hs->reply;
+	hs_run_end(&r);
+}
+
+/*
+ * The same bytes with the first record, a handshake one (the ClientHello or
+ * the ServerHello), cut in two records.
+ */
+static struct bytes split_first_record(const struct bytes *b)
+{
+	struct bytes out = { 0 };
+	size_t len, half;
+	unsigned char head[5];
+
+	FUZZ_CHECK(b->len >= 5 && b->data[0] == 22);
+	len = (size_t)b->data[3] << 8 | b->data[4];
+	FUZZ_CHECK(len >= 2 && 5 + len <= b->len);
+	half = len / 2;
+	memcpy(head, b->data, 3);
+	head[3] = (unsigned char)(half >> 8);
+	head[4] = (unsigned char)half;
+	append(&out, head, 5);
+	append(&out, b->data + 5, half);
+	head[3] = (unsigned char)((len - half) >> 8);
+	head[4] = (unsigned char)(len - half);
+	append(&out, head, 5);
+	append(&out, b->data + 5 + half, b->len - 5 - half);
+	return out;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: gen_seeds OUTDIR\n"
+		"       gen_seeds --record|--record-client OUTDIR NAME VARIANT 1.3|1.2|fail[:ALERT] "
+		"[--split] -- CMD ARG...\n");
+	exit(2);
+}
+
+/* What a recording must end with: EXPECT of the usage. */
+struct expect {
+	uint16_t version;	/* success in this version; 0: a failure */
+	int alert;		/* a failure with this alert sent or received; -1: any */
+};
+
+static struct expect parse_expect(const char *s)
+{
+	struct expect e = { .alert = -1 };
+	char *end;
+
+	if (!strcmp(s, "1.3") || !strcmp(s, "1.2")) {
+		e.version = strcmp(s, "1.3") ? 0x0303 : 0x0304;
+	} else if (!strncmp(s, "fail:", 5)) {
+		e.alert = (int)strtol(s + 5, &end, 10);
+		if (end == s + 5 || *end || e.alert < 0 || e.alert > 255)
+			usage();
+	} else if (strcmp(s, "fail")) {
+		usage();
+	}
+	return e;
+}
+
+static int as_expected(const struct expect *e, const struct ktlsd_wire_reply *r)
+{
+	if (e->version)
+		return r->status == 0 && r->tls_version == e->version;
+	return r->status != 0 &&
+	       (e->alert < 0 || r->alert_sent == e->alert || r->alert_received == e->alert);
+}
+
+/* One line on what was recorded, for make-corpus's log. */
+static void report(const char *name, const struct recording *rec)
+{
+	const struct ktlsd_wire_reply *r = &rec->reply;
+
+	printf("gen_seeds: %s: %zu bytes, %s", name, rec->sent.len, r->message);
+	if (r->status == 0 && r->tls_version == 0x0304)
+		printf(" [group 0x%04x%s%s%s]", r->group, r->alpn[0] ? ", alpn " : "", r->alpn,
+		       r->peer_verified ? ", peer verified" : "");
+	else if (r->status == 0)
+		printf(" [%s%s%s]", r->alpn[0] ? "alpn " : "", r->alpn,
+		       r->peer_verified ? ", peer verified" : "");
+	printf("\n");
+}
+
+static int record_main(enum ktlsd_role role, int argc, char **argv)
+{
+	const char *target = role == KTLSD_ROLE_SERVER ? "hs_server" : "hs_client";
+	const char *name;
+	const struct hs_variant *v;
+	struct recording rec;
+	struct expect expect;
+	int lfd, tcp, in, status, split = 0, i = 6;
+	unsigned port;
+	uint8_t head;
+	pid_t pid;
+
+	if (argc < 8)
+		usage();
+	outdir = argv[2];
+	name = argv[3];
+	v = hs_variant_by_name(role, argv[4], &head);
+	if (!v) {
+		fprintf(stderr, "gen_seeds: no %s variant '%s' (see fuzz/hs.c)\n",
+			role == KTLSD_ROLE_SERVER ? "server" : "client", argv[4]);
+		exit(2);
+	}
+	expect = parse_expect(argv[5]);
+	if (i < argc && !strcmp(argv[i], "--split")) {
+		split = 1;
+		i++;
+	}
+	if (i >= argc - 1 || strcmp(argv[i], "--"))
+		usage();
+	mkdir(outdir, 0755);
+	if (role == KTLSD_ROLE_SERVER) {
+		lfd = listen_loopback(&port);
+		pid = spawn(argv + i + 1, port, &in);
+		tcp = accept_client(lfd, pid);
+		if (tcp < 0)
+			die("accept");
+		close(lfd);
+	} else {
+		tcp = start_server(argv + i + 1, &pid, &in);
+	}
+	relay_handshake(role, v, tcp, &rec);
+	close(tcp);
+	close(in);
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+
+	if (!as_expected(&expect, &rec.reply)) {
+		fprintf(stderr, "gen_seeds: %s: expected %s, the daemon says: %s\n", name, argv[5],
+			rec.reply.message);
+		exit(1);
+	}
+	check_replay_as(role, v, &rec.sent, name, rec.reply.status, rec.reply.message, NULL);
+	write_seed(target, name, &head, 1, rec.sent.data, rec.sent.len);
+	report(name, &rec);
+	if (split) {
+		struct bytes b = split_first_record(&rec.sent);
+		char split_name[256];
+
+		snprintf(split_name, sizeof(split_name), "%s-split", name);
+		check_replay_as(role, v, &b, split_name, rec.reply.status, rec.reply.message, NULL);
+		write_seed(target, split_name, &head, 1, b.data, b.len);
+		free(b.data);
+	}
+	if (rec.reply.status == 0) {
+		char data_name[256];
+
+		snprintf(data_name, sizeof(data_name), "%s-then-data", name);
+		append(&rec.sent, then_data, sizeof(then_data));
+		write_seed(target, data_name, &head, 1, rec.sent.data, rec.sent.len);
+	}
+	free(rec.sent.data);
+	return 0;
 }
 
 /* ---- request, reply, record ---- */
@@ -334,10 +832,12 @@ static void record_seeds(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: gen_seeds OUTDIR\n");
-		return 2;
-	}
+	if (argc >= 2 && !strcmp(argv[1], "--record"))
+		return record_main(KTLSD_ROLE_SERVER, argc, argv);
+	if (argc >= 2 && !strcmp(argv[1], "--record-client"))
+		return record_main(KTLSD_ROLE_CLIENT, argc, argv);
+	if (argc != 2)
+		usage();
 	outdir = argv[1];
 	mkdir(outdir, 0755);
 	request_seeds();
@@ -345,5 +845,6 @@ int main(int argc, char **argv)
 	record_seeds();
 	handshake_seeds(KTLSD_ROLE_SERVER);
 	handshake_seeds(KTLSD_ROLE_CLIENT);
+	client13_handmade_seeds();
 	return 0;
 }

@@ -82,7 +82,7 @@ struct ktlsd_result {
 	char message[192];
 
 	/* Set when status is 0. */
-	uint16_t version;		/* 0x0303: TLS 1.2 */
+	uint16_t version;		/* 0x0303: TLS 1.2, 0x0304: TLS 1.3 */
 	uint16_t cipher_suite;		/* IANA number, e.g. 0xc02b */
 	char cipher_name[64];		/* OpenSSL's name for it */
 	char alpn[64];			/* negotiated protocol, or "" */
@@ -95,6 +95,13 @@ struct ktlsd_result {
 	int peer_verified;		/* 1: the peer's chain (and name) validated */
 	enum ktlsd_mode tx_mode;	/* read back with sock_diag */
 	enum ktlsd_mode rx_mode;
+	/* The key exchange group (IANA number, e.g. 0x001d x25519) and the
+	 * signature scheme ktlsd's side signed with (e.g. 0x0403
+	 * ecdsa_secp256r1_sha256, 0x0804 rsa_pss_rsae_sha256); TLS 1.3 only,
+	 * 0 for TLS 1.2. */
+	uint16_t group;
+	uint16_t signature_scheme;
+	int resumed;			/* 1: the session was resumed */
 };
 
 /*
@@ -184,21 +191,37 @@ void ktlsd_handoff_cancel(struct ktlsd_handoff *h);
  * of the stream, or -1 with errno:
  *   EPROTO    the peer sent a fatal alert; its description in *@alert
  *   EBADMSG   a record failed authentication (a bad_record_mac alert has
- *             been sent), or a record type TLS 1.2 does not allow after the
- *             handshake (an unexpected_message alert has been sent)
+ *             been sent), or a record or message the version does not allow
+ *             after the handshake (an unexpected_message or decode_error
+ *             alert has been sent)
  *   EMSGSIZE  a record longer than TLS allows (a record_overflow alert has
  *             been sent)
+ *   EKEYEXPIRED  TLS 1.3: the peer updated its traffic key (KeyUpdate), and
+ *             this kernel cannot take a new key (Linux before 6.14 refuses a
+ *             second TLS_RX): its next record could not be read. An
+ *             internal_error alert has been sent; nothing was lost before it.
  *   EINVAL    @len is 0
  *   other     errors of recvmsg (EAGAIN on a non-blocking socket, EINTR,
  *             ECONNRESET, ETIMEDOUT, ...)
- * After EPROTO, EBADMSG and EMSGSIZE the connection is dead: close it.
+ * After EPROTO, EBADMSG, EMSGSIZE and EKEYEXPIRED the connection is dead:
+ * close it.
  * @alert, if not NULL, is set on every call: to -1, or to the description of
  * the alert that ended the stream. At the end of the stream (0) it tells the
  * two ends apart: KTLSD_ALERT_CLOSE_NOTIFY (0) when the peer closed properly,
  * -1 when TCP ended without close_notify (the data may have been truncated
  * by an attacker: RFC 5246 §7.2.1; a caller that cares treats it as an error).
- * Warning alerts are skipped; a handshake record (HelloRequest, a new
- * ClientHello) is answered with a no_renegotiation warning and skipped.
+ * TLS 1.2: warning alerts are skipped; a handshake record (HelloRequest, a
+ * new ClientHello) is answered with a no_renegotiation warning and skipped.
+ * TLS 1.3: every alert but close_notify and user_canceled is fatal; a
+ * NewSessionTicket is skipped (the application keeps no session to resume);
+ * a post-handshake message split across records is refused (EBADMSG).
+ *
+ * Rekeying (for kernels that can): the traffic secrets a KeyUpdate needs
+ * stay in ktlsd's memory only for the handshake and are wiped with it; the
+ * kernel holds keys, not secrets. Following KeyUpdates will hand the two
+ * application traffic secrets to the application in a caller-allocated
+ * session context, so that no daemon has to keep per-connection state for
+ * the connection's lifetime, and no secret crosses back unless asked for.
  * @flags are recvmsg's (MSG_DONTWAIT, MSG_WAITALL).
  */
 ssize_t ktlsd_recv(int fd, void *buf, size_t len, int flags, int *alert);

@@ -23,6 +23,10 @@ extern "C" {
 #define KTLSD_SUITE_ECDHE_RSA_AES256_GCM_SHA384		0xc030
 #define KTLSD_SUITE_ECDHE_RSA_CHACHA20_POLY1305		0xcca8
 #define KTLSD_SUITE_ECDHE_ECDSA_CHACHA20_POLY1305	0xcca9
+/* The TLS 1.3 cipher suites (RFC 8446 B.4): all three are carried by kTLS. */
+#define KTLSD_SUITE_TLS13_AES_128_GCM_SHA256		0x1301
+#define KTLSD_SUITE_TLS13_AES_256_GCM_SHA384		0x1302
+#define KTLSD_SUITE_TLS13_CHACHA20_POLY1305_SHA256	0x1303
 
 enum ktlsd_cipher {
 	KTLSD_CIPHER_AES_GCM_128 = 1,
@@ -38,7 +42,9 @@ struct ktlsd_suite_info {
 	int prf_sha384;		/* 1: the PRF uses SHA-384, 0: SHA-256 */
 	int ecdsa;		/* 1: ECDHE-ECDSA, 0: ECDHE-RSA */
 	size_t key_len;		/* write key */
-	size_t iv_len;		/* fixed IV (salt): 4 for GCM, 12 for ChaCha20 */
+	size_t iv_len;		/* TLS 1.2: fixed IV (salt), 4 for GCM, 12 for
+				 * ChaCha20; TLS 1.3: the 12-byte write IV */
+	uint16_t version;	/* 0x0303 or 0x0304: the suite's TLS version */
 };
 
 /* The suite's description, or NULL if kTLS cannot carry it. */
@@ -47,10 +53,17 @@ const struct ktlsd_suite_info *ktlsd_suite_by_id(uint16_t suite);
 /* The suite named @name (OpenSSL's name), or NULL. */
 const struct ktlsd_suite_info *ktlsd_suite_by_name(const char *name);
 
-/* All suites, in our order of preference; *@count gets their number. */
+/* All TLS 1.2 suites, in our order of preference; *@count gets their number. */
 const struct ktlsd_suite_info *ktlsd_suites(size_t *count);
 
-/* One direction's traffic secrets. */
+/* The same for TLS 1.3's three suites. */
+const struct ktlsd_suite_info *ktlsd_suites13(size_t *count);
+
+/*
+ * One direction's record keys. TLS 1.3: key and the 12-byte write IV
+ * derived from the traffic secret (RFC 8446 7.3), seq the number of records
+ * sent under that key already (e.g. NewSessionTicket).
+ */
 struct ktlsd_dir_keys {
 	uint8_t key[32];	/* key_len bytes used */
 	uint8_t iv[12];		/* iv_len bytes used */
@@ -86,7 +99,8 @@ int ktlsd_keys_from_block(struct ktlsd_keys *keys, uint16_t suite,
 int ktlsd_ktls_attach(int fd);
 
 /*
- * Install @keys on the connected TCP socket @fd: TCP_ULP "tls" (unless
+ * Install @keys on the connected TCP socket @fd, as TLS 1.2 or TLS 1.3 as
+ * the suite says: TCP_ULP "tls" (unless
  * ktlsd_ktls_attach() did it already), then TLS_RX and TLS_TX. Either both
  * directions are installed, or the call fails; a socket whose ULP was set
  * but whose keys were refused is left unusable for TLS and must be closed.

@@ -221,6 +221,9 @@ int ktlsd_reply_decode(const struct ktlsd_wire_reply *w, struct ktlsd_result *re
 	res->tx_mode = (enum ktlsd_mode)w->tx_mode;
 	res->rx_mode = (enum ktlsd_mode)w->rx_mode;
 	res->peer_verified = w->peer_verified != 0;
+	res->group = w->group;
+	res->signature_scheme = w->sig_scheme;
+	res->resumed = w->resumed != 0;
 	return 0;
 }
 

@@ -16,20 +16,31 @@
 
 static const struct ktlsd_suite_info suites[] = {
 	{ KTLSD_SUITE_ECDHE_ECDSA_AES128_GCM_SHA256, "ECDHE-ECDSA-AES128-GCM-SHA256",
-	  KTLSD_CIPHER_AES_GCM_128, 0, 1, 16, 4 },
+	  KTLSD_CIPHER_AES_GCM_128, 0, 1, 16, 4, 0x0303 },
 	{ KTLSD_SUITE_ECDHE_RSA_AES128_GCM_SHA256, "ECDHE-RSA-AES128-GCM-SHA256",
-	  KTLSD_CIPHER_AES_GCM_128, 0, 0, 16, 4 },
+	  KTLSD_CIPHER_AES_GCM_128, 0, 0, 16, 4, 0x0303 },
 	{ KTLSD_SUITE_ECDHE_ECDSA_AES256_GCM_SHA384, "ECDHE-ECDSA-AES256-GCM-SHA384",
-	  KTLSD_CIPHER_AES_GCM_256, 1, 1, 32, 4 },
+	  KTLSD_CIPHER_AES_GCM_256, 1, 1, 32, 4, 0x0303 },
 	{ KTLSD_SUITE_ECDHE_RSA_AES256_GCM_SHA384, "ECDHE-RSA-AES256-GCM-SHA384",
-	  KTLSD_CIPHER_AES_GCM_256, 1, 0, 32, 4 },
+	  KTLSD_CIPHER_AES_GCM_256, 1, 0, 32, 4, 0x0303 },
 	{ KTLSD_SUITE_ECDHE_ECDSA_CHACHA20_POLY1305, "ECDHE-ECDSA-CHACHA20-POLY1305",
-	  KTLSD_CIPHER_CHACHA20_POLY1305, 0, 1, 32, 12 },
+	  KTLSD_CIPHER_CHACHA20_POLY1305, 0, 1, 32, 12, 0x0303 },
 	{ KTLSD_SUITE_ECDHE_RSA_CHACHA20_POLY1305, "ECDHE-RSA-CHACHA20-POLY1305",
-	  KTLSD_CIPHER_CHACHA20_POLY1305, 0, 0, 32, 12 },
+	  KTLSD_CIPHER_CHACHA20_POLY1305, 0, 0, 32, 12, 0x0303 },
+};
+
+/* TLS 1.3 suites name no key exchange or signature: ecdsa is unused. */
+static const struct ktlsd_suite_info suites13[] = {
+	{ KTLSD_SUITE_TLS13_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256",
+	  KTLSD_CIPHER_AES_GCM_128, 0, 0, 16, 12, 0x0304 },
+	{ KTLSD_SUITE_TLS13_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384",
+	  KTLSD_CIPHER_AES_GCM_256, 1, 0, 32, 12, 0x0304 },
+	{ KTLSD_SUITE_TLS13_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256",
+	  KTLSD_CIPHER_CHACHA20_POLY1305, 0, 0, 32, 12, 0x0304 },
 };
 
 #define SUITE_COUNT (sizeof(suites) / sizeof(suites[0]))
+#define SUITE13_COUNT (sizeof(suites13) / sizeof(suites13[0]))
 
 const struct ktlsd_suite_info *ktlsd_suites(size_t *count)
 {
@@ -37,11 +48,20 @@ const struct ktlsd_suite_info *ktlsd_suites(size_t *count)
 	return suites;
 }
 
+const struct ktlsd_suite_info *ktlsd_suites13(size_t *count)
+{
+	*count = SUITE13_COUNT;
+	return suites13;
+}
+
 const struct ktlsd_suite_info *ktlsd_suite_by_id(uint16_t suite)
 {
 	for (size_t i = 0; i < SUITE_COUNT; i++)
 		if (suites[i].suite == suite)
 			return &suites[i];
+	for (size_t i = 0; i < SUITE13_COUNT; i++)
+		if (suites13[i].suite == suite)
+			return &suites13[i];
 	return NULL;
 }
 
@@ -50,6 +70,9 @@ const struct ktlsd_suite_info *ktlsd_suite_by_name(const char *name)
 	for (size_t i = 0; i < SUITE_COUNT; i++)
 		if (!strcmp(suites[i].name, name))
 			return &suites[i];
+	for (size_t i = 0; i < SUITE13_COUNT; i++)
+		if (!strcmp(suites13[i].name, name))
+			return &suites13[i];
 	return NULL;
 }
 
@@ -98,29 +121,39 @@ union crypto_info {
 };
 
 /*
- * For AES-GCM the explicit nonce (iv) starts at the record sequence number:
- * the kernel increments it per record, and the handshake already used nonce
- * 0 under this key for Finished, so iv = 0 would repeat a nonce.
+ * AES-GCM's 12-byte nonce is salt (4 bytes) || iv (8 bytes). TLS 1.2: the
+ * explicit nonce (iv) starts at the record sequence number: the kernel
+ * increments it per record, and the handshake already used nonce 0 under
+ * this key for Finished, so iv = 0 would repeat a nonce. TLS 1.3: salt and
+ * iv are the write IV's two parts; the kernel XORs the sequence number in.
  */
+static void fill_gcm_nonce(uint8_t *salt, uint8_t *iv, const struct ktlsd_suite_info *info,
+			   const struct ktlsd_dir_keys *dir)
+{
+	memcpy(salt, dir->iv, 4);
+	if (info->version == 0x0304)
+		memcpy(iv, dir->iv + 4, 8);
+	else
+		put_be64(iv, dir->seq);
+}
+
 static size_t fill_crypto_info(union crypto_info *ci,
 			       const struct ktlsd_suite_info *info,
 			       const struct ktlsd_dir_keys *dir)
 {
 	memset(ci, 0, sizeof(*ci));
-	ci->base.version = TLS_1_2_VERSION;
+	ci->base.version = info->version == 0x0304 ? TLS_1_3_VERSION : TLS_1_2_VERSION;
 	switch (info->cipher) {
 	case KTLSD_CIPHER_AES_GCM_128:
 		ci->base.cipher_type = TLS_CIPHER_AES_GCM_128;
 		memcpy(ci->aes128.key, dir->key, sizeof(ci->aes128.key));
-		memcpy(ci->aes128.salt, dir->iv, sizeof(ci->aes128.salt));
-		put_be64(ci->aes128.iv, dir->seq);
+		fill_gcm_nonce(ci->aes128.salt, ci->aes128.iv, info, dir);
 		put_be64(ci->aes128.rec_seq, dir->seq);
 		return sizeof(ci->aes128);
 	case KTLSD_CIPHER_AES_GCM_256:
 		ci->base.cipher_type = TLS_CIPHER_AES_GCM_256;
 		memcpy(ci->aes256.key, dir->key, sizeof(ci->aes256.key));
-		memcpy(ci->aes256.salt, dir->iv, sizeof(ci->aes256.salt));
-		put_be64(ci->aes256.iv, dir->seq);
+		fill_gcm_nonce(ci->aes256.salt, ci->aes256.iv, info, dir);
 		put_be64(ci->aes256.rec_seq, dir->seq);
 		return sizeof(ci->aes256);
 	case KTLSD_CIPHER_CHACHA20_POLY1305:

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Life after the hand-off: application data in, the records that are not
- * data handled the way TLS 1.2 asks, alerts and close_notify out.
+ * data handled the way TLS 1.2 and TLS 1.3 ask, alerts and close_notify out.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,6 +14,13 @@
 #ifndef SOL_TLS
 #define SOL_TLS 282
 #endif
+
+/* Post-handshake messages of TLS 1.3 (RFC 8446 4.6). */
+#define HS_NEW_SESSION_TICKET	4
+#define HS_KEY_UPDATE		24
+#define ALERT_USER_CANCELED	90
+#define ALERT_DECODE_ERROR	50
+#define ALERT_INTERNAL_ERROR	80
 
 enum record_type {
 	RECORD_CHANGE_CIPHER_SPEC = 20,
@@ -103,36 +110,99 @@ static ssize_t finish_control_record(int fd, uint8_t *rec, size_t size, size_t g
 	}
 }
 
+/* The TLS version kTLS runs on @fd (0x0303, 0x0304), from TLS_RX's header. */
+static unsigned ktls_version(int fd)
+{
+	struct tls_crypto_info info;
+	socklen_t len = sizeof(info);
+
+	if (getsockopt(fd, SOL_TLS, TLS_RX, &info, &len) < 0 || len != sizeof(info))
+		return 0;
+	return info.version;
+}
+
+/* Send a fatal alert and fail with @err. */
+static int fatal(int fd, int description, int err)
+{
+	ktlsd_send_alert(fd, KTLSD_ALERT_FATAL, description);
+	errno = err;
+	return -1;
+}
+
+/*
+ * TLS 1.3's post-handshake messages, each whole in @rec. A NewSessionTicket
+ * is dropped: the application holds no session to resume it with. A
+ * KeyUpdate cannot be followed where the kernel cannot take a new TLS_RX key
+ * (6.1): the peer's next record would fail as forged, so the connection ends
+ * here, cleanly, with EKEYEXPIRED. Anything else (a CertificateRequest: we
+ * never offer post_handshake_auth) is unexpected.
+ */
+static int handle_post_handshake(int fd, const uint8_t *rec, size_t len)
+{
+	while (len > 0) {
+		size_t body;
+
+		if (len < 4)
+			return fatal(fd, KTLSD_ALERT_UNEXPECTED_MESSAGE, EBADMSG);
+		body = (size_t)rec[1] << 16 | (size_t)rec[2] << 8 | rec[3];
+		/* Messages split across records are not followed: refused. */
+		if (body > len - 4)
+			return fatal(fd, KTLSD_ALERT_UNEXPECTED_MESSAGE, EBADMSG);
+		switch (rec[0]) {
+		case HS_NEW_SESSION_TICKET:
+			break;
+		case HS_KEY_UPDATE:
+			if (body != 1 || rec[4] > 1)
+				return fatal(fd, ALERT_DECODE_ERROR, EBADMSG);
+			return fatal(fd, ALERT_INTERNAL_ERROR, EKEYEXPIRED);
+		default:
+			return fatal(fd, KTLSD_ALERT_UNEXPECTED_MESSAGE, EBADMSG);
+		}
+		rec += 4 + body;
+		len -= 4 + body;
+	}
+	return 0;
+}
+
+/* An alert: 1 end of stream, 0 skip it, -1 fatal. */
+static int handle_alert(int fd, const uint8_t *rec, size_t len, int *alert)
+{
+	if (len != 2) {
+		errno = EBADMSG;
+		return -1;
+	}
+	if (rec[1] == KTLSD_ALERT_CLOSE_NOTIFY) {
+		if (alert)
+			*alert = KTLSD_ALERT_CLOSE_NOTIFY;
+		return 1;
+	}
+	/* TLS 1.3 alerts are all fatal but user_canceled (6): the level is
+	 * the sender's word only in TLS 1.2. */
+	if (rec[1] == ALERT_USER_CANCELED ||
+	    (rec[0] == KTLSD_ALERT_WARNING && ktls_version(fd) != TLS_1_3_VERSION))
+		return 0;
+	if (alert)
+		*alert = rec[1];
+	errno = EPROTO;
+	return -1;
+}
+
 /* What to do with a record that is not data: 0 carry on, 1 end of stream, -1 error. */
 static int handle_control(int fd, uint8_t type, const uint8_t *rec, size_t len,
 			  int *alert)
 {
 	switch (type) {
 	case RECORD_ALERT:
-		if (len < 2) {
-			errno = EBADMSG;
-			return -1;
-		}
-		if (rec[1] == KTLSD_ALERT_CLOSE_NOTIFY) {
-			if (alert)
-				*alert = KTLSD_ALERT_CLOSE_NOTIFY;
-			return 1;
-		}
-		if (rec[0] == KTLSD_ALERT_WARNING)
-			return 0;
-		if (alert)
-			*alert = rec[1];
-		errno = EPROTO;
-		return -1;
+		return handle_alert(fd, rec, len, alert);
 	case RECORD_HANDSHAKE:
+		if (ktls_version(fd) == TLS_1_3_VERSION)
+			return handle_post_handshake(fd, rec, len);
 		/* HelloRequest or a ClientHello: we do not renegotiate. */
 		if (ktlsd_send_alert(fd, KTLSD_ALERT_WARNING, KTLSD_ALERT_NO_RENEGOTIATION) < 0)
 			return -1;
 		return 0;
 	default:
-		ktlsd_send_alert(fd, KTLSD_ALERT_FATAL, KTLSD_ALERT_UNEXPECTED_MESSAGE);
-		errno = EBADMSG;
-		return -1;
+		return fatal(fd, KTLSD_ALERT_UNEXPECTED_MESSAGE, EBADMSG);
 	}
 }
 

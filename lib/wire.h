@@ -14,7 +14,7 @@
 #include "ktlsd.h"
 
 #define KTLSD_WIRE_MAGIC	0x534c544bu	/* "KTLS" little-endian */
-#define KTLSD_WIRE_VERSION	1
+#define KTLSD_WIRE_VERSION	2
 
 struct ktlsd_wire_request {
 	uint32_t magic;
@@ -37,7 +37,10 @@ struct ktlsd_wire_reply {
 	uint8_t tx_mode;
 	uint8_t rx_mode;
 	uint8_t peer_verified;
-	uint8_t reserved[3];
+	uint8_t resumed;
+	uint8_t reserved[2];
+	uint16_t group;
+	uint16_t sig_scheme;
 	char tls_error_name[48];
 	char message[192];
 	char cipher_name[64];

@@ -202,6 +202,9 @@ static void print_result(const struct ktlsd_result *r)
 		(r->version >> 8) - 2, (r->version & 0xff) - 1, r->cipher_name, r->cipher_suite);
 	fprintf(stderr, "ktlscat:   kTLS tx %s, rx %s\n", ktlsd_mode_name(r->tx_mode),
 		ktlsd_mode_name(r->rx_mode));
+	if (r->group || r->signature_scheme)
+		fprintf(stderr, "ktlscat:   group 0x%04x, signature scheme 0x%04x%s\n", r->group,
+			r->signature_scheme, r->resumed ? ", resumed" : "");
 	if (r->alpn[0])
 		fprintf(stderr, "ktlscat:   alpn %s\n", r->alpn);
 	if (r->server_name[0])

@@ -39,7 +39,8 @@ static int make_credentials(void)
 		 "  -keyout rsa.key -out rsa.crt -days 2 -subj /CN=rsa.test 2>/dev/null && "
 		 "openssl pkey -in ec.key -out ec-sec1.key -traditional 2>/dev/null && "
 		 "printf 'not pem\\n' >garbage.pem && "
-		 "cat ec.crt rsa.crt >cas.pem", dir);
+		 "cat ec.crt rsa.crt >cas.pem && "
+		 "for i in $(seq 40); do cat ec.crt; done >long-chain.pem", dir);
 	return sh(cmd);
 }
 
@@ -298,6 +299,214 @@ static void test_user(void)
 		"a missing default user comes after every other mistake");
 }
 
+/* Load @text, which must load, and return profile "a" (NULL, with a diagnostic, if not). */
+static const struct profile *load_a(struct config *cfg, const char *text)
+{
+	if (config_load(cfg, write_conf(text)) < 0) {
+		diag("%s", cfg->error);
+		return NULL;
+	}
+	return config_profile(cfg, "a");
+}
+
+static int same_ids(const uint16_t *got, size_t got_count, const uint16_t *want, size_t want_count)
+{
+	return got_count == want_count && !memcmp(got, want, want_count * sizeof(*want));
+}
+
+/* min_version, max_version, ciphersuites, groups: defaults and what is accepted. */
+static void test_tls13_good(void)
+{
+	static const char *const spellings[] = { "1.2", "TLSv1.2", "1.3", "TLSv1.3" };
+	static const uint16_t all13[] = { 0x1301, 0x1302, 0x1303 };	/* RFC 8446 §B.4 */
+	static const uint16_t all_groups[] = { 0x001d, 0x0017, 0x0018 };	/* RFC 8446 §4.2.7 */
+	static const struct {
+		const char *name;
+		uint16_t id;
+	} groups[] = {
+		{ "X25519", 0x001d }, { "x25519", 0x001d }, { "P-256", 0x0017 }, { "prime256v1", 0x0017 },
+		{ "secp256r1", 0x0017 }, { "P-384", 0x0018 }, { "secp384r1", 0x0018 },
+	};
+	struct config cfg;
+	const struct profile *p;
+	char text[256];
+
+	p = load_a(&cfg, "[profile a]\nverify = none\n" USER_NOBODY);
+	ok(p && p->min_version == 0x0303 && p->max_version == 0x0304 && !p->min_version_line &&
+	   !p->max_version_line, "default versions: 1.2 to 1.3");
+	ok(p && same_ids(p->suites13, p->suite13_count, all13, 3),
+	   "default ciphersuites: AES-128-GCM, AES-256-GCM, ChaCha20, in that order");
+	ok(p && same_ids(p->groups, p->group_count, all_groups, 3), "default groups: X25519, P-256, P-384");
+	ok(p && p->suite_count == 6, "default ciphers: all six, as before");
+	if (p)
+		config_free(&cfg);
+
+	for (size_t i = 0; i < 4; i++) {
+		uint16_t want = i < 2 ? 0x0303 : 0x0304;
+
+		snprintf(text, sizeof(text), "[profile a]\nverify = none\nmin_version = %s\n" USER_NOBODY,
+			 spellings[i]);
+		p = load_a(&cfg, text);
+		ok(p && p->min_version == want && p->max_version == 0x0304 && p->min_version_line == 3,
+		   "min_version = %s is 0x%04x", spellings[i], want);
+		if (p)
+			config_free(&cfg);
+		snprintf(text, sizeof(text), "[profile a]\nverify = none\nmax_version = %s\n" USER_NOBODY,
+			 spellings[i]);
+		p = load_a(&cfg, text);
+		ok(p && p->max_version == want && p->min_version == 0x0303 && p->max_version_line == 3,
+		   "max_version = %s is 0x%04x", spellings[i], want);
+		if (p)
+			config_free(&cfg);
+	}
+
+	p = load_a(&cfg, "[profile a]\nverify = none\nmin_version = 1.3\n" USER_NOBODY);
+	ok(p && p->suite_count == 0 && p->suite13_count == 3,
+	   "min_version = 1.3: no TLS 1.2 suite is kept, the TLS 1.3 ones are");
+	if (p)
+		config_free(&cfg);
+	p = load_a(&cfg, "[profile a]\nverify = none\nmax_version = 1.2\n"
+		   "ciphersuites = TLS_AES_128_GCM_SHA256\n" USER_NOBODY);
+	ok(p && p->suite13_count == 0 && p->suite_count == 6,
+	   "max_version = 1.2 with a ciphersuites line loads; no TLS 1.3 suite is kept");
+	if (p)
+		config_free(&cfg);
+	p = load_a(&cfg, "[profile a]\nverify = none\nmax_version = 1.2\nciphersuites =\n" USER_NOBODY);
+	ok(p && p->suite13_count == 0, "max_version = 1.2: an empty ciphersuites is unused, not an error");
+	if (p)
+		config_free(&cfg);
+	p = load_a(&cfg, "[profile a]\nverify = none\nmin_version = 1.3\nciphers =\n" USER_NOBODY);
+	ok(p && p->suite_count == 0, "min_version = 1.3: an empty ciphers is unused, not an error");
+	if (p)
+		config_free(&cfg);
+
+	p = load_a(&cfg, "[profile a]\nverify = none\n"
+		   "ciphersuites = TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256\n" USER_NOBODY);
+	ok(p && p->suite13_count == 2 && p->suites13[0] == 0x1303 && p->suites13[1] == 0x1301 &&
+	   p->ciphersuites_line == 3, "ciphersuites: colon-separated, order kept");
+	if (p)
+		config_free(&cfg);
+	p = load_a(&cfg, "[profile a]\nverify = none\n"
+		   "ciphersuites = TLS_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384\n"
+		   USER_NOBODY);
+	ok(p && p->suite13_count == 2 && p->suites13[0] == 0x1302 && p->suites13[1] == 0x1301,
+	   "ciphersuites: comma-separated; a duplicate is ignored and keeps its first place");
+	if (p)
+		config_free(&cfg);
+	p = load_a(&cfg, "[profile a]\nverify = none\nciphersuites =\n"
+		   "ciphersuites = TLS_AES_256_GCM_SHA384\n" USER_NOBODY);
+	ok(p && p->suite13_count == 1 && p->suites13[0] == 0x1302 && p->ciphersuites_line == 4,
+	   "ciphersuites given again replaces the list before it");
+	if (p)
+		config_free(&cfg);
+
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		snprintf(text, sizeof(text), "[profile a]\nverify = none\ngroups = %s\n" USER_NOBODY,
+			 groups[i].name);
+		p = load_a(&cfg, text);
+		ok(p && p->group_count == 1 && p->groups[0] == groups[i].id && p->groups_line == 3,
+		   "groups = %s is 0x%04x", groups[i].name, groups[i].id);
+		if (p)
+			config_free(&cfg);
+	}
+	p = load_a(&cfg, "[profile a]\nverify = none\ngroups = P-384:X25519, prime256v1:secp384r1:P-256\n"
+		   USER_NOBODY);
+	ok(p && p->group_count == 3 && p->groups[0] == 0x0018 && p->groups[1] == 0x001d &&
+	   p->groups[2] == 0x0017, "groups: order kept; a group named again by an alias is ignored");
+	if (p)
+		config_free(&cfg);
+
+	ok(!strcmp(config_suite13_name(0x1301), "TLS_AES_128_GCM_SHA256") &&
+	   !strcmp(config_suite13_name(0x1303), "TLS_CHACHA20_POLY1305_SHA256") && !config_suite13_name(0xc02b),
+	   "config_suite13_name gives OpenSSL names, NULL for a TLS 1.2 suite");
+	ok(!strcmp(config_group_name(0x001d), "X25519") && !strcmp(config_group_name(0x0017), "P-256") &&
+	   !strcmp(config_group_name(0x0018), "P-384") && !config_group_name(0x0019),
+	   "config_group_name gives the man page's names, NULL for P-521");
+}
+
+static void test_tls13_errors(void)
+{
+	refused("[profile a]\nverify = none\nmin_version = 1.1\n", 3,
+		"min_version '1.1': expected 1.2 or 1.3 (or TLSv1.2, TLSv1.3)", "min_version = 1.1");
+	refused("[profile a]\nverify = none\n\nmax_version = TLSv1.0\n", 4,
+		"max_version 'TLSv1.0': expected 1.2 or 1.3", "max_version = TLSv1.0");
+	refused("[profile a]\nverify = none\nmin_version = tlsv1.3\n", 3,
+		"min_version 'tlsv1.3'", "a version in another case");
+	refused("[profile a]\nverify = none\nmin_version = TLSv1.3\nmax_version = 1.2\n", 3,
+		"profile 'a': min_version 1.3 is above max_version 1.2 (line 4)",
+		"min_version above max_version, at min_version's line");
+	refused("[profile a]\nmax_version = TLSv1.2\nverify = none\nmin_version = 1.3\n", 4,
+		"min_version 1.3 is above max_version 1.2 (line 2)", "... also when max_version comes first");
+	refused("[profile a]\nverify = none\nciphersuites = TLS_AES_128_GCM_SHA256:TLS_AES_128_CCM_SHA256\n", 3,
+		"ciphersuite 'TLS_AES_128_CCM_SHA256' is not a TLS 1.3 suite ktlsd knows", "an unknown ciphersuite");
+	refused("[profile a]\nverify = none\nciphersuites = tls_aes_128_gcm_sha256\n", 3,
+		"ciphersuite 'tls_aes_128_gcm_sha256' is not", "a ciphersuite in another case");
+	refused("[profile a]\nverify = none\nciphersuites = TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES128-GCM-SHA256\n", 3,
+		"ciphersuite 'ECDHE-RSA-AES128-GCM-SHA256' is a TLS 1.2 suite: it belongs in ciphers",
+		"a TLS 1.2 suite in ciphersuites");
+	refused("[profile a]\nverify = none\n\nciphers = ECDHE-RSA-AES128-GCM-SHA256,TLS_AES_256_GCM_SHA384\n", 4,
+		"cipher 'TLS_AES_256_GCM_SHA384' is a TLS 1.3 suite: it belongs in ciphersuites",
+		"a TLS 1.3 suite in ciphers");
+	refused("[profile a]\nverify = none\ngroups = X25519:X448\n", 3,
+		"group 'X448' is not one ktlsd knows", "an unknown group");
+	refused("[profile a]\nverify = none\ngroups = p-256\n", 3, "group 'p-256' is not", "a group in another case");
+	refused("[profile a]\nverify = none\ngroups = X25519, ,P-256\n", 3, "empty item in list",
+		"an empty item in groups");
+	/* Fail closed: a list emptied on purpose never falls back to the defaults. */
+	refused("[profile a]\nverify = none\nciphersuites =\n", 3,
+		"profile 'a': ciphersuites names no suite, but max_version 1.3 allows TLS 1.3",
+		"an empty ciphersuites, with TLS 1.3 allowed by default");
+	refused("[profile a]\nverify = none\nciphersuites = ,\nmin_version = 1.3\n", 3,
+		"ciphersuites names no suite", "an empty ciphersuites on a TLS 1.3-only profile");
+	refused("[profile a]\nverify = none\nciphers =\n", 3,
+		"profile 'a': ciphers names no suite, but min_version 1.2 allows TLS 1.2",
+		"an empty ciphers, with TLS 1.2 allowed by default");
+	refused("[profile a]\nverify = none\nciphers = :\nmax_version = 1.2\n", 3,
+		"ciphers names no suite", "an empty ciphers on a TLS 1.2-only profile");
+	refused("[profile a]\nverify = none\ngroups =\nmax_version = 1.2\n", 3,
+		"profile 'a': groups names no group", "an empty groups");
+}
+
+/* Session tickets: on by default per profile; their lifetime is the daemon's. */
+static void test_tickets(void)
+{
+	struct config cfg;
+	const struct profile *p;
+
+	p = load_a(&cfg, "[profile a]\nverify = none\n" USER_NOBODY);
+	ok(p && p->session_tickets == 1 && cfg.ticket_lifetime_ms == 2 * 3600 * 1000,
+	   "default: tickets on, lifetime 2h");
+	if (p)
+		config_free(&cfg);
+	p = load_a(&cfg, "[profile a]\nverify = none\nsession_tickets = no\n"
+		   "[daemon]\nuser = nobody\nticket_lifetime = 90s\n");
+	ok(p && p->session_tickets == 0 && cfg.ticket_lifetime_ms == 90000,
+	   "session_tickets = no, ticket_lifetime = 90s");
+	if (p)
+		config_free(&cfg);
+	refused("[profile a]\nverify = none\nsession_tickets = maybe\n", 3,
+		"session_tickets 'maybe': expected yes or no", "session_tickets neither yes nor no");
+	refused("[daemon]\nticket_lifetime = 500ms\n[profile a]\nverify = none\n", 2,
+		"ticket_lifetime '500ms': expected a duration from 1s to 24h", "a ticket lifetime under 1s");
+	refused("[daemon]\nticket_lifetime = 25h\n[profile a]\nverify = none\n", 2,
+		"ticket_lifetime '25h'", "a ticket lifetime over 24h");
+}
+
+/* A chain too long for our TLS 1.3 flight: refused, unless 1.3 is off. */
+static void test_long_chain(void)
+{
+	struct config cfg;
+	const struct profile *p;
+
+	refused("[profile a]\nverify = none\ncert = %s/long-chain.pem\nkey = %s/ec.key\n", 3,
+		"does not fit a TLS 1.3 flight", "a 40-certificate chain with TLS 1.3 allowed");
+	p = load_a(&cfg, "[profile a]\nverify = none\ncert = %s/long-chain.pem\nkey = %s/ec.key\n"
+		   "max_version = 1.2\n" USER_NOBODY);
+	ok(p && p->creds.chain_len == 40, "... accepted for TLS 1.2 only");
+	if (p)
+		config_free(&cfg);
+}
+
 static void test_durations(void)
 {
 	ok(config_parse_duration_ms("10s") == 10000 && config_parse_duration_ms("10") == 10000 &&
@@ -325,6 +534,10 @@ int main(void)
 	test_long_path();
 	test_user();
 	test_durations();
+	test_tls13_good();
+	test_tls13_errors();
+	test_tickets();
+	test_long_chain();
 	{
 		struct config cfg;
 

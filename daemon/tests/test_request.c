@@ -54,7 +54,7 @@ static void test_parse(void)
 	w.magic ^= 1;
 	ok(parse(&w, sizeof(w), 1, 0) == EBADMSG, "bad magic: EBADMSG");
 	w = good();
-	w.version = 2;
+	w.version = KTLSD_WIRE_VERSION + 1;
 	ok(parse(&w, sizeof(w), 1, 0) == EPROTONOSUPPORT, "unknown version: EPROTONOSUPPORT");
 	w = good();
 	w.role = 3;

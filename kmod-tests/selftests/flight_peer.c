@@ -6,7 +6,8 @@
  *   flight_peer --client PORT --priority P --ca CA FILE
  *	connects to 127.0.0.1:PORT with False Start: ClientKeyExchange, CCS,
  *	Finished and the first record of FILE go out before the server's
- *	Finished has come back.
+ *	Finished has come back. TLS 1.3 needs no False Start: its Finished
+ *	and the first record of FILE go out together.
  *   flight_peer --server PORT --priority P --cert CRT --key KEY FILE
  *	accepts one connection; CCS, Finished and the first record of FILE go
  *	out in one send().
@@ -15,7 +16,8 @@
  *	connects as a client without False Start and, right after its
  *	Finished is sent, shuts its side of TCP down (a FIN in the same flight,
  *	as a client with nothing to say does); then reads the server's Finished,
- *	which must verify. Exit 0 when the handshake completed.
+ *	which must verify (TLS 1.3: it came first; we read until the server
+ *	closes). Exit 0 when the handshake completed.
  *
  * Then the rest of FILE, close_notify, and a read until the peer closes
  * (which, for the client, also completes the handshake: the server's
@@ -237,7 +239,7 @@ int main(int argc, char **argv)
 	gnutls_session_t s;
 	size_t len = 0, first, handshake_bytes;
 	unsigned char *data;
-	int port = 0, i, rc;
+	int port = 0, i, rc, tls13;
 
 	for (i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--half-close")) {
@@ -294,6 +296,21 @@ int main(int argc, char **argv)
 		rc = gnutls_handshake(s);
 	} while (rc < 0 && !gnutls_error_is_fatal(rc));
 	gnutls_check(rc, "handshake");
+	tls13 = gnutls_protocol_get_version(s) == GNUTLS_TLS1_3;
+	/*
+	 * TLS 1.3: the client's Finished ends its handshake, nothing is read
+	 * after it: the FIN goes now, then we read until the server closes
+	 * (its ticket, if any, on the way).
+	 */
+	if (half_close == 1 && tls13 && own_finished) {
+		char sink[4096];
+
+		if (flush_held(&held) < 0 || shutdown(held.fd, SHUT_WR) < 0)
+			die("half-close: %s", strerror(errno));
+		half_close = 2;
+		while (gnutls_record_recv(s, sink, sizeof(sink)) > 0)
+			;
+	}
 	if (half_close) {
 		if (half_close != 2 || !peer_finished)
 			die("the handshake ended before the half-close was done");
@@ -304,7 +321,9 @@ int main(int argc, char **argv)
 		free(held.buf);
 		return 0;
 	}
-	if (!strcmp(role, "client") && !(gnutls_session_get_flags(s) & GNUTLS_SFLAGS_FALSE_START))
+	/* In TLS 1.3 the client's Finished is its last flight anyway. */
+	if (!strcmp(role, "client") && !tls13 &&
+	    !(gnutls_session_get_flags(s) & GNUTLS_SFLAGS_FALSE_START))
 		die("GnuTLS did not use False Start with %s", priority);
 
 	/* What is held now is our last handshake flight: add the first record. */

@@ -170,6 +170,19 @@ static int write_config(const struct ktlsd_env *env, const char *path)
 		"verify = required\n", d, d, d);
 	fprintf(f, "[profile srv-alpn]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\nverify = none\n"
 		"alpn = h2,http/1.1\n", d, d);
+	fprintf(f, "[profile srv13-only]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\n"
+		"verify = none\nmin_version = 1.3\n", d, d);
+	fprintf(f, "[profile srv-x25519]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\n"
+		"verify = none\ngroups = X25519\n", d, d);
+	fprintf(f, "[profile srv-p256]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\n"
+		"verify = none\ngroups = P-256\n", d, d);
+	fprintf(f, "[profile srv-aes128]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\n"
+		"verify = none\nciphersuites = TLS_AES_128_GCM_SHA256\n", d, d);
+	fprintf(f, "[profile srv-notickets]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\n"
+		"verify = none\nsession_tickets = no\n", d, d);
+	fprintf(f, "[profile cli13]\nca = %s/ca.crt\nmin_version = 1.3\n", d);
+	fprintf(f, "[profile cli13-mtls]\ncert = %s/client.crt\nkey = %s/client.key\nca = %s/ca.crt\n"
+		"min_version = 1.3\n", d, d, d);
 	fprintf(f, "[profile cli]\nca = %s/ca.crt\n", d);
 	fprintf(f, "[profile cli-none]\nverify = none\n");
 	fprintf(f, "[profile cli-mtls]\ncert = %s/client.crt\nkey = %s/client.key\nca = %s/ca.crt\n", d, d, d);
@@ -672,4 +685,83 @@ int run_pair(struct proc *server, int port, struct proc *client, size_t expect,
 		return -1;
 	}
 	return 0;
+}
+
+void ktlscat_server_argv(struct proc *p, const struct ktlsd_env *env, const char *port,
+			 const char *profile, const char *mode, const char *file, const char *log)
+{
+	int i = 0;
+
+	p->argv[i++] = env->ktlscat;
+	p->argv[i++] = "-v";
+	p->argv[i++] = "-t";
+	p->argv[i++] = env->handoff_ms;
+	p->argv[i++] = "-S";
+	p->argv[i++] = env->sock;
+	p->argv[i++] = "-b";
+	p->argv[i++] = "127.0.0.1";
+	p->argv[i++] = "-l";
+	p->argv[i++] = port;
+	p->argv[i++] = "-p";
+	p->argv[i++] = profile;
+	p->argv[i++] = "--once";
+	p->argv[i++] = mode ? mode : "-d";
+	if (mode && file)
+		p->argv[i++] = file;
+	p->argv[i] = NULL;
+	snprintf(p->log, sizeof(p->log), "%s", log);
+}
+
+void ktlscat_client_argv(struct proc *p, const struct ktlsd_env *env, const char *port,
+			 const char *profile, const char *file, int receive_only, const char *log)
+{
+	int i = 0;
+
+	p->argv[i++] = env->ktlscat;
+	p->argv[i++] = "-v";
+	p->argv[i++] = "-t";
+	p->argv[i++] = env->handoff_ms;
+	p->argv[i++] = "-S";
+	p->argv[i++] = env->sock;
+	p->argv[i++] = "-p";
+	p->argv[i++] = profile;
+	p->argv[i++] = "-n";
+	p->argv[i++] = "localhost";
+	if (file) {
+		p->argv[i++] = "--send";
+		p->argv[i++] = file;
+	} else if (receive_only) {
+		p->argv[i++] = "-d";
+	}
+	p->argv[i++] = "127.0.0.1";
+	p->argv[i++] = port;
+	p->argv[i] = NULL;
+	snprintf(p->log, sizeof(p->log), "%s", log);
+}
+
+int ktlscat_vs_s_client(const struct ktlsd_env *env, int port, const char *profile,
+			const char *const *args, int hold, const char *server_log,
+			const char *client_log)
+{
+	struct proc server = { .in = IN_NULL }, client = { .in = hold ? IN_HOLD : IN_NULL };
+	char port_str[12], connect_to[32];
+	size_t n = 0;
+
+	snprintf(port_str, sizeof(port_str), "%d", port);
+	snprintf(connect_to, sizeof(connect_to), "127.0.0.1:%d", port);
+	ktlscat_server_argv(&server, env, port_str, profile, "--echo", NULL, server_log);
+	client.argv[n++] = "openssl";
+	client.argv[n++] = "s_client";
+	client.argv[n++] = "-connect";
+	client.argv[n++] = connect_to;
+	for (size_t i = 0; args[i] && n < 24; i++)
+		client.argv[n++] = args[i];
+	client.argv[n] = NULL;
+	snprintf(client.log, sizeof(client.log), "%s", client_log);
+	if (proc_start(&server, env) < 0 || wait_listening(port, test_ms(10000)) < 0)
+		return -100;
+	proc_start(&client, env);
+	client.exit_code = proc_wait(client.pid, test_ms(60000));
+	/* ktlscat --once ends with its one connection. */
+	return proc_wait(server.pid, test_ms(30000));
 }

@@ -94,6 +94,25 @@ struct pair_result {
 	char why[512];
 };
 
+/* A transfer's limit: generous for TCG (gnutls-cli reads 16 MiB in ~30 s there), never endless. */
+static inline int transfer_limit_s(const struct ktlsd_env *env)
+{
+	return test_s(60 + 8 * (int)(env->size >> 20));
+}
+
+/*
+ * In a test: run_pair() of @server and @client on @port, @env's payload
+ * size of @seed, within transfer_limit_s(); an EXPECT that says why not.
+ */
+#define KTLSD_RUN_PAIR(env, port, server, client, seed)				\
+	do {									\
+		struct pair_result r;						\
+		int rc = run_pair(server, port, client, (env)->size, seed,	\
+				  transfer_limit_s(env), &r);			\
+		EXPECT_EQ(0, rc) TH_LOG("%s (first wrong byte at %zu)",	\
+					r.why, r.bad_offset);			\
+	} while (0)
+
 /*
  * Start @server, wait until something listens on @port, start @client,
  * read the checked output (which must be @expect bytes of payload @seed),
@@ -109,6 +128,34 @@ int free_port(void);
 
 /* Wait (at most @timeout_ms) until a TCP socket listens on @port. */
 int wait_listening(int port, int timeout_ms);
+
+/*
+ * ktlscat serving one connection on 127.0.0.1:@port with @profile, verbose,
+ * logging to @log: @mode "--send" or "--sendfile" with @file, "--echo", or
+ * NULL to receive only (-d).
+ */
+void ktlscat_server_argv(struct proc *p, const struct ktlsd_env *env, const char *port,
+			 const char *profile, const char *mode, const char *file, const char *log);
+
+/*
+ * ktlscat as a client of "localhost" at 127.0.0.1:@port with @profile,
+ * verbose, logging to @log: sending @file (--send); without it, receiving
+ * only (-d) when @receive_only, else in stdio mode.
+ */
+void ktlscat_client_argv(struct proc *p, const struct ktlsd_env *env, const char *port,
+			 const char *profile, const char *file, int receive_only, const char *log);
+
+/*
+ * ktlscat serving one connection on @port with @profile (--echo) against
+ * openssl s_client -connect 127.0.0.1:@port @args... (NULL-terminated, at
+ * most 20). s_client's stdin is /dev/null, or, with @hold, a pipe held open:
+ * it then stays to read what comes until the server closes (a TLS 1.3
+ * alert sent after its own handshake ended, say). Returns ktlscat's exit
+ * code, or -100 if it never listened; both logs say what each side saw.
+ */
+int ktlscat_vs_s_client(const struct ktlsd_env *env, int port, const char *profile,
+			const char *const *args, int hold, const char *server_log,
+			const char *client_log);
 
 /* Start @p alone (stdin per p->in, output to its log); returns its pid. */
 pid_t proc_start(struct proc *p, const struct ktlsd_env *env);

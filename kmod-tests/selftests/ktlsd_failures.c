@@ -145,29 +145,16 @@ TEST_F(fail, trusted_server_certificate_verifies)
 	EXPECT_TRUE(file_contains(self->client_log, "peer CN=localhost DNS=localhost (verified)"));
 }
 
-/* Server role: ktlscat -l with @profile, s_client with @extra arguments. */
+/* Server role: ktlscat -l with @profile, s_client -tls1_2 with @extra arguments. */
 static int server_vs_s_client(FIXTURE_DATA(fail) *self, const char *profile, const char *const *extra)
 {
-	struct proc server = { .in = IN_NULL }, client = { .in = IN_NULL };
-	const char *s[] = { env.ktlscat, "-v", "-t", env.handoff_ms, "-S", env.sock, "-b", "127.0.0.1",
-			    "-l", self->port_str, "-p", profile, "--once", "--echo", NULL };
-	const char *c[] = { "openssl", "s_client", "-connect", self->connect_to, "-tls1_2",
-			    "-nocommands", NULL };
-	size_t n = sizeof(c) / sizeof(c[0]) - 1;
+	const char *args[16] = { "-tls1_2", "-nocommands" };
+	size_t n = 2;
 
-	memcpy(server.argv, s, sizeof(s));
-	memcpy(client.argv, c, sizeof(c));
-	for (size_t i = 0; extra[i]; i++)
-		client.argv[n++] = extra[i];
-	snprintf(server.log, sizeof(server.log), "%s", self->server_log);
-	snprintf(client.log, sizeof(client.log), "%s", self->client_log);
-	server.exit_code = -1;
-	if (proc_start(&server, &env) < 0 || wait_listening(self->port, test_ms(10000)) < 0)
-		return -100;
-	proc_start(&client, &env);
-	client.exit_code = proc_wait(client.pid, test_ms(60000));
-	/* ktlscat --once ends with its one connection. */
-	return proc_wait(server.pid, test_ms(30000));
+	for (size_t i = 0; extra[i] && n < 15; i++)
+		args[n++] = extra[i];
+	return ktlscat_vs_s_client(&env, self->port, profile, args, 0, self->server_log,
+				   self->client_log);
 }
 
 TEST_F(fail, missing_client_certificate)

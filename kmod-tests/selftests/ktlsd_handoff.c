@@ -76,29 +76,10 @@ static void ktlscat_server(struct proc *p, FIXTURE_DATA(handoff) *self,
 			   const FIXTURE_VARIANT(handoff) *variant, const char *mode)
 {
 	static char profile[16];
-	int i = 0;
 
 	snprintf(profile, sizeof(profile), "srv-%s", variant->cert);
-	p->argv[i++] = env.ktlscat;
-	p->argv[i++] = "-v";
-	p->argv[i++] = "-t";
-	p->argv[i++] = env.handoff_ms;
-	p->argv[i++] = "-S";
-	p->argv[i++] = env.sock;
-	p->argv[i++] = "-b";
-	p->argv[i++] = "127.0.0.1";
-	p->argv[i++] = "-l";
-	p->argv[i++] = self->port_str;
-	p->argv[i++] = "-p";
-	p->argv[i++] = profile;
-	p->argv[i++] = "--once";
-	if (mode) {
-		p->argv[i++] = mode;
-		p->argv[i++] = env.payload_b;
-	} else {
-		p->argv[i++] = "-d";
-	}
-	snprintf(p->log, sizeof(p->log), "%s", self->server_log);
+	ktlscat_server_argv(p, &env, self->port_str, profile, mode, mode ? env.payload_b : NULL,
+			    self->server_log);
 }
 
 /*
@@ -109,27 +90,7 @@ static void ktlscat_server(struct proc *p, FIXTURE_DATA(handoff) *self,
 static void ktlscat_client(struct proc *p, FIXTURE_DATA(handoff) *self, const char *send_file,
 			   int receive_only)
 {
-	int i = 0;
-
-	p->argv[i++] = env.ktlscat;
-	p->argv[i++] = "-v";
-	p->argv[i++] = "-t";
-	p->argv[i++] = env.handoff_ms;
-	p->argv[i++] = "-S";
-	p->argv[i++] = env.sock;
-	p->argv[i++] = "-p";
-	p->argv[i++] = "cli";
-	p->argv[i++] = "-n";
-	p->argv[i++] = "localhost";
-	if (send_file) {
-		p->argv[i++] = "--send";
-		p->argv[i++] = send_file;
-	} else if (receive_only) {
-		p->argv[i++] = "-d";
-	}
-	p->argv[i++] = "127.0.0.1";
-	p->argv[i++] = self->port_str;
-	snprintf(p->log, sizeof(p->log), "%s", self->client_log);
+	ktlscat_client_argv(p, &env, self->port_str, "cli", send_file, receive_only, self->client_log);
 }
 
 static void s_client(struct proc *p, FIXTURE_DATA(handoff) *self,
@@ -168,20 +129,7 @@ static int handoff_reported(const char *log, const char *suite)
 	return file_contains(log, want) && file_contains(log, "kTLS tx sw, rx sw");
 }
 
-/* Generous for TCG (gnutls-cli reads 16 MiB in ~30 s there), never endless. */
-static int transfer_limit_s(void)
-{
-	return test_s(60 + 8 * (int)(env.size >> 20));
-}
-
-#define RUN(server, client, seed)						\
-	do {									\
-		struct pair_result r;						\
-		int rc = run_pair(server, self->port, client, env.size, seed,	\
-				  transfer_limit_s(), &r);			\
-		EXPECT_EQ(0, rc) TH_LOG("%s (first wrong byte at %zu)",	\
-					r.why, r.bad_offset);			\
-	} while (0)
+#define RUN(server, client, seed) KTLSD_RUN_PAIR(&env, self->port, server, client, seed)
 
 /* Server role: we send with sendfile(), openssl s_client receives. */
 TEST_F_TIMEOUT(handoff, server_sendfile_to_openssl, 1200)

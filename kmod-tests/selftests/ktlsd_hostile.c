@@ -44,7 +44,7 @@ static int listen_local(int *port)
 }
 
 /* One round: flight_peer half-closes after its Finished; we hand off as server. */
-static int half_close_round(int lfd, int port, char *why, size_t whylen)
+static int half_close_round(int lfd, int port, const char *priority, char *why, size_t whylen)
 {
 	struct ktlsd_request req = { .role = KTLSD_ROLE_SERVER, .profile = "srv-ec" };
 	char port_str[12], ca[160], log[160];
@@ -59,7 +59,7 @@ static int half_close_round(int lfd, int port, char *why, size_t whylen)
 	peer.argv[1] = "--half-close";
 	peer.argv[2] = port_str;
 	peer.argv[3] = "--priority";
-	peer.argv[4] = "NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM";
+	peer.argv[4] = priority;
 	peer.argv[5] = "--ca";
 	peer.argv[6] = ca;
 	snprintf(peer.log, sizeof(peer.log), "%s", log);
@@ -83,22 +83,35 @@ static int half_close_round(int lfd, int port, char *why, size_t whylen)
 	return 0;
 }
 
-TEST(half_close_right_after_finished)
+static void half_close_rounds(struct __test_metadata *_metadata, const char *priority, int rounds)
 {
-	KTLSD_SELECT();
 	char why[256] = "";
 	int port, lfd, failed = 0;
 
 	ASSERT_TRUE(env.ready) TH_LOG("test environment: %s", env.error);
 	lfd = listen_local(&port);
 	ASSERT_LE(0, lfd);
-	for (int i = 0; i < HALF_CLOSE_ROUNDS; i++)
-		if (half_close_round(lfd, port, why, sizeof(why)) < 0 && failed++ == 0)
+	for (int i = 0; i < rounds; i++)
+		if (half_close_round(lfd, port, priority, why, sizeof(why)) < 0 && failed++ == 0)
 			TH_LOG("round %d: %s", i, why);
 	close(lfd);
 	EXPECT_EQ(0, failed) TH_LOG("%d of %d half-closing peers lost their hand-off",
-				    failed, HALF_CLOSE_ROUNDS);
+				    failed, rounds);
 	EXPECT_TRUE(ktlsd_env_daemon_alive(&env));
+}
+
+TEST(half_close_right_after_finished)
+{
+	KTLSD_SELECT();
+	half_close_rounds(_metadata, "NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM",
+			  HALF_CLOSE_ROUNDS);
+}
+
+/* The same with TLS 1.3: the client's Finished is its last flight there too. */
+TEST(half_close_right_after_finished_tls13)
+{
+	KTLSD_SELECT();
+	half_close_rounds(_metadata, "NORMAL:-VERS-ALL:+VERS-TLS1.3", HALF_CLOSE_ROUNDS / 4);
 }
 
 /*
@@ -152,33 +165,51 @@ TEST(oversized_record_gets_record_overflow)
 	forged_record(_metadata, 16384 + 2048 + 1, EMSGSIZE, KTLSD_ALERT_RECORD_OVERFLOW);
 }
 
-/* The 48-byte master secret of CLIENT_RANDOM lines in a key log, in order. */
-static int read_master_secrets(const char *path, uint8_t (*ms)[48], int max)
-{
-	char line[512], hex[97];
-	FILE *f = fopen(path, "r");
-	int n = 0;
+#define MAX_SECRETS 64
 
+/* The secrets of a key log (NSS format), in order, and their length. */
+struct key_log {
+	uint8_t secret[MAX_SECRETS][48];
+	size_t len[MAX_SECRETS];
+	int count;
+};
+
+/*
+ * Read every secret of @path: TLS 1.2's CLIENT_RANDOM master secrets, TLS
+ * 1.3's traffic and exporter secrets (32 or 48 bytes, by the suite's hash).
+ */
+static int read_key_log(const char *path, struct key_log *log)
+{
+	char line[512], label[64], hex[97];
+	FILE *f = fopen(path, "r");
+
+	log->count = 0;
 	if (!f)
 		return -1;
-	while (n < max && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "CLIENT_RANDOM %*64s %96s", hex) != 1 || strlen(hex) != 96)
+	while (log->count < MAX_SECRETS && fgets(line, sizeof(line), f)) {
+		size_t len;
+
+		if (sscanf(line, "%63s %*64s %96s", label, hex) != 2)
 			continue;
-		for (int i = 0; i < 48; i++)
-			sscanf(hex + 2 * i, "%2hhx", &ms[n][i]);
-		n++;
+		len = strlen(hex) / 2;
+		if (len != 32 && len != 48)
+			continue;
+		for (size_t i = 0; i < len; i++)
+			sscanf(hex + 2 * i, "%2hhx", &log->secret[log->count][i]);
+		log->len[log->count++] = len;
 	}
 	fclose(f);
-	return n;
+	return log->count;
 }
 
-/* How many of @ms (each 48 bytes) occur in @pid's writable memory; -1 if unreadable. */
-static int secrets_in_memory(pid_t pid, uint8_t (*ms)[48], int count)
+/* How many of @log's secrets occur in @pid's writable memory; -1 if unreadable. */
+static int secrets_in_memory(pid_t pid, const struct key_log *log)
 {
 	char path[64], line[512];
 	static uint8_t chunk[1 << 20];
+	uint8_t found[MAX_SECRETS] = { 0 };
 	FILE *maps;
-	int mem, found = 0;
+	int mem, count = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	maps = fopen(path, "r");
@@ -203,26 +234,28 @@ static int secrets_in_memory(pid_t pid, uint8_t (*ms)[48], int count)
 
 			if (got < 48)
 				break;
-			for (int k = 0; k < count; k++)
-				if (memmem(chunk, (size_t)got, ms[k], 48))
-					found |= 1 << k;
+			for (int k = 0; k < log->count; k++)
+				if (memmem(chunk, (size_t)got, log->secret[k], log->len[k]))
+					found[k] = 1;
 		}
 	}
 	fclose(maps);
 	close(mem);
-	return __builtin_popcount(found);
+	for (int k = 0; k < log->count; k++)
+		count += found[k];
+	return count;
 }
 
 /*
- * After its handshakes end, no session's master secret is left in ktlsd's
- * memory: the peer (openssl s_client) logs them, we look for them.
+ * After its handshakes end, no session secret is left in ktlsd's memory:
+ * the peer (openssl s_client @version) logs them, we look for them.
  */
-TEST(no_session_secret_outlives_its_handshake)
+static void secrets_outlive_nothing(struct __test_metadata *_metadata, const char *version,
+				    int per_handshake)
 {
-	KTLSD_SELECT();
 	struct ktlsd_request req = { .role = KTLSD_ROLE_SERVER, .profile = "srv-ec" };
 	char port_str[12], connect_to[32], keylog[160], log[160];
-	uint8_t ms[8][48];
+	static struct key_log secrets;
 	int port, lfd, n, left = -1;
 
 	ASSERT_TRUE(env.ready) TH_LOG("test environment: %s", env.error);
@@ -242,7 +275,7 @@ TEST(no_session_secret_outlives_its_handshake)
 		client.argv[1] = "s_client";
 		client.argv[2] = "-connect";
 		client.argv[3] = connect_to;
-		client.argv[4] = "-tls1_2";
+		client.argv[4] = version;
 		client.argv[5] = "-keylogfile";
 		client.argv[6] = keylog;
 		client.argv[7] = "-quiet";
@@ -257,15 +290,29 @@ TEST(no_session_secret_outlives_its_handshake)
 		proc_wait(client.pid, test_ms(20000));
 	}
 	close(lfd);
-	n = read_master_secrets(keylog, ms, 8);
-	ASSERT_EQ(8, n) TH_LOG("the key log holds %d master secrets", n);
+	n = read_key_log(keylog, &secrets);
+	ASSERT_EQ(8 * per_handshake, n) TH_LOG("the key log holds %d secrets", n);
 	/* Freed at the end of the daemon's event batch: wait for that, bounded. */
 	for (int tries = 0; tries < 100 && left != 0; tries++) {
-		left = secrets_in_memory(env.daemon, ms, n);
+		left = secrets_in_memory(env.daemon, &secrets);
 		if (left)
 			poll(NULL, 0, test_ms(20));
 	}
-	EXPECT_EQ(0, left) TH_LOG("%d of %d master secrets are still in ktlsd's memory", left, n);
+	EXPECT_EQ(0, left) TH_LOG("%d of %d secrets are still in ktlsd's memory", left, n);
+}
+
+TEST(no_session_secret_outlives_its_handshake)
+{
+	KTLSD_SELECT();
+	/* One master secret per handshake. */
+	secrets_outlive_nothing(_metadata, "-tls1_2", 1);
+}
+
+TEST(no_tls13_secret_outlives_its_handshake)
+{
+	KTLSD_SELECT();
+	/* Both handshake and both application traffic secrets, the exporter's. */
+	secrets_outlive_nothing(_metadata, "-tls1_3", 5);
 }
 
 TEST_HARNESS_MAIN

@@ -356,10 +356,12 @@ int env_set_feature(const struct offload_env *env, enum side side, const char *f
 /* ETHTOOL_GSTRINGS + ETHTOOL_GSTATS on @dev, in the current namespace. */
 static long long ethtool_stat(const char *dev, const char *name)
 {
-	struct {
+	/* The header and room for its one flexible data[] entry: the count. */
+	union {
 		struct ethtool_sset_info hdr;
-		uint32_t count;
+		uint8_t room[sizeof(struct ethtool_sset_info) + sizeof(uint32_t)];
 	} info = { .hdr = { .cmd = ETHTOOL_GSSET_INFO, .sset_mask = 1ULL << ETH_SS_STATS } };
+	uint32_t count;
 	struct ethtool_gstrings *strings = NULL;
 	struct ethtool_stats *stats = NULL;
 	struct ifreq ifr = {};
@@ -372,22 +374,23 @@ static long long ethtool_stat(const char *dev, const char *name)
 	ifr.ifr_data = (void *)&info;
 	if (ioctl(fd, SIOCETHTOOL, &ifr) || !info.hdr.sset_mask)
 		goto out;
-	strings = calloc(1, sizeof(*strings) + info.count * ETH_GSTRING_LEN);
-	stats = calloc(1, sizeof(*stats) + info.count * sizeof(uint64_t));
+	count = info.hdr.data[0];
+	strings = calloc(1, sizeof(*strings) + count * ETH_GSTRING_LEN);
+	stats = calloc(1, sizeof(*stats) + count * sizeof(uint64_t));
 	if (!strings || !stats)
 		goto out;
 	strings->cmd = ETHTOOL_GSTRINGS;
 	strings->string_set = ETH_SS_STATS;
-	strings->len = info.count;
+	strings->len = count;
 	ifr.ifr_data = (void *)strings;
 	if (ioctl(fd, SIOCETHTOOL, &ifr))
 		goto out;
 	stats->cmd = ETHTOOL_GSTATS;
-	stats->n_stats = info.count;
+	stats->n_stats = count;
 	ifr.ifr_data = (void *)stats;
 	if (ioctl(fd, SIOCETHTOOL, &ifr))
 		goto out;
-	for (uint32_t i = 0; i < info.count; i++)
+	for (uint32_t i = 0; i < count; i++)
 		if (!strncmp((char *)strings->data + i * ETH_GSTRING_LEN, name, ETH_GSTRING_LEN))
 			value = (long long)stats->data[i];
 out:

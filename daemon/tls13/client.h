@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The TLS 1.3 client handshake (RFC 8446), from our ClientHello to the
+ * traffic keys kTLS takes:
+ *
+ *   ClientHello  ->  [<- HelloRetryRequest, ClientHello ->]
+ *   <- ServerHello, {EncryptedExtensions, [CertificateRequest], Certificate,
+ *                    CertificateVerify, Finished}
+ *   [{Certificate, CertificateVerify}], {Finished}  ->  keys
+ *
+ * One key share, for the profile's first group; a HelloRetryRequest for
+ * another of its groups is answered once. Middlebox compatibility mode
+ * (D.4): a random legacy session id, a dummy ChangeCipherSpec before our
+ * second flight. The server's chain goes through the same verifier as in
+ * TLS 1.2 (with verify = none it still yields the leaf's key, which must
+ * sign the transcript). No ticket is offered: see ktlsd.h on resumption.
+ */
+#ifndef KTLSD_T13_CLIENT_H
+#define KTLSD_T13_CLIENT_H
+
+#include "conn.h"
+#include "engine.h"
+#include "group.h"
+#include "../config.h"
+#include "../verify.h"
+
+#define T13_CLIENT_MAX_ALPN 16
+
+enum t13_client_state {
+	T13C_FLUSH,
+	T13C_SERVER_HELLO,
+	T13C_ENCRYPTED_EXTENSIONS,
+	T13C_CERTIFICATE_OR_REQUEST,
+	T13C_CERTIFICATE,
+	T13C_CERTIFICATE_VERIFY,
+	T13C_FINISHED,
+	T13C_DONE,
+};
+
+struct t13_client {
+	struct t13_conn *conn;
+	const struct profile *profile;
+	struct verifier *verifier;	/* the server's chain and name */
+	enum t13_client_state state, after_flush;
+	br_hmac_drbg_context rng;
+	struct t13_transcript transcript;
+	struct t13_schedule schedule;
+	struct t13_keyshare share;
+	const br_hash_class *hash;
+	size_t hash_len;
+	uint8_t random[T13_RANDOM_LEN];
+	uint8_t session_id[T13_MAX_SESSION_ID];
+	uint64_t offered;		/* the extensions our ClientHello sent */
+	const char *sni;		/* NULL: none sent */
+	const char *const *alpn;
+	size_t alpn_count;
+	int ccs_sent;
+	int cert_requested;
+	uint8_t request_context[255];
+	size_t request_context_len;
+	uint16_t client_scheme;		/* ours, if we answer a CertificateRequest */
+	const br_x509_pkey *server_key;
+	struct t13_outcome outcome;
+};
+
+/*
+ * Start a handshake on @conn with @profile: build and queue our
+ * ClientHello. @sni is sent as server_name (NULL: none, e.g. an IP
+ * literal); @verifier checks the server's chain and name; @alpn lists the
+ * protocols offered. @seed (32 bytes from getrandom) seeds the handshake's
+ * generator. Returns 0, or -1 with conn->error set.
+ */
+int t13_client_start(struct t13_client *s, struct t13_conn *conn, const struct profile *profile,
+		     struct verifier *verifier, const char *sni, const char *const *alpn,
+		     size_t alpn_count, const uint8_t seed[32]);
+
+/* As t13_server_step(). */
+enum t13_progress t13_client_step(struct t13_client *s);
+
+/* The application traffic keys for kTLS, once the handshake succeeded. */
+void t13_client_keys(const struct t13_client *s, struct ktlsd_keys *keys);
+
+/* Wipe the handshake's secrets. */
+void t13_client_wipe(struct t13_client *s);
+
+#endif

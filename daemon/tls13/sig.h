@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * TLS 1.3 signature schemes (RFC 8446 §4.2.3) and CertificateVerify
+ * (§4.4.3): what we sign with, what we accept, and the signed content.
+ * ECDSA on P-256/P-384/P-521 with the curve's own hash; RSA only as
+ * rsa_pss_rsae_* (pss.h). rsa_pkcs1_* is never used for CertificateVerify.
+ */
+#ifndef KTLSD_T13_SIG_H
+#define KTLSD_T13_SIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <bearssl.h>
+
+#include "../creds.h"
+#include "t13.h"
+
+/* The largest signature we make or take: RSA-8192 (BearSSL stops at 4096 bits). */
+#define T13_MAX_SIGNATURE	1024
+
+/* 64 spaces, the 33-byte context string and its 0 separator (§4.4.3). */
+#define T13_CV_PREFIX		(64 + 34)
+#define T13_CV_MAX_CONTENT	(T13_CV_PREFIX + T13_MAX_HASH)
+
+/*
+ * Write the content CertificateVerify signs (§4.4.3): 64 bytes 0x20, the
+ * context string "TLS 1.3, server CertificateVerify" (@server non-zero) or
+ * "TLS 1.3, client CertificateVerify", one 0 byte, then @transcript_hash
+ * (@hash_len bytes). Returns the content's length, or 0 (nothing written)
+ * if @hash_len is 0 or above T13_MAX_HASH.
+ */
+size_t t13_cv_content(uint8_t out[T13_CV_MAX_CONTENT], int server, const uint8_t *transcript_hash,
+		      size_t hash_len);
+
+/*
+ * The scheme to sign CertificateVerify with: the first of ours, in our
+ * preference, that the peer's signature_algorithms (@peer: raw 2-byte
+ * big-endian ids, @peer_len bytes; an odd last byte is ignored) allows and
+ * @creds' key can make. A P-256 key makes ecdsa_secp256r1_sha256, P-384
+ * ecdsa_secp384r1_sha384, P-521 ecdsa_secp521r1_sha512; an RSA key
+ * rsa_pss_rsae_sha256, then _sha384, then _sha512 (each if the modulus is
+ * large enough for it). Returns the scheme, or 0 when there is none (the
+ * caller sends handshake_failure) or @creds holds no key.
+ */
+uint16_t t13_sig_choose(const struct creds *creds, const uint8_t *peer, size_t peer_len);
+
+/*
+ * Sign @content (@len bytes, usually from t13_cv_content()) with @scheme and
+ * @creds' key. @rng supplies the PSS salt; ECDSA (RFC 6979 in BearSSL) does
+ * not use it, and it may be NULL then. @sig must have room for
+ * T13_MAX_SIGNATURE bytes; it gets a DER signature for ECDSA, one of the
+ * modulus' length for PSS, and *@sig_len its length. A PSS signature is
+ * checked against the key of @creds' leaf certificate before it is given out
+ * (t13_pss_sign()). Returns 0, or -1: the scheme is unknown or does not fit
+ * the key (wrong type or curve, modulus too small or too large), no RNG for
+ * PSS, the leaf is not an RSA key, or the signature failed.
+ */
+int t13_sig_sign(const struct creds *creds, uint16_t scheme, const uint8_t *content, size_t len,
+		 const br_prng_class **rng, uint8_t *sig, size_t *sig_len);
+
+/*
+ * Verify the peer's CertificateVerify: @sig (@sig_len bytes, from the wire)
+ * over @content with @scheme, under @pkey, its leaf certificate's key (from
+ * BearSSL's X.509 engine). Returns 0 if the signature is valid;
+ * -T13_ALERT_ILLEGAL_PARAMETER if @scheme is not one of t13_sig_our_list()'s
+ * for CertificateVerify or does not fit the key (an ECDSA scheme on another
+ * curve or on an RSA key, a PSS scheme on an EC key, any rsa_pkcs1_*);
+ * -T13_ALERT_DECRYPT_ERROR if the signature is wrong, of a wrong length, or
+ * the RSA key is too small for the scheme.
+ */
+int t13_sig_verify(const br_x509_pkey *pkey, uint16_t scheme, const uint8_t *content, size_t len,
+		   const uint8_t *sig, size_t sig_len);
+
+/*
+ * Write the schemes we accept from peers, for our signature_algorithms
+ * extension's list (2-byte big-endian ids, without the list's own length),
+ * in our preference: the CertificateVerify schemes, then rsa_pkcs1_sha256,
+ * _sha384, _sha512, which §4.2.3 allows only for certificates' signatures
+ * (BearSSL's X.509 engine checks those; many chains still use them).
+ * Returns the list's length in bytes, or 0 (nothing written) if @cap is too
+ * small for the whole list.
+ */
+size_t t13_sig_our_list(uint8_t *out, size_t cap);
+
+#endif
