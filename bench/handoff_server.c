@@ -8,7 +8,9 @@
  *   handoff_server -S SOCKET -p PROFILE -l PORT [--report N]
  *
  * With --report N it prints "inflight N" once N hand-offs are in progress
- * at the same time. On SIGTERM it prints "ok=.. failed=..".
+ * at the same time. On SIGTERM it prints "ok=.. failed=..". A hand-off the
+ * daemon cannot take yet (EBUSY: its backlog is full) is tried again on the
+ * next turn of the loop, as an application under a burst would.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -31,7 +33,30 @@ struct conn {
 	struct ktlsd_handoff h;
 };
 
+#define MAX_WAITING 65536
+
 static volatile sig_atomic_t stop;
+
+/* Hand @fd over; -1 with errno (EBUSY: try again later). */
+static int start(int ep, const char *sock, const char *profile, int fd)
+{
+	struct ktlsd_request req = { .role = KTLSD_ROLE_SERVER, .profile = profile };
+	struct conn *c = malloc(sizeof(*c));
+
+	if (!c)
+		return -1;
+	if (ktlsd_handoff_start(&c->h, sock, fd, &req) < 0) {
+		int err = errno;
+
+		free(c);
+		errno = err;
+		return -1;
+	}
+	c->tcp = fd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, ktlsd_handoff_fd(&c->h),
+		  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = c });
+	return 0;
+}
 
 static void on_term(int sig)
 {
@@ -46,6 +71,8 @@ int main(int argc, char **argv)
 	const char *sock = NULL, *profile = NULL;
 	unsigned long ok = 0, failed = 0, inflight = 0, report = 0;
 	int lfd, ep, opt, one = 1, reported = 0;
+	static int waiting[MAX_WAITING];
+	size_t nwaiting = 0;
 	struct rlimit lim;
 
 	while ((opt = getopt_long(argc, argv, "S:p:l:", options, NULL)) != -1) {
@@ -76,8 +103,25 @@ int main(int argc, char **argv)
 	epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &(struct epoll_event){ .events = EPOLLIN, .data.ptr = NULL });
 	while (!stop) {
 		struct epoll_event ev[64];
-		int n = epoll_wait(ep, ev, 64, 1000);
+		int n = epoll_wait(ep, ev, 64, nwaiting ? 10 : 1000);
+		size_t still = 0;
 
+		for (size_t i = 0; i < nwaiting; i++) {
+			if (start(ep, sock, profile, waiting[i]) == 0) {
+				inflight++;
+			} else if (errno == EBUSY) {
+				waiting[still++] = waiting[i];
+			} else {
+				failed++;
+				close(waiting[i]);
+			}
+		}
+		nwaiting = still;
+		if (report && !reported && inflight >= report) {
+			printf("inflight %lu\n", inflight);
+			fflush(stdout);
+			reported = 1;
+		}
 		for (int i = 0; i < n; i++) {
 			struct conn *c = ev[i].data.ptr;
 			struct ktlsd_result res;
@@ -86,24 +130,14 @@ int main(int argc, char **argv)
 				int fd;
 
 				while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-					struct ktlsd_request req = { .role = KTLSD_ROLE_SERVER, .profile = profile };
-
-					c = malloc(sizeof(*c));
-					if (!c || ktlsd_handoff_start(&c->h, sock, fd, &req) < 0) {
+					if (start(ep, sock, profile, fd) == 0) {
+						inflight++;
+					} else if (errno == EBUSY && nwaiting < MAX_WAITING) {
+						waiting[nwaiting++] = fd;
+					} else {
 						failed++;
 						close(fd);
-						free(c);
-						continue;
 					}
-					c->tcp = fd;
-					epoll_ctl(ep, EPOLL_CTL_ADD, ktlsd_handoff_fd(&c->h),
-						  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = c });
-					inflight++;
-				}
-				if (report && !reported && inflight >= report) {
-					printf("inflight %lu\n", inflight);
-					fflush(stdout);
-					reported = 1;
 				}
 				continue;
 			}

@@ -327,8 +327,16 @@ static int feed_t12(void *arg, const uint8_t *p, size_t n)
 	return 0;
 }
 
+static int start_t12(struct handshake *hs, const struct profile *p, const char *alpn);
+
 static enum hs_progress to_t12(struct handshake *hs)
 {
+	char why[sizeof(hs->reply.message)];
+
+	if (start_t12(hs, hs->profile, hs->profile->alpn) < 0) {
+		snprintf(why, sizeof(why), "%s", hs->reply.message);
+		return fail(hs, hs->reply.status, BR_ALERT_INTERNAL_ERROR, why);
+	}
 	hs->engine = HS_ENGINE_T12;
 	if (t13_rx_replay(&hs->conn, feed_t12, hs->eng) < 0 &&
 	    !(br_ssl_engine_current_state(hs->eng) & BR_SSL_CLOSED))
@@ -354,7 +362,7 @@ static enum hs_progress choose_engine(struct handshake *hs)
 	if (r < 0)
 		return fail13(hs);
 	if (r == 2) {
-		if (hs->t12_ready)
+		if (p->suite_count)
 			return to_t12(hs);
 		return fail(hs, EPROTO, BR_ALERT_UNEXPECTED_MESSAGE, "expected a ClientHello");
 	}
@@ -364,7 +372,7 @@ static enum hs_progress choose_engine(struct handshake *hs)
 		return fail13(hs);
 	}
 	if (!t13_client_hello_offers_13(&ch) || !p->suite13_count) {
-		if (hs->t12_ready)
+		if (p->suite_count)
 			return to_t12(hs);
 		return fail(hs, EPROTO, BR_ALERT_PROTOCOL_VERSION,
 			    "the client does not offer TLS 1.3, the profile's only version");
@@ -489,15 +497,13 @@ static int setup_server(struct handshake *hs, const struct profile *p, uint32_t 
 	return 0;
 }
 
-/* BearSSL's TLS 1.2 engine for @hs, ready for the peer's first byte. */
-static int start_t12(struct handshake *hs, const struct profile *p,
-		     const struct ktlsd_wire_request *req)
+/* BearSSL's TLS 1.2 engine for @hs offering @alpn, ready for the peer's first byte. */
+static int start_t12(struct handshake *hs, const struct profile *p, const char *alpn)
 {
 	uint16_t suites[CONFIG_MAX_SUITES];
 	uint32_t flags = BR_OPT_NO_RENEGOTIATION;
 	unsigned char seed[32];
 	size_t nsuites, nalpn;
-	const char *alpn;
 	int ok;
 
 	ok = hs->role == KTLSD_ROLE_CLIENT ? setup_client(hs, p) : setup_server(hs, p, &flags);
@@ -519,7 +525,6 @@ static int start_t12(struct handshake *hs, const struct profile *p,
 		verifier_init(&hs->verifier, &hs->minimal, p->policy.client_auth);
 		br_ssl_engine_set_x509(hs->eng, &hs->verifier.vtable);
 	}
-	alpn = hs->role == KTLSD_ROLE_CLIENT && req->alpn[0] ? req->alpn : p->alpn;
 	nalpn = parse_alpn(hs, alpn);
 	if (nalpn) {
 		br_ssl_engine_set_protocol_names(hs->eng, hs->alpn_names, nalpn);
@@ -542,7 +547,6 @@ static int start_t12(struct handshake *hs, const struct profile *p,
 		reply_failure(&hs->reply, EPROTO, "cannot start the TLS engine");
 		return -1;
 	}
-	hs->t12_ready = 1;
 	return 0;
 }
 
@@ -590,19 +594,24 @@ static int start_client13(struct handshake *hs, const struct profile *p,
 }
 
 /*
- * A server whose profile allows TLS 1.3 reads the ClientHello first. The
- * 1.2 engine is set up too when the profile allows 1.2, to take over.
+ * A server whose profile allows TLS 1.3 reads the ClientHello first; the
+ * TLS 1.2 engine is set up only if the ClientHello goes to it.
  */
-static int start_server(struct handshake *hs, const struct profile *p,
-			const struct ktlsd_wire_request *req)
+static int start_server(struct handshake *hs, const struct profile *p)
 {
+	uint16_t suites[CONFIG_MAX_SUITES];
+
 	if (!p->creds.key_type) {
 		reply_failure(&hs->reply, EINVAL, "profile has no certificate and key: it cannot act as a server");
 		return -1;
 	}
 	if (!p->suite13_count) {
 		hs->engine = HS_ENGINE_T12;
-		return start_t12(hs, p, req);
+		return start_t12(hs, p, p->alpn);
+	}
+	if (p->suite_count && !pick_suites(p, KTLSD_ROLE_SERVER, p->creds.key_type, suites)) {
+		reply_failure(&hs->reply, EINVAL, "no cipher of the profile fits its key type");
+		return -1;
 	}
 	hs->engine = HS_ENGINE_HELLO;
 	t13_conn_init(&hs->conn, hs->fd);
@@ -610,8 +619,6 @@ static int start_server(struct handshake *hs, const struct profile *p,
 		reply_failure(&hs->reply, EIO, "getrandom failed");
 		return -1;
 	}
-	if (p->suite_count)
-		return start_t12(hs, p, req);
 	/* policy_resolve() made sure there are anchors when this is set. */
 	if (p->policy.client_auth != VERIFY_NONE) {
 		br_x509_minimal_init_full(&hs->minimal, p->creds.anchors, p->creds.anchor_count);
@@ -635,12 +642,12 @@ int handshake_start(struct handshake *hs, int fd, const struct profile *p,
 	snprintf(hs->server_name, sizeof(hs->server_name), "%s", req->server_name);
 
 	if (hs->role == KTLSD_ROLE_SERVER) {
-		ok = start_server(hs, p, req);
+		ok = start_server(hs, p);
 	} else if (!p->suite_count) {
 		ok = start_client13(hs, p, req);
 	} else {
 		hs->engine = HS_ENGINE_T12;
-		ok = start_t12(hs, p, req);
+		ok = start_t12(hs, p, req->alpn[0] ? req->alpn : p->alpn);
 	}
 	if (ok < 0)
 		return -1;

@@ -53,7 +53,6 @@ struct handshake {
 	int sni_suppressed;		/* server_name is an IP literal: no SNI */
 	struct ktlsd_wire_reply reply;
 	enum hs_engine engine;
-	int t12_ready;			/* BearSSL's engine is set up */
 	struct t13_ticket_keys *tickets;	/* the daemon's, or NULL */
 	uint8_t t13_seed[32];		/* for the TLS 1.3 engine, if it runs */
 	unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
