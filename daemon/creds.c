@@ -258,6 +258,33 @@ static int same_bytes(const unsigned char *a, size_t alen, const unsigned char *
 	return alen == blen && !memcmp(a, b, alen);
 }
 
+/*
+ * 1 if @sk is the private half of @pk: a value taken through the private
+ * operation and back through the public one comes out unchanged. (BearSSL
+ * 0.6 cannot compute a 4096-bit key's modulus to compare instead.)
+ */
+static int rsa_pair(const br_rsa_private_key *sk, const br_rsa_public_key *pk)
+{
+	unsigned char x[512], y[512];
+	size_t len = (sk->n_bitlen + 7) / 8;
+	const unsigned char *n = pk->n;
+	size_t nlen = pk->nlen;
+	int match;
+
+	while (nlen && !*n)
+		n++, nlen--;
+	if (len > sizeof(x) || nlen != len)
+		return 0;
+	/* Below the modulus: its top byte, less one, then a pattern. */
+	memset(x, 0x5a, len);
+	x[0] = n[0] ? n[0] - 1 : 0;
+	memcpy(y, x, len);
+	match = br_rsa_private_get_default()(y, sk) &&
+		br_rsa_public_get_default()(y, len, pk) && !memcmp(x, y, len);
+	explicit_bzero(y, sizeof(y));
+	return match;
+}
+
 static int key_matches_leaf(const struct creds *creds)
 {
 	struct decoded_cert leaf;
@@ -275,12 +302,7 @@ static int key_matches_leaf(const struct creds *creds)
 			match = pub.curve == leaf.pkey.key.ec.curve &&
 				same_bytes(pub.q, pub.qlen, leaf.pkey.key.ec.q, leaf.pkey.key.ec.qlen);
 	} else if (creds->key_type == BR_KEYTYPE_RSA && leaf.pkey.key_type == BR_KEYTYPE_RSA) {
-		unsigned char n[512];
-		br_rsa_compute_modulus modulus = br_rsa_compute_modulus_get_default();
-		size_t nlen = modulus(NULL, &creds->rsa_key);
-
-		if (nlen && nlen <= sizeof(n) && modulus(n, &creds->rsa_key) == nlen)
-			match = same_bytes(n, nlen, leaf.pkey.key.rsa.n, leaf.pkey.key.rsa.nlen);
+		match = rsa_pair(&creds->rsa_key, &leaf.pkey.key.rsa);
 	}
 	buf_free(&leaf.dn);
 	return match;

@@ -39,6 +39,9 @@ static int make_credentials(void)
 		 "  -keyout rsa.key -out rsa.crt -days 2 -subj /CN=rsa.test 2>/dev/null && "
 		 "openssl pkey -in ec.key -out ec-sec1.key -traditional 2>/dev/null && "
 		 "printf 'not pem\\n' >garbage.pem && "
+		 "openssl req -x509 -newkey rsa:4096 -nodes "
+		 "  -keyout rsa4096.key -out rsa4096.crt -days 2 -subj /CN=rsa4096.test 2>/dev/null && "
+		 "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa-other.key 2>/dev/null && "
 		 "cat ec.crt rsa.crt >cas.pem && "
 		 "for i in $(seq 40); do cat ec.crt; done >long-chain.pem", dir);
 	return sh(cmd);
@@ -492,6 +495,23 @@ static void test_tickets(void)
 		"ticket_lifetime '25h'", "a ticket lifetime over 24h");
 }
 
+/* An RSA key must be its certificate's, 4096-bit ones included. */
+static void test_rsa_pairs(void)
+{
+	struct config cfg;
+	const struct profile *p;
+
+	p = load_a(&cfg, "[profile a]\nverify = none\ncert = %s/rsa4096.crt\nkey = %s/rsa4096.key\n"
+		   USER_NOBODY);
+	ok(p && p->creds.key_type == BR_KEYTYPE_RSA, "an RSA-4096 certificate with its key loads");
+	if (p)
+		config_free(&cfg);
+	refused("[profile a]\ncert = %s/rsa.crt\nkey = %s/rsa-other.key\n", 3,
+		"the key does not match the certificate", "another RSA-2048 key than the certificate's");
+	refused("[profile a]\ncert = %s/rsa.crt\nkey = %s/rsa4096.key\n", 3,
+		"the key does not match the certificate", "an RSA-4096 key with an RSA-2048 certificate");
+}
+
 /* A chain too long for our TLS 1.3 flight: refused, unless 1.3 is off. */
 static void test_long_chain(void)
 {
@@ -538,6 +558,7 @@ int main(void)
 	test_tls13_errors();
 	test_tickets();
 	test_long_chain();
+	test_rsa_pairs();
 	{
 		struct config cfg;
 
