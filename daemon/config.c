@@ -37,16 +37,6 @@ struct named_id {
 };
 
 /*
- * The TLS 1.3 suites, by their OpenSSL names. Table order is the default
- * order of preference.
- */
-static const struct named_id suites13_by_name[] = {
-	{ "TLS_AES_128_GCM_SHA256", T13_AES_128_GCM_SHA256 },
-	{ "TLS_AES_256_GCM_SHA384", T13_AES_256_GCM_SHA384 },
-	{ "TLS_CHACHA20_POLY1305_SHA256", T13_CHACHA20_POLY1305_SHA256 },
-};
-
-/*
  * Named groups: the name the man page uses first, then the aliases OpenSSL
  * accepts. Table order of first appearance is the default order.
  */
@@ -60,7 +50,6 @@ static const struct named_id groups_by_name[] = {
 	{ "secp384r1", T13_GROUP_SECP384R1 },
 };
 
-_Static_assert(ARRAY_SIZE(suites13_by_name) <= CONFIG_MAX_SUITES13, "suites13 holds every suite");
 
 struct parse_state {
 	struct config *cfg;
@@ -188,11 +177,6 @@ static const char *find_by_id(const struct named_id *table, size_t count, uint16
 	return NULL;
 }
 
-const char *config_suite13_name(uint16_t id)
-{
-	return find_by_id(suites13_by_name, ARRAY_SIZE(suites13_by_name), id);
-}
-
 const char *config_group_name(uint16_t id)
 {
 	return find_by_id(groups_by_name, ARRAY_SIZE(groups_by_name), id);
@@ -234,14 +218,14 @@ static int add_suite(struct parse_state *st, const char *name)
 static int add_suite13(struct parse_state *st, const char *name)
 {
 	struct profile *p = st->current;
-	const struct named_id *suite = find_by_name(suites13_by_name, ARRAY_SIZE(suites13_by_name), name);
+	const struct ktlsd_suite_info *suite = ktlsd_suite_by_name(name);
 
-	if (!suite && ktlsd_suite_by_name(name))
+	if (suite && suite->version != T13_VERSION)
 		return fail(st, st->line, "ciphersuite '%s' is a TLS 1.2 suite: it belongs in ciphers", name);
 	if (!suite)
 		return fail(st, st->line, "ciphersuite '%s' is not a TLS 1.3 suite ktlsd knows "
 			    "(TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256)", name);
-	if (!add_unique(p->suites13, &p->suite13_count, CONFIG_MAX_SUITES13, suite->id))
+	if (!add_unique(p->suites13, &p->suite13_count, CONFIG_MAX_SUITES13, suite->suite))
 		return fail(st, st->line, "more than %d ciphersuites", CONFIG_MAX_SUITES13);
 	return 1;
 }
@@ -586,6 +570,17 @@ static void fill_default(uint16_t *list, size_t *count, size_t max, const struct
 		add_unique(list, count, max, table[i].id);
 }
 
+/* All three TLS 1.3 suites, in libktlsd's order. */
+static void fill_default_suites13(struct profile *p)
+{
+	size_t count;
+	const struct ktlsd_suite_info *all = ktlsd_suites13(&count);
+
+	p->suite13_count = 0;
+	for (size_t i = 0; i < count; i++)
+		add_unique(p->suites13, &p->suite13_count, CONFIG_MAX_SUITES13, all[i].suite);
+}
+
 static void fill_default_suites(struct profile *p)
 {
 	size_t count;
@@ -639,8 +634,7 @@ static int finish_versions(struct parse_state *st, struct profile *p)
 	if (!allows13)
 		p->suite13_count = 0;
 	else if (!p->ciphersuites_line)
-		fill_default(p->suites13, &p->suite13_count, CONFIG_MAX_SUITES13, suites13_by_name,
-			     ARRAY_SIZE(suites13_by_name));
+		fill_default_suites13(p);
 	if (!p->groups_line)
 		fill_default(p->groups, &p->group_count, CONFIG_MAX_GROUPS, groups_by_name,
 			     ARRAY_SIZE(groups_by_name));

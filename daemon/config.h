@@ -102,12 +102,6 @@ const struct profile *config_profile(const struct config *cfg, const char *name)
 int profile_allows(const struct profile *profile, uid_t uid, gid_t gid,
 		   const gid_t *groups, size_t group_count);
 
-/*
- * The OpenSSL name of TLS 1.3 suite @id (T13_AES_128_GCM_SHA256...), or
- * NULL for an id the configuration does not know.
- */
-const char *config_suite13_name(uint16_t id);
-
 /* The name of named group @id (T13_GROUP_X25519...), as the man page gives it, or NULL. */
 const char *config_group_name(uint16_t id);
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "ktlsd_ktls.h"
 #include "tap.h"
 
 /*
@@ -419,9 +420,10 @@ static void test_tls13_good(void)
 	if (p)
 		config_free(&cfg);
 
-	ok(!strcmp(config_suite13_name(0x1301), "TLS_AES_128_GCM_SHA256") &&
-	   !strcmp(config_suite13_name(0x1303), "TLS_CHACHA20_POLY1305_SHA256") && !config_suite13_name(0xc02b),
-	   "config_suite13_name gives OpenSSL names, NULL for a TLS 1.2 suite");
+	ok(!strcmp(ktlsd_suite_by_id(0x1301)->name, "TLS_AES_128_GCM_SHA256") &&
+	   !strcmp(ktlsd_suite_by_id(0x1303)->name, "TLS_CHACHA20_POLY1305_SHA256") &&
+	   ktlsd_suite_by_id(0x1302)->version == 0x0304 && ktlsd_suite_by_id(0xc02b)->version == 0x0303,
+	   "the TLS 1.3 suites by their OpenSSL names and version, apart from TLS 1.2's");
 	ok(!strcmp(config_group_name(0x001d), "X25519") && !strcmp(config_group_name(0x0017), "P-256") &&
 	   !strcmp(config_group_name(0x0018), "P-384") && !config_group_name(0x0019),
 	   "config_group_name gives the man page's names, NULL for P-521");
