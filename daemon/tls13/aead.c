@@ -6,9 +6,14 @@
  * BearSSL's AES-CTR and GHASH so that the keyed state is a plain value
  * (br_gcm_context would point into the struct); ChaCha20-Poly1305 is
  * BearSSL's br_poly1305_run.
+ *
+ * TLS 1.2 records (RFC 5246 §6.2.3.3) use the same two AEADs with their
+ * own nonces and AAD: see the second half of this file.
  */
 #define _GNU_SOURCE
 #include <string.h>
+
+#include "ktlsd_ktls.h"
 
 #include "aead.h"
 
@@ -80,6 +85,22 @@ static void gcm_init(struct t13_aead *a, const uint8_t *key, unsigned flags)
 	vt->run(aes, zero_nonce, 0, a->u.gcm.h, sizeof(a->u.gcm.h));
 }
 
+static void chacha_init(struct t13_aead *a, const uint8_t *key, unsigned flags)
+{
+	memcpy(a->u.chacha.key, key, a->key_len);
+	a->u.chacha.chacha = pick_chacha(flags);
+	a->u.chacha.poly = pick_poly(flags);
+}
+
+/* Key the AEAD @a->is_chacha names with @key, @a->key_len bytes. */
+static void cipher_init(struct t13_aead *a, const uint8_t *key, unsigned flags)
+{
+	if (a->is_chacha)
+		chacha_init(a, key, flags);
+	else
+		gcm_init(a, key, flags);
+}
+
 int t13_aead_init_impl(struct t13_aead *a, uint16_t suite, const uint8_t *key,
 		       const uint8_t iv[T13_AEAD_NONCE], unsigned flags)
 {
@@ -92,16 +113,11 @@ int t13_aead_init_impl(struct t13_aead *a, uint16_t suite, const uint8_t *key,
 	if (!key_len)
 		return -1;
 	a->suite = suite;
+	a->is_chacha = suite == T13_CHACHA20_POLY1305_SHA256;
 	a->key_len = key_len;
 	a->seq = 0;
 	memcpy(a->iv, iv, T13_AEAD_NONCE);
-	if (suite == T13_CHACHA20_POLY1305_SHA256) {
-		memcpy(a->u.chacha.key, key, key_len);
-		a->u.chacha.chacha = pick_chacha(flags);
-		a->u.chacha.poly = pick_poly(flags);
-	} else {
-		gcm_init(a, key, flags);
-	}
+	cipher_init(a, key, flags);
 	return 0;
 }
 
@@ -153,7 +169,7 @@ int t13_aead_encrypt(const struct t13_aead *a, const uint8_t nonce[T13_AEAD_NONC
 
 	if (!a->key_len)
 		return -1;
-	if (a->suite == T13_CHACHA20_POLY1305_SHA256) {
+	if (a->is_chacha) {
 		a->u.chacha.poly(a->u.chacha.key, nonce, data, len, aad, aad_len, tag,
 				 a->u.chacha.chacha, 1);
 		return 0;
@@ -207,7 +223,7 @@ int t13_aead_decrypt(const struct t13_aead *a, const uint8_t nonce[T13_AEAD_NONC
 {
 	if (!a->key_len)
 		return -1;
-	if (a->suite == T13_CHACHA20_POLY1305_SHA256)
+	if (a->is_chacha)
 		return chacha_decrypt(a, nonce, aad, aad_len, data, len, tag);
 	return gcm_decrypt(a, nonce, aad, aad_len, data, len, tag);
 }
@@ -223,10 +239,13 @@ static void record_nonce(const struct t13_aead *a, uint8_t nonce[T13_AEAD_NONCE]
 		nonce[T13_AEAD_NONCE - 8 + i] ^= seq[i];
 }
 
-/* The sequence number must not wrap (§5.3): the last value is never used. */
+/*
+ * Keyed for TLS 1.3, and a sequence number left: it must not wrap (§5.3),
+ * so the last value is never used.
+ */
 static int usable(const struct t13_aead *a)
 {
-	return a->key_len && a->seq != UINT64_MAX;
+	return a->key_len && !a->tls12 && a->seq != UINT64_MAX;
 }
 
 static void put_header(uint8_t *hdr, size_t ct_len)
@@ -331,4 +350,192 @@ int t13_aead_open(struct t13_aead *a, uint8_t *rec, size_t rec_len, uint8_t *typ
 void t13_aead_wipe(struct t13_aead *a)
 {
 	explicit_bzero(a, sizeof(*a));
+}
+
+/* ---- TLS 1.2 (RFC 5246 §6.2.3.3, RFC 5288, RFC 7905) ---- */
+
+/* GCM's implicit nonce part, from the key block (RFC 5288 §3). */
+#define T12_GCM_SALT		4
+/* The most a TLSCiphertext fragment may hold (RFC 5246 §6.2.3). */
+#define T12_MAX_CIPHERTEXT	(T13_MAX_PLAINTEXT + 2048)
+/* additional_data: seq_num(8) || type(1) || version(2) || length(2). */
+#define T12_AAD_LEN		13
+
+/* The key length AES-GCM-128/256 and ChaCha20-Poly1305 take, 0 for others. */
+static size_t cipher_key_len(enum ktlsd_cipher cipher)
+{
+	switch (cipher) {
+	case KTLSD_CIPHER_AES_GCM_128:
+		return 16;
+	case KTLSD_CIPHER_AES_GCM_256:
+	case KTLSD_CIPHER_CHACHA20_POLY1305:
+		return 32;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * @suite12's description if it is a TLS 1.2 suite we can protect. The
+ * table's lengths size the copies into struct t13_aead: they are checked
+ * against what the cipher takes rather than trusted.
+ */
+static const struct ktlsd_suite_info *suite12_info(uint16_t suite12)
+{
+	const struct ktlsd_suite_info *info = ktlsd_suite_by_id(suite12);
+	size_t iv_len;
+
+	if (!info || info->version != T12_VERSION)
+		return NULL;
+	iv_len = info->cipher == KTLSD_CIPHER_CHACHA20_POLY1305 ? T13_AEAD_NONCE : T12_GCM_SALT;
+	if (!info->key_len || info->key_len != cipher_key_len(info->cipher) ||
+	    info->iv_len != iv_len)
+		return NULL;
+	return info;
+}
+
+int t13_aead_init12(struct t13_aead *a, uint16_t suite12, const uint8_t *key,
+		    const uint8_t *fixed_iv)
+{
+	const struct ktlsd_suite_info *info = suite12_info(suite12);
+
+	*a = (struct t13_aead){ 0 };
+	if (!info)
+		return -1;
+	a->suite = suite12;
+	a->tls12 = 1;
+	a->is_chacha = info->cipher == KTLSD_CIPHER_CHACHA20_POLY1305;
+	a->key_len = info->key_len;
+	a->seq = 0;
+	memcpy(a->iv, fixed_iv, info->iv_len);
+	cipher_init(a, key, 0);
+	return 0;
+}
+
+/* GCM records carry the nonce's last 8 bytes; ChaCha20 ones carry none. */
+static size_t explicit_len(const struct t13_aead *a)
+{
+	return a->is_chacha ? 0 : T12_GCM_EXPLICIT_NONCE;
+}
+
+size_t t13_aead_overhead12(const struct t13_aead *a)
+{
+	if (!a->key_len || !a->tls12)
+		return 0;
+	return explicit_len(a) + T13_AEAD_TAG;
+}
+
+/* Keyed for TLS 1.2, and a sequence number left (§6.1: it must not wrap). */
+static int usable12(const struct t13_aead *a)
+{
+	return a->key_len && a->tls12 && a->seq != UINT64_MAX;
+}
+
+/*
+ * The record's nonce: GCM's salt || the @explicit 8 bytes the record
+ * carries (RFC 5288 §3); ChaCha20's IV xor the sequence number, as in
+ * TLS 1.3 (RFC 7905 §2), @explicit unused.
+ */
+static void record_nonce12(const struct t13_aead *a, const uint8_t *explicit,
+			   uint8_t nonce[T13_AEAD_NONCE])
+{
+	if (a->is_chacha) {
+		record_nonce(a, nonce);
+		return;
+	}
+	memcpy(nonce, a->iv, T12_GCM_SALT);
+	memcpy(nonce + T12_GCM_SALT, explicit, T12_GCM_EXPLICIT_NONCE);
+}
+
+/*
+ * additional_data (RFC 5246 §6.2.3.3): the sequence number, the type and
+ * version of the record header @hdr, and the plaintext's length (not the
+ * record's: the explicit nonce and the tag are not in it).
+ */
+static void record_aad12(const struct t13_aead *a, const uint8_t *hdr, size_t plain_len,
+			 uint8_t aad[T12_AAD_LEN])
+{
+	put64(aad, a->seq);
+	memcpy(aad + 8, hdr, 3);
+	t13_put16(aad + 11, (unsigned)plain_len);
+}
+
+size_t t13_aead_seal12(struct t13_aead *a, uint8_t type, const uint8_t *data, size_t len,
+		       uint8_t *out)
+{
+	uint8_t nonce[T13_AEAD_NONCE], aad[T12_AAD_LEN];
+	uint8_t *explicit = out + T13_RECORD_HEADER;
+	uint8_t *body;
+	size_t frag_len;
+
+	if (!usable12(a) || len > T13_MAX_PLAINTEXT)
+		return 0;
+	body = explicit + explicit_len(a);
+	frag_len = explicit_len(a) + len + T13_AEAD_TAG;
+	/* The body before the header: @data may be @body, sealing in place. */
+	if (len)
+		memmove(body, data, len);
+	out[0] = type;
+	t13_put16(out + 1, T12_VERSION);
+	t13_put16(out + 3, (unsigned)frag_len);
+	/* The sequence number: unique per key, as the nonce must be. */
+	if (!a->is_chacha)
+		put64(explicit, a->seq);
+	record_nonce12(a, explicit, nonce);
+	record_aad12(a, out, len, aad);
+	t13_aead_encrypt(a, nonce, aad, sizeof(aad), body, len, body + len);
+	explicit_bzero(nonce, sizeof(nonce));
+	a->seq++;
+	return T13_RECORD_HEADER + frag_len;
+}
+
+/* The checks that need no key, in the order the header is read. */
+static int check_framing12(const uint8_t *rec, size_t rec_len)
+{
+	size_t frag_len;
+
+	if (rec_len < T13_RECORD_HEADER)
+		return -T13_ALERT_DECODE_ERROR;
+	frag_len = rec_len - T13_RECORD_HEADER;
+	if (t13_get16(rec + 3) != frag_len)
+		return -T13_ALERT_DECODE_ERROR;
+	if (frag_len > T12_MAX_CIPHERTEXT)
+		return -T13_ALERT_RECORD_OVERFLOW;
+	return 0;
+}
+
+int t13_aead_open12(struct t13_aead *a, uint8_t *rec, size_t rec_len, size_t *off,
+		    size_t *len)
+{
+	uint8_t nonce[T13_AEAD_NONCE], aad[T12_AAD_LEN];
+	uint8_t *explicit = rec + T13_RECORD_HEADER;
+	size_t frag_len, plain_len;
+	uint8_t *body;
+	int err;
+
+	err = check_framing12(rec, rec_len);
+	if (err)
+		return err;
+	if (!usable12(a))
+		return -T13_ALERT_INTERNAL_ERROR;
+	frag_len = rec_len - T13_RECORD_HEADER;
+	if (frag_len < explicit_len(a) + T13_AEAD_TAG)
+		return -T13_ALERT_BAD_RECORD_MAC;
+	plain_len = frag_len - explicit_len(a) - T13_AEAD_TAG;
+	body = explicit + explicit_len(a);
+	record_nonce12(a, explicit, nonce);
+	record_aad12(a, rec, plain_len, aad);
+	err = t13_aead_decrypt(a, nonce, aad, sizeof(aad), body, plain_len, body + plain_len);
+	explicit_bzero(nonce, sizeof(nonce));
+	if (err)
+		return -T13_ALERT_BAD_RECORD_MAC;
+	/* Authentic but too long (§6.2.3): the peer is broken; keep none of it. */
+	if (plain_len > T13_MAX_PLAINTEXT) {
+		explicit_bzero(body, plain_len);
+		return -T13_ALERT_RECORD_OVERFLOW;
+	}
+	a->seq++;
+	*off = (size_t)(body - rec);
+	*len = plain_len;
+	return 0;
 }
