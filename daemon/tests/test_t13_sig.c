@@ -7,24 +7,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "tls13/pss.h"
 #include "tls13/sig.h"
 #include "hex.h"
+#include "openssl_keys.h"
 #include "rfc8448.h"
 #include "tap.h"
-
-extern char **environ;
-
-static char dir[] = "/tmp/t13sig.XXXXXX";
 
 struct hash_alg {
 	char name[8];			/* OpenSSL's digest name */
@@ -36,16 +28,6 @@ static const struct hash_alg hashes[] = {
 	{ "sha256", &br_sha256_vtable, T13_SIG_RSA_PSS_RSAE_SHA256 },
 	{ "sha384", &br_sha384_vtable, T13_SIG_RSA_PSS_RSAE_SHA384 },
 	{ "sha512", &br_sha512_vtable, T13_SIG_RSA_PSS_RSAE_SHA512 },
-};
-
-struct test_key {
-	char name[16];
-	char algorithm[4];		/* genpkey -algorithm */
-	char option[32];		/* genpkey -pkeyopt */
-	char key[PATH_MAX], pub[PATH_MAX], cert[PATH_MAX];
-	struct creds creds;
-	br_x509_decoder_context dc;	/* holds the leaf key's bytes */
-	const br_x509_pkey *pkey;
 };
 
 enum { RSA2048, RSA3072, RSA2041, RSA1024, RSA4096, P256, P384, P521, KEY_COUNT };
@@ -65,114 +47,6 @@ static struct test_key keys[KEY_COUNT] = {
 	[P384] = { .name = "p384", .algorithm = "EC", .option = "ec_paramgen_curve:P-384" },
 	[P521] = { .name = "p521", .algorithm = "EC", .option = "ec_paramgen_curve:P-521" },
 };
-
-/* Run a command with no shell and no output; 1 if it exited 0. */
-static int run(char *const argv[])
-{
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int status, rc;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc)
-		return 0;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return 0;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-#define RUN(...) run((char *const[]){ __VA_ARGS__, NULL })
-
-static char *in_dir(char *buf, const char *name)
-{
-	snprintf(buf, PATH_MAX, "%s/%s", dir, name);
-	return buf;
-}
-
-static int write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	int rc = 0;
-
-	if (!f)
-		return -1;
-	if (fwrite(data, 1, len, f) != len)
-		rc = -1;
-	if (fclose(f))
-		rc = -1;
-	return rc;
-}
-
-/* The whole file into @buf; its length, or 0 if it is missing or too large. */
-static size_t read_file(const char *path, uint8_t *buf, size_t cap)
-{
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (!f)
-		return 0;
-	n = fread(buf, 1, cap, f);
-	if (fgetc(f) != EOF)
-		n = 0;
-	fclose(f);
-	return n;
-}
-
-static size_t hash_of(const br_hash_class *h, const void *data, size_t len, uint8_t *out)
-{
-	br_hash_compat_context ctx;
-
-	h->init(&ctx.vtable);
-	h->update(&ctx.vtable, data, len);
-	h->out(&ctx.vtable, out);
-	return (h->desc >> BR_HASHDESC_OUT_OFF) & BR_HASHDESC_OUT_MASK;
-}
-
-static void ignore_dn(void *ctx, const void *buf, size_t len)
-{
-	(void)ctx, (void)buf, (void)len;
-}
-
-static int decode_leaf(struct test_key *k)
-{
-	br_x509_decoder_init(&k->dc, ignore_dn, NULL);
-	br_x509_decoder_push(&k->dc, k->creds.chain[0].data, k->creds.chain[0].data_len);
-	k->pkey = br_x509_decoder_get_pkey(&k->dc);
-	return k->pkey ? 0 : -1;
-}
-
-/* The key, its public half, a self-signed certificate; loaded as the daemon does. */
-static int make_key(struct test_key *k)
-{
-	char name[64], err[256];
-
-	snprintf(name, sizeof(name), "%s.key", k->name);
-	in_dir(k->key, name);
-	snprintf(name, sizeof(name), "%s.pub", k->name);
-	in_dir(k->pub, name);
-	snprintf(name, sizeof(name), "%s.crt", k->name);
-	in_dir(k->cert, name);
-	if (!RUN("openssl", "genpkey", "-algorithm", k->algorithm, "-pkeyopt", k->option, "-out", k->key) ||
-	    !RUN("openssl", "pkey", "-in", k->key, "-pubout", "-out", k->pub) ||
-	    !RUN("openssl", "req", "-x509", "-new", "-key", k->key, "-subj", "/CN=t13-sig", "-days", "1",
-		 "-out", k->cert))
-		return -1;
-	/*
-	 * The key before its chain: creds_load_key() checks a key against a
-	 * loaded leaf with br_rsa_compute_modulus(), which fails for RSA-4096.
-	 */
-	if (creds_load_key(&k->creds, k->key, err, sizeof(err)) < 0 ||
-	    creds_load_chain(&k->creds, k->cert, err, sizeof(err)) < 0) {
-		diag("%s", err);
-		return -1;
-	}
-	return decode_leaf(k);
-}
 
 /* OpenSSL signs @digest_file with PSS and @saltlen; the signature's length, or 0. */
 static size_t openssl_pss_sign(struct test_key *k, const struct hash_alg *ha, const char *saltlen,
@@ -445,42 +319,6 @@ static void test_pss_small_key(const br_prng_class **rng)
 	   "RSA-1024 with SHA-384 signs and verifies");
 }
 
-/* Whether OpenSSL's dgst verifies @sig over content.bin under @k (PSS for RSA keys). */
-static int openssl_dgst_verify(struct test_key *k, const char *md, const uint8_t *sig, size_t len)
-{
-	char content_file[PATH_MAX], sig_file[PATH_MAX], md_opt[16];
-
-	in_dir(content_file, "content.bin");
-	in_dir(sig_file, "ours.bin");
-	snprintf(md_opt, sizeof(md_opt), "-%s", md);
-	if (write_file(sig_file, sig, len) < 0)
-		return 0;
-	if (k->creds.key_type == BR_KEYTYPE_RSA)
-		return RUN("openssl", "dgst", md_opt, "-sigopt", "rsa_padding_mode:pss",
-			   "-sigopt", "rsa_pss_saltlen:digest", "-verify", k->pub, "-signature", sig_file,
-			   content_file);
-	return RUN("openssl", "dgst", md_opt, "-verify", k->pub, "-signature", sig_file, content_file);
-}
-
-/* OpenSSL's dgst signature of content.bin (PSS for RSA keys unless @pkcs1); its length, or 0. */
-static size_t openssl_dgst_sign(struct test_key *k, const char *md, int pkcs1, uint8_t *sig)
-{
-	char content_file[PATH_MAX], sig_file[PATH_MAX], md_opt[16];
-	int done;
-
-	in_dir(content_file, "content.bin");
-	in_dir(sig_file, "theirs.bin");
-	snprintf(md_opt, sizeof(md_opt), "-%s", md);
-	unlink(sig_file);
-	if (k->creds.key_type == BR_KEYTYPE_RSA && !pkcs1)
-		done = RUN("openssl", "dgst", md_opt, "-sigopt", "rsa_padding_mode:pss",
-			   "-sigopt", "rsa_pss_saltlen:digest", "-sign", k->key, "-out", sig_file,
-			   content_file);
-	else
-		done = RUN("openssl", "dgst", md_opt, "-sign", k->key, "-out", sig_file, content_file);
-	return done ? read_file(sig_file, sig, T13_MAX_SIGNATURE) : 0;
-}
-
 /* A CertificateVerify content for @k, written to content.bin. */
 static size_t make_content(struct test_key *k, uint8_t *content)
 {
@@ -505,7 +343,7 @@ static void test_scheme(struct test_key *k, uint16_t scheme, const char *md, con
 	int rc;
 
 	rc = t13_sig_sign(&k->creds, scheme, content, content_len, rng, sig, &len);
-	ok(content_len && rc == 0 && openssl_dgst_verify(k, md, sig, len),
+	ok(content_len && rc == 0 && openssl_dgst_verify(k, md, 0, sig, len),
 	   "%s 0x%04x: OpenSSL verifies our CertificateVerify signature", k->name, scheme);
 	ok(rc == 0 && t13_sig_verify(pkey, scheme, content, content_len, sig, len) == 0,
 	   "%s 0x%04x: t13_sig_verify accepts our signature", k->name, scheme);
@@ -712,8 +550,8 @@ static void cleanup(void)
 {
 	for (int i = 0; i < KEY_COUNT; i++)
 		creds_free(&keys[i].creds);
-	if (!RUN("rm", "-rf", dir))
-		diag("could not remove %s", dir);
+	if (keys_dir_remove() < 0)
+		diag("could not remove %s", keys_dir);
 }
 
 int main(void)
@@ -723,7 +561,7 @@ int main(void)
 
 	test_cv_content();
 	test_rfc8448();
-	if (!mkdtemp(dir)) {
+	if (keys_dir_make("t13sig") < 0) {
 		ok(0, "mkdtemp: %s", strerror(errno));
 		return done();
 	}

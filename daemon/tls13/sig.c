@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Signature schemes for CertificateVerify (RFC 8446 §4.2.3, §4.4.3): ECDSA
- * from BearSSL, RSASSA-PSS from pss.c.
+ * from BearSSL, RSASSA-PSS from pss.c. The same schemes for TLS 1.2's
+ * ServerKeyExchange and CertificateVerify (RFC 5246 §7.4.1.4.1, RFC 8422
+ * §5.4), with PKCS#1 v1.5 from BearSSL besides.
  */
+#define _GNU_SOURCE
 #include <string.h>
 
 #include "pss.h"
@@ -198,4 +201,175 @@ size_t t13_sig_our_list(uint8_t *out, size_t cap)
 	for (size_t i = 0; i < SCHEME_COUNT; i++)
 		t13_put16(out + 2 * i, schemes[i].id);
 	return 2 * SCHEME_COUNT;
+}
+
+/*
+ * TLS 1.2 (RFC 5246 §7.4.1.4.1): the same ids, read as (hash, signature).
+ * In the table above the rsa_pkcs1_* schemes are exactly those TLS 1.3 keeps
+ * for certificates, so cert_only marks PKCS#1 v1.5 padding here.
+ */
+
+static size_t hash_len_of(const br_hash_class *h)
+{
+	return (h->desc >> BR_HASHDESC_OUT_OFF) & BR_HASHDESC_OUT_MASK;
+}
+
+/* The hash's OID as br_rsa_pkcs1_* take it (its length first); NULL for others. */
+static const unsigned char *pkcs1_hash_oid(const br_hash_class *h)
+{
+	switch ((h->desc >> BR_HASHDESC_ID_OFF) & BR_HASHDESC_ID_MASK) {
+	case br_sha256_ID:
+		return BR_HASH_OID_SHA256;
+	case br_sha384_ID:
+		return BR_HASH_OID_SHA384;
+	case br_sha512_ID:
+		return BR_HASH_OID_SHA512;
+	}
+	return NULL;
+}
+
+/*
+ * Whether a modulus of @mod_bits bits carries a PKCS#1 v1.5 signature with
+ * @h (RFC 8017 §9.2 step 3: emLen >= tLen + 11, T the DigestInfo: 0x30 L
+ * 0x30 L 0x06 L OID 0x05 0x00 0x04 L H) that fits T13_MAX_SIGNATURE.
+ */
+static int pkcs1_key_fits(uint32_t mod_bits, const br_hash_class *h)
+{
+	const unsigned char *oid = pkcs1_hash_oid(h);
+	size_t k = ((size_t)mod_bits + 7) / 8;
+
+	return oid && k <= T13_MAX_SIGNATURE && k >= 10u + oid[0] + hash_len_of(h) + 11;
+}
+
+/* Whether @creds' key can make @s in TLS 1.2: ECDSA on any of its curves. */
+static int t12_key_can_make(const struct creds *creds, const struct t13_scheme *s)
+{
+	if (s->key_type != creds->key_type)
+		return 0;
+	if (s->key_type == BR_KEYTYPE_EC)
+		return 1;
+	if (s->cert_only)
+		return pkcs1_key_fits(creds->rsa_key.n_bitlen, s->hash);
+	return t13_pss_key_fits(creds->rsa_key.n_bitlen, s->hash);
+}
+
+static int pkcs1_verify(const br_rsa_public_key *pk, const br_hash_class *h, const uint8_t *digest,
+			const uint8_t *sig, size_t sig_len)
+{
+	const unsigned char *oid = pkcs1_hash_oid(h);
+	uint8_t signed_hash[T13_MAX_DIGEST];
+	size_t hlen = hash_len_of(h);
+
+	/* BearSSL checks the padding and DigestInfo, and gives the hash to compare. */
+	if (!oid || !br_rsa_pkcs1_vrfy_get_default()(sig, sig_len, oid, hlen, pk, signed_hash))
+		return 0;
+	return !memcmp(signed_hash, digest, hlen);
+}
+
+int t12_sig_verify(const br_x509_pkey *pkey, uint16_t scheme, const uint8_t *content, size_t len,
+		   const uint8_t *sig, size_t sig_len)
+{
+	const struct t13_scheme *s = find_scheme(scheme);
+	uint8_t digest[T13_MAX_DIGEST];
+	size_t hlen;
+	int valid;
+
+	if (!s || s->key_type != pkey->key_type)
+		return -T13_ALERT_ILLEGAL_PARAMETER;
+	if (!sig_len || sig_len > T13_MAX_SIGNATURE)
+		return -T13_ALERT_DECRYPT_ERROR;
+	hlen = hash_content(s->hash, content, len, digest);
+	if (s->key_type == BR_KEYTYPE_EC)
+		valid = br_ecdsa_vrfy_asn1_get_default()(br_ec_get_default(), digest, hlen,
+							 &pkey->key.ec, sig, sig_len) == 1;
+	else if (s->cert_only)
+		valid = pkcs1_verify(&pkey->key.rsa, s->hash, digest, sig, sig_len);
+	else
+		valid = t13_pss_verify(&pkey->key.rsa, s->hash, digest, sig, sig_len);
+	return valid ? 0 : -T13_ALERT_DECRYPT_ERROR;
+}
+
+/* Our preferences for a TLS 1.2 CertificateVerify, SHA-256 and SHA-384 only. */
+static const uint16_t t12_rsa_order[] = {
+	T13_SIG_RSA_PSS_RSAE_SHA256, T13_SIG_RSA_PSS_RSAE_SHA384,
+	T13_SIG_RSA_PKCS1_SHA256, T13_SIG_RSA_PKCS1_SHA384,
+};
+static const uint16_t t12_ec_sha256_first[] = {
+	T13_SIG_ECDSA_SECP256R1_SHA256, T13_SIG_ECDSA_SECP384R1_SHA384,
+};
+static const uint16_t t12_ec_sha384_first[] = {
+	T13_SIG_ECDSA_SECP384R1_SHA384, T13_SIG_ECDSA_SECP256R1_SHA256,
+};
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+_Static_assert(ARRAY_SIZE(t12_ec_sha256_first) == ARRAY_SIZE(t12_ec_sha384_first),
+	       "both EC orders hold the same two ids");
+
+/* The first of @order (@count ids) that @creds' key can make and the peer allows; 0 if none. */
+static uint16_t t12_first_allowed(const struct creds *creds, const uint16_t *order, size_t count,
+				  const uint8_t *peer, size_t peer_len)
+{
+	const struct t13_scheme *s;
+
+	for (size_t i = 0; i < count; i++) {
+		s = find_scheme(order[i]);
+		if (s && t12_key_can_make(creds, s) && peer_allows(peer, peer_len, s->id))
+			return s->id;
+	}
+	return 0;
+}
+
+uint16_t t12_sig_choose(const struct creds *creds, const uint8_t *peer, size_t peer_len)
+{
+	const uint16_t *order = t12_rsa_order;
+	size_t count = ARRAY_SIZE(t12_rsa_order);
+
+	if (creds->key_type == BR_KEYTYPE_EC) {
+		/* The curve's own hash first; for P-521 (SHA-512 left out) SHA-384, the nearer. */
+		order = creds->ec_key.curve == BR_EC_secp256r1 ? t12_ec_sha256_first : t12_ec_sha384_first;
+		count = ARRAY_SIZE(t12_ec_sha256_first);
+	} else if (creds->key_type != BR_KEYTYPE_RSA) {
+		return 0;
+	}
+	return t12_first_allowed(creds, order, count, peer, peer_len);
+}
+
+/*
+ * PKCS#1 v1.5 with the hash's DigestInfo, checked with the leaf
+ * certificate's key before it leaves, as PSS is (pss.h): a faulty CRT half
+ * would give the key's factors away.
+ */
+static int sign_pkcs1(const struct creds *creds, const struct t13_scheme *s, const uint8_t *hash,
+		      uint8_t *sig, size_t *sig_len)
+{
+	br_x509_decoder_context dc;
+	const br_rsa_public_key *pk = NULL;
+	const unsigned char *oid = pkcs1_hash_oid(s->hash);
+	size_t k = (creds->rsa_key.n_bitlen + 7) / 8;
+
+	/* pss.c recomputes a missing public key; a TLS 1.2 client always has its leaf. */
+	if (!oid || !creds->chain_len || !(pk = leaf_rsa_key(creds, &dc)))
+		return -1;
+	if (!br_rsa_pkcs1_sign_get_default()(oid, hash, hash_len_of(s->hash), &creds->rsa_key, sig) ||
+	    !pkcs1_verify(pk, s->hash, hash, sig, k)) {
+		explicit_bzero(sig, k);
+		return -1;
+	}
+	*sig_len = k;
+	return 0;
+}
+
+int t12_sig_sign_hash(const struct creds *creds, uint16_t scheme, const uint8_t *hash, size_t hash_len,
+		      const br_prng_class **rng, uint8_t *sig, size_t *sig_len)
+{
+	const struct t13_scheme *s = find_scheme(scheme);
+
+	if (!s || !t12_key_can_make(creds, s) || hash_len != hash_len_of(s->hash))
+		return -1;
+	if (s->key_type == BR_KEYTYPE_EC)
+		return sign_ecdsa(creds, s, hash, sig, sig_len);
+	if (s->cert_only)
+		return sign_pkcs1(creds, s, hash, sig, sig_len);
+	return sign_pss(creds, s, hash, hash_len, rng, sig, sig_len);
 }

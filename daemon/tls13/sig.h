@@ -4,6 +4,11 @@
  * (§4.4.3): what we sign with, what we accept, and the signed content.
  * ECDSA on P-256/P-384/P-521 with the curve's own hash; RSA only as
  * rsa_pss_rsae_* (pss.h). rsa_pkcs1_* is never used for CertificateVerify.
+ *
+ * TLS 1.2 (RFC 5246 §7.4.1.4.1) takes the same ids as (hash, signature)
+ * pairs, since our ClientHello offers one list to both versions: there an
+ * ECDSA id names only the hash, on any curve of the key, and rsa_pkcs1_*
+ * is PKCS#1 v1.5 with the hash's DigestInfo. The t12_* functions.
  */
 #ifndef KTLSD_T13_SIG_H
 #define KTLSD_T13_SIG_H
@@ -82,5 +87,57 @@ int t13_sig_verify(const br_x509_pkey *pkey, uint16_t scheme, const uint8_t *con
  * small for the whole list.
  */
 size_t t13_sig_our_list(uint8_t *out, size_t cap);
+
+/*
+ * Verify a TLS 1.2 server's ServerKeyExchange signature: @sig (@sig_len
+ * bytes, from the wire) over @content (@len bytes: client_random ||
+ * server_random || ServerECDHParams, RFC 8422 §5.4), hashed with @scheme's
+ * hash, under @pkey, the server's leaf certificate key. @scheme is one of
+ * ecdsa_*_sha256/384/512 (an EC key, whatever its curve), rsa_pkcs1_sha256/
+ * 384/512 or rsa_pss_rsae_sha256/384/512 (an RSA key).
+ * Returns 0 if the signature is valid; -T13_ALERT_ILLEGAL_PARAMETER if
+ * @scheme is none of those nine or does not fit the key's type;
+ * -T13_ALERT_DECRYPT_ERROR if the signature is wrong, malformed, empty or
+ * longer than T13_MAX_SIGNATURE, not of the modulus' length (RSA), or the
+ * RSA key is too small (or, above 4096 bits, too large for BearSSL) for it.
+ */
+int t12_sig_verify(const br_x509_pkey *pkey, uint16_t scheme, const uint8_t *content, size_t len,
+		   const uint8_t *sig, size_t sig_len);
+
+/*
+ * The scheme for our TLS 1.2 CertificateVerify (a client answering a
+ * CertificateRequest): the first, in our preference, that the server's
+ * supported_signature_algorithms (@peer: raw 2-byte big-endian ids,
+ * @peer_len bytes; an odd last byte is ignored) allows and @creds' key can
+ * make, with SHA-256 or SHA-384 only (the transcript is kept in those two).
+ * An EC key: the hash of its curve's size first (P-256: ecdsa_..._sha256,
+ * P-384: ecdsa_..._sha384; P-521, whose own SHA-512 is left out: SHA-384,
+ * the nearer), then the other. An RSA key: rsa_pss_rsae_sha256,
+ * rsa_pss_rsae_sha384, rsa_pkcs1_sha256, rsa_pkcs1_sha384, each only if
+ * the modulus is large enough for its encoding (and at most
+ * T13_MAX_SIGNATURE bytes). Returns the scheme, or 0 when there is none
+ * or @creds holds no key.
+ */
+uint16_t t12_sig_choose(const struct creds *creds, const uint8_t *peer, size_t peer_len);
+
+/*
+ * Sign @hash, a precomputed hash (the TLS 1.2 CertificateVerify's
+ * handshake_messages hash) of @hash_len bytes, with @scheme and @creds' key.
+ * ECDSA (RFC 6979 in BearSSL, any of the key's curves with any of the three
+ * hashes) gives a DER signature; rsa_pkcs1_* a PKCS#1 v1.5 one with the
+ * hash's DigestInfo; rsa_pss_rsae_* a PSS one (t13_pss_sign(), its salt from
+ * @rng, which may be NULL for the other schemes). @sig must have room for
+ * T13_MAX_SIGNATURE bytes; *@sig_len gets the signature's length.
+ * An RSA signature is checked with the public key of @creds' leaf
+ * certificate before it is given out (a faulty CRT result would give the
+ * key away); a PKCS#1 signature therefore needs that leaf, a PSS one without
+ * a chain falls back on t13_pss_sign()'s recomputed key.
+ * Returns 0, or -1 with nothing in *@sig_len: @scheme unknown or not for the
+ * key's type, @hash_len not its hash's length, the modulus too small or too
+ * large, no RNG for PSS, no RSA leaf for PKCS#1, or the signature failed
+ * (an RSA result that did not check is wiped from @sig).
+ */
+int t12_sig_sign_hash(const struct creds *creds, uint16_t scheme, const uint8_t *hash, size_t hash_len,
+		      const br_prng_class **rng, uint8_t *sig, size_t *sig_len);
 
 #endif
