@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * TLS 1.2 handshake messages of our client (RFC 5246 §7.4, with RFC 8422's
+ * ECDHE): the ones the TLS 1.3 codec does not already read or write, for
+ * the path a handshake takes when the server answers our ClientHello (which
+ * offers both versions) with TLS 1.2. Pure functions over byte buffers, on
+ * msg.h's bounded reader and sticky writer; every message includes its
+ * 4-byte header (type, uint24 length), whose types TLS 1.2 shares with 1.3
+ * (ServerHello 2, Certificate 11, CertificateRequest 13, Finished 20).
+ *
+ * Already done by the TLS 1.3 code, and right for 1.2 as they are:
+ *   - ClientHello: t13_write_client_hello() with offer_12;
+ *   - ServerHello: t13_parse_server_hello() (version 0 for a 1.2 one);
+ *   - CertificateVerify (RFC 5246 §7.4.8, a DigitallySigned: the
+ *     SignatureAndHashAlgorithm, then signature<0..2^16-1>):
+ *     t13_write_certificate_verify(), whose layout is the same;
+ *   - Finished (RFC 5246 §7.4.9, verify_data of T12_FINISHED_LEN bytes for
+ *     every suite we offer): t13_write_finished() and
+ *     t13_parse_finished(..., T12_FINISHED_LEN, ...).
+ *
+ * The parsers keep pointers into the caller's message and never read past
+ * its @len. They return 0 or a negative alert (enum t13_alert):
+ * -T13_ALERT_DECODE_ERROR for any length or framing error (trailing bytes
+ * included), -T13_ALERT_UNEXPECTED_MESSAGE for a message of another type
+ * (behind a whole 4-byte header), and the others each parser names. After
+ * an error the outputs hold nothing: use none of them.
+ *
+ * What needs the client's state (the group and the scheme being ones it
+ * offered, the point being valid on that group, the signature verifying,
+ * a certificate type it can answer) is the caller's to check.
+ */
+#ifndef KTLSD_T12_MSG12_H
+#define KTLSD_T12_MSG12_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <bearssl.h>
+
+#include "msg.h"
+
+/* Handshake types TLS 1.3 dropped, so not in t13.h (RFC 5246 §7.4). */
+#define T12_HS_SERVER_KEY_EXCHANGE	12
+#define T12_HS_SERVER_HELLO_DONE	14
+#define T12_HS_CLIENT_KEY_EXCHANGE	16
+#define T12_FINISHED_LEN		12	/* verify_data (RFC 5246 §7.4.9) */
+#define T12_CURVE_TYPE_NAMED		3	/* RFC 8422 §5.4 */
+
+/* ---- Certificate (RFC 5246 §7.4.2) ---- */
+
+/*
+ * Parse the server's Certificate @msg (@len bytes, header included):
+ * certificate_list<0..2^24-1> of ASN.1Cert<1..2^24-1>, with no request
+ * context and no per-entry extensions (unlike TLS 1.3's). The first
+ * entries' DER go to @entries (room for @max; NULL is fine when @max is 0),
+ * their count to *@n; *@n may be 0 (an empty list: the caller decides
+ * whether that is acceptable). The whole message is checked before its
+ * count is, so a malformed message is a decode_error however many entries
+ * it has.
+ *
+ * Returns 0; -T13_ALERT_UNEXPECTED_MESSAGE for another type;
+ * -T13_ALERT_DECODE_ERROR for a length or framing error, a zero-length
+ * certificate included; -T13_ALERT_BAD_CERTIFICATE for more than @max
+ * entries. On error *@n is 0 and @entries may hold part of the list.
+ */
+int t12_parse_certificate(const uint8_t *msg, size_t len, struct t13_cert_entry *entries, size_t max,
+			  size_t *n);
+
+/* ---- ServerKeyExchange for ECDHE (RFC 8422 §5.4, RFC 5246 §7.4.3) ---- */
+
+struct t12_server_key_exchange {
+	uint16_t group;				/* named curve */
+	const uint8_t *point; size_t point_len;	/* 1..255 bytes */
+	const uint8_t *params; size_t params_len;	/* the ServerECDHParams bytes, as signed */
+	uint16_t scheme;			/* SignatureAndHashAlgorithm */
+	const uint8_t *sig; size_t sig_len;	/* 1..65535 bytes */
+};
+
+/*
+ * Parse the ECDHE ServerKeyExchange @msg (@len bytes, header included) into
+ * @ske: ServerECDHParams (curve_type named_curve, the NamedCurve, the
+ * point<1..2^8-1>), then TLS 1.2's signed_params (a SignatureAndHashAlgorithm
+ * and signature<1..2^16-1>: an empty one can verify nothing). ske->params
+ * spans the ServerECDHParams, which the signature covers behind the two
+ * randoms (RFC 8422 §5.4).
+ *
+ * Returns 0; -T13_ALERT_UNEXPECTED_MESSAGE for another type;
+ * -T13_ALERT_HANDSHAKE_FAILURE for a curve_type other than named_curve
+ * (explicit curves are deprecated by RFC 8422 and never offered by us),
+ * decided on that byte before the rest is read; -T13_ALERT_DECODE_ERROR for
+ * any length or framing error, an empty point or signature included. After
+ * an error *@ske is all zero.
+ *
+ * Left to the caller: the group and scheme being ones it offered, the
+ * point's length and validity for that group, the signature.
+ */
+int t12_parse_server_key_exchange(struct t12_server_key_exchange *ske, const uint8_t *msg, size_t len);
+
+/* ---- CertificateRequest (RFC 5246 §7.4.4) ---- */
+
+struct t12_certificate_request {
+	const uint8_t *types; size_t types_len;		/* certificate_types, 1..255 bytes */
+	const uint8_t *sig_algs; size_t sig_algs_len;	/* even, 2..65534 bytes */
+};
+
+/*
+ * Parse the CertificateRequest @msg (@len bytes, header included) into
+ * @cr: certificate_types<1..2^8-1>, supported_signature_algorithms
+ * <2..2^16-2> (a raw list of 2-byte SignatureAndHashAlgorithm, of even
+ * length), certificate_authorities<0..2^16-1> of
+ * DistinguishedName<1..2^16-1>: each name's framing is checked, then the
+ * names are skipped (we offer our one certificate whoever issued it).
+ *
+ * Returns 0; -T13_ALERT_UNEXPECTED_MESSAGE for another type;
+ * -T13_ALERT_DECODE_ERROR for any length or framing error, an odd
+ * signature list and an empty name included. After an error *@cr is all
+ * zero.
+ *
+ * Left to the caller: the types and schemes it can answer (none: it sends
+ * an empty Certificate).
+ */
+int t12_parse_certificate_request(struct t12_certificate_request *cr, const uint8_t *msg, size_t len);
+
+/* ---- ServerHelloDone (RFC 5246 §7.4.5) ---- */
+
+/*
+ * Check the ServerHelloDone @msg (@len bytes, header included): an empty
+ * body. Returns 0; -T13_ALERT_UNEXPECTED_MESSAGE for another type;
+ * -T13_ALERT_DECODE_ERROR for a body that is not empty or a header whose
+ * length is not the message's.
+ */
+int t12_parse_server_hello_done(const uint8_t *msg, size_t len);
+
+/* ---- Writers ---- */
+
+/*
+ * Each appends one whole message, header included, to @b. As with msg.h's
+ * writers, anything the wire cannot carry sets b->overflow like a full
+ * buffer: check it once after the message. Nothing is ever written past
+ * b->cap.
+ */
+
+/*
+ * Certificate (RFC 5246 §7.4.2): each of the @n DER certificates of @chain
+ * behind its 3-byte length, in order (the leaf first). @n may be 0 (and
+ * @chain NULL): the empty list a client without a fitting key sends
+ * (§7.4.6). A certificate of 0 bytes, or a chain over 2^24-1 bytes, sets
+ * b->overflow.
+ */
+void t12_write_certificate(struct t13_buf *b, const br_x509_certificate *chain, size_t n);
+
+/*
+ * ClientKeyExchange for ECDHE (RFC 8422 §5.7): ClientECDiffieHellmanPublic,
+ * the @point_len bytes of @point behind a 1-byte length (point<1..2^8-1>).
+ * An empty point or one over 255 bytes sets b->overflow and writes nothing.
+ */
+void t12_write_client_key_exchange(struct t13_buf *b, const uint8_t *point, size_t point_len);
+
+#endif
