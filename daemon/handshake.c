@@ -260,7 +260,7 @@ static void fill_success13(struct handshake *hs, const struct ktlsd_keys *keys)
 
 	ktlsd_ktls_modes(hs->fd, &tx, &rx);
 	r->status = 0;
-	r->tls_version = T13_VERSION;
+	r->tls_version = o->version;
 	r->cipher_suite = keys->suite;
 	r->group = o->group;
 	r->sig_scheme = o->sig_scheme;
@@ -275,7 +275,8 @@ static void fill_success13(struct handshake *hs, const struct ktlsd_keys *keys)
 	r->resumed = (uint8_t)o->resumed;
 	r->tx_mode = (uint8_t)tx;
 	r->rx_mode = (uint8_t)rx;
-	set_message(r, "TLS 1.3 %s%s, kTLS tx %s, rx %s", suite->name, o->resumed ? " (resumed)" : "",
+	set_message(r, "TLS 1.%d %s%s, kTLS tx %s, rx %s", o->version == T13_VERSION ? 3 : 2,
+		    suite->name, o->resumed ? " (resumed)" : "",
 		    ktlsd_mode_name(tx), ktlsd_mode_name(rx));
 }
 
@@ -298,8 +299,11 @@ static enum hs_progress step13(struct handshake *hs)
 		t13_server_keys(&hs->t13.server, &keys);
 		t13_server_wipe(&hs->t13.server);
 	} else {
-		t13_client_keys(&hs->t13.client, &keys);
+		int r = t13_client_keys(&hs->t13.client, &keys);
+
 		t13_client_wipe(&hs->t13.client);
+		if (r < 0)
+			return fail(hs, EPROTO, BR_ALERT_INTERNAL_ERROR, "key derivation failed");
 	}
 	if (install(hs, &keys) == HS_DONE && hs->reply.status == 0)
 		fill_success13(hs, &keys);
@@ -551,9 +555,10 @@ static int start_t12(struct handshake *hs, const struct profile *p, const char *
 }
 
 /*
- * The client role runs TLS 1.3 with a profile that allows only TLS 1.3:
- * with 1.2 allowed too, BearSSL's engine runs it, as our ClientHello cannot
- * continue into BearSSL's TLS 1.2 (ktlsd.conf(5)).
+ * The client role runs our engine whenever the profile allows TLS 1.3: its
+ * ClientHello offers 1.2 too if the profile allows it, and a TLS 1.2 answer
+ * continues in our own TLS 1.2 client (tls13/client12.c). BearSSL, which
+ * cannot offer 1.3, is the client only for TLS 1.2-only profiles.
  */
 static int start_client13(struct handshake *hs, const struct profile *p,
 			  const struct ktlsd_wire_request *req)
@@ -643,7 +648,7 @@ int handshake_start(struct handshake *hs, int fd, const struct profile *p,
 
 	if (hs->role == KTLSD_ROLE_SERVER) {
 		ok = start_server(hs, p);
-	} else if (!p->suite_count) {
+	} else if (p->suite13_count) {
 		ok = start_client13(hs, p, req);
 	} else {
 		hs->engine = HS_ENGINE_T12;

@@ -67,8 +67,7 @@ struct handshake {
  * Prepare a handshake on @fd with @profile for @req; @tickets seal and open
  * TLS 1.3 session tickets (NULL: none). Returns 0, or -1 with hs->reply
  * holding the reason (EINVAL: the profile cannot serve this role or
- * request; EPROTONOSUPPORT: a TLS 1.3-only profile in the client role;
- * nothing was sent to the peer).
+ * request; nothing was sent to the peer).
  */
 int handshake_start(struct handshake *hs, int fd, const struct profile *profile,
 		    const struct ktlsd_wire_request *req, struct t13_ticket_keys *tickets);

@@ -386,6 +386,10 @@ static void test_offer_shapes(void)
 	ok(ch.alpn && ch.alpn_len == 12 && !memcmp(ch.alpn, "\x02h2\x08http/1.1", 12), "ALPN h2, http/1.1");
 	ok(!ch.psk_modes && ch_find(&m, T13_EXT_RENEGOTIATION_INFO, &data) == 0 &&
 	   t13_client_hello_offered(&o) == offered_of(&m), "no psk_key_exchange_modes; the offered set matches");
+	ok(ch_find(&m, T13_EXT_EC_POINT_FORMATS, &data) == 0 && data.len == 2 && data.p[0] == 1 &&
+	   data.p[1] == 0, "offer_12: ec_point_formats {uncompressed} (RFC 8422 §5.1.2)");
+	ok(ch_find(&m, T13_EXT_EXTENDED_MASTER_SECRET, &data) == 0 && data.len == 0,
+	   "offer_12: an empty extended_master_secret (RFC 7627 §5.1)");
 	hex_free(&m);
 
 	o.offer_12 = 0;
@@ -393,6 +397,10 @@ static void test_offer_shapes(void)
 	rc = t13_parse_client_hello(&ch, m.p, m.len);
 	ok(!overflow && rc == 0 && ch.suites_len == 4 && ch.versions_len == 2,
 	   "without offer_12: the 1.2 suites left out, supported_versions {0304}");
+	ok(ch_find(&m, T13_EXT_EC_POINT_FORMATS, &data) < 0 &&
+	   ch_find(&m, T13_EXT_EXTENDED_MASTER_SECRET, &data) < 0 &&
+	   t13_client_hello_offered(&o) == offered_of(&m),
+	   "without offer_12: neither TLS 1.2 extension; the offered set matches");
 	hex_free(&m);
 
 	o.server_name = "";
@@ -635,9 +643,8 @@ static void test_s5_hello_retry_request(void)
 
 static void test_tls12_server_hello(void)
 {
-	struct t13_client_offer o = our_offer(0, 1);
-	uint64_t offered = t13_client_hello_offered(&o), with_12 = offered |
-		t13_ext_bit(T13_EXT_EC_POINT_FORMATS) | t13_ext_bit(T13_EXT_EXTENDED_MASTER_SECRET);
+	struct t13_client_offer o = our_offer(0, 0), o12 = our_offer(0, 1);
+	uint64_t offered = t13_client_hello_offered(&o), with_12 = t13_client_hello_offered(&o12);
 	static const uint8_t formats[] = { 0x01, 0x00 }, reneg_full[] = { 0x02, 0xaa, 0xbb };
 	struct sh_head h = head_of(RANDOM, 32, 0xc02f, 0);
 	struct t13_server_hello sh;
@@ -664,7 +671,7 @@ static void test_tls12_server_hello(void)
 	ok(sh_rc(&h, offered, EXTS({ T13_EXT_EC_POINT_FORMATS, formats, 2 })) == -T13_ALERT_UNSUPPORTED_EXTENSION &&
 	   sh_rc(&h, offered, EXTS({ T13_EXT_EXTENDED_MASTER_SECRET, NULL, 0 })) ==
 	   -T13_ALERT_UNSUPPORTED_EXTENSION,
-	   "ec_point_formats, extended_master_secret: not offered by our ClientHello, unsupported_extension");
+	   "ec_point_formats, extended_master_secret: not offered (no offer_12), unsupported_extension");
 	m = build(T13_HS_SERVER_HELLO, h.b, h.len, 1,
 		  EXTS({ T13_EXT_EC_POINT_FORMATS, formats, 2 }, { T13_EXT_EXTENDED_MASTER_SECRET, NULL, 0 }));
 	rc = t13_parse_server_hello(&sh, m.p, m.len, with_12);

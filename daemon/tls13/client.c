@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "client12.h"
 #include "msg_client.h"
 #include "peer.h"
 #include "sig.h"
@@ -40,6 +41,9 @@ static int client_hello(struct t13_client *s, const uint8_t *cookie, size_t cook
 		.random = s->random,
 		.session_id = s->session_id, .session_id_len = sizeof(s->session_id),
 		.suites = p->suites13, .suite_count = p->suite13_count,
+		/* Kept in the second one too: §4.1.2 allows no other change. */
+		.suites12 = p->suites, .suite12_count = p->suite_count,
+		.offer_12 = p->suite_count != 0,
 		.groups = p->groups, .group_count = p->group_count,
 		.share_count = 1,
 		.sig_algs = algs, .sig_algs_len = t13_sig_our_list(algs, sizeof(algs)),
@@ -89,6 +93,7 @@ void t13_client_wipe(struct t13_client *s)
 	t13_schedule_wipe(&s->schedule);
 	t13_transcript_wipe(&s->transcript);
 	t13_keyshare_wipe(&s->share);
+	t12_client_wipe(s);
 	explicit_bzero(&s->rng, sizeof(s->rng));
 }
 
@@ -161,8 +166,7 @@ static int server_hello(struct t13_client *s, const uint8_t *msg, size_t len)
 	if (sh.is_hrr)
 		return hello_retry(s, &sh, msg, len);
 	if (sh.version != T13_VERSION)
-		return t13_fail(c, EPROTO, T13_ALERT_PROTOCOL_VERSION, BR_ERR_UNSUPPORTED_VERSION,
-				"the server answered TLS 1.2; the profile allows TLS 1.3 only");
+		return t12_client_server_hello(s, &sh, msg, len);
 	if (sh.session_id_len != sizeof(s->session_id) ||
 	    memcmp(sh.session_id, s->session_id, sizeof(s->session_id)))
 		return t13_fail(c, EPROTO, T13_ALERT_ILLEGAL_PARAMETER, BR_ERR_BAD_HANDSHAKE,
@@ -172,6 +176,7 @@ static int server_hello(struct t13_client *s, const uint8_t *msg, size_t len)
 				"the ServerHello's key share is not for the group we sent");
 	if (take_suite(s, sh.suite) < 0)
 		return -1;
+	s->outcome.version = T13_VERSION;
 	r = t13_keyshare_derive(&s->share, sh.share, sh.share_len, dhe, &dhe_len);
 	if (r < 0)
 		return t13_fail(c, EPROTO, -r, BR_ERR_INVALID_ALGORITHM,
@@ -366,6 +371,12 @@ static int dispatch(struct t13_client *s, const uint8_t *msg, size_t len)
 		if (type == T13_HS_FINISHED)
 			return server_finished(s, msg, len);
 		break;
+	case T12C_CERTIFICATE:
+	case T12C_SERVER_KEY_EXCHANGE:
+	case T12C_REQUEST_OR_DONE:
+	case T12C_SERVER_HELLO_DONE:
+	case T12C_FINISHED:
+		return t12_client_dispatch(s, msg, len);
 	default:
 		break;
 	}
@@ -390,6 +401,14 @@ enum t13_progress t13_client_step(struct t13_client *s)
 			s->state = s->after_flush;
 			continue;
 		}
+		if (s->state == T12C_CHANGE_CIPHER_SPEC) {
+			r = t13_rx_change_cipher_spec(c);
+			if (r == 0)
+				return T13_WANT_READ;
+			if (r < 0 || t12_client_change_cipher_spec(s) < 0)
+				return T13_DONE;
+			continue;
+		}
 		r = t13_rx_message(c, &msg, &len);
 		if (r == 0)
 			return T13_WANT_READ;
@@ -400,8 +419,11 @@ enum t13_progress t13_client_step(struct t13_client *s)
 	return T13_DONE;
 }
 
-void t13_client_keys(const struct t13_client *s, struct ktlsd_keys *keys)
+int t13_client_keys(const struct t13_client *s, struct ktlsd_keys *keys)
 {
+	if (s->outcome.version == T12_VERSION)
+		return t12_client_keys(s, keys);
 	t13_ktls_keys(keys, s->conn, s->hash, s->outcome.suite, s->schedule.client_ap,
 		      s->schedule.server_ap);
+	return 0;
 }

@@ -14,6 +14,9 @@
  * second flight. The server's chain goes through the same verifier as in
  * TLS 1.2 (with verify = none it still yields the leaf's key, which must
  * sign the transcript). No ticket is offered: see ktlsd.h on resumption.
+ *
+ * When the profile allows TLS 1.2 too, the ClientHello offers it, and a
+ * TLS 1.2 ServerHello continues in client12.c on the same connection.
  */
 #ifndef KTLSD_T13_CLIENT_H
 #define KTLSD_T13_CLIENT_H
@@ -35,6 +38,23 @@ enum t13_client_state {
 	T13C_CERTIFICATE_VERIFY,
 	T13C_FINISHED,
 	T13C_DONE,
+	/* The TLS 1.2 path (client12.h). */
+	T12C_CERTIFICATE,
+	T12C_SERVER_KEY_EXCHANGE,
+	T12C_REQUEST_OR_DONE,
+	T12C_SERVER_HELLO_DONE,
+	T12C_CHANGE_CIPHER_SPEC,
+	T12C_FINISHED,
+};
+
+/* What the TLS 1.2 path keeps (all of it secret but the random). */
+struct t12_client_state {
+	uint8_t server_random[T13_RANDOM_LEN];
+	int extended_master_secret;	/* RFC 7627, as the server agreed */
+	uint8_t premaster[T13_KEYSHARE_MAX_SECRET];
+	size_t premaster_len;
+	uint8_t master[48];
+	struct ktlsd_dir_keys rx_keys;	/* for after the server's ChangeCipherSpec */
 };
 
 struct t13_client {
@@ -61,6 +81,7 @@ struct t13_client {
 	uint16_t client_scheme;		/* ours, if we answer a CertificateRequest */
 	const br_x509_pkey *server_key;
 	struct t13_outcome outcome;
+	struct t12_client_state t12;
 };
 
 /*
@@ -77,8 +98,12 @@ int t13_client_start(struct t13_client *s, struct t13_conn *conn, const struct p
 /* As t13_server_step(). */
 enum t13_progress t13_client_step(struct t13_client *s);
 
-/* The application traffic keys for kTLS, once the handshake succeeded. */
-void t13_client_keys(const struct t13_client *s, struct ktlsd_keys *keys);
+/*
+ * The application traffic keys for kTLS, once the handshake succeeded (in
+ * either version: s->outcome.version says which). Returns 0, or -1 for a
+ * suite kTLS cannot carry (not one we offer).
+ */
+int t13_client_keys(const struct t13_client *s, struct ktlsd_keys *keys);
 
 /* Wipe the handshake's secrets. */
 void t13_client_wipe(struct t13_client *s);

@@ -29,8 +29,8 @@
 #define T13_MAX_HS_MSG		(32 * 1024)
 /* Records of the ClientHello kept to hand over to the TLS 1.2 engine. */
 #define T13_MAX_HELLO_RECORDS	8
-/* A flight's protected records: the staged messages plus record overhead. */
-#define T13_MAX_WIRE		(T13_MAX_FLIGHT + 4 * (T13_RECORD_HEADER + 1 + T13_AEAD_TAG) + 512)
+/* A flight's protected records: the staged messages plus record overhead (TLS 1.2's is larger). */
+#define T13_MAX_WIRE		(T13_MAX_FLIGHT + 4 * (T13_RECORD_HEADER + T12_MAX_OVERHEAD) + 512)
 
 /* Why the handshake stopped; handshake.c turns it into the reply. */
 struct t13_error {
@@ -48,6 +48,7 @@ struct t13_rx {
 	size_t plain_off, plain_len;	/* unconsumed content of the record */
 	uint8_t plain_type;		/* its (inner) content type */
 	int keyed;			/* records are protected under aead */
+	int tls12;			/* ... as TLS 1.2 records (our client's 1.2 path) */
 	struct t13_aead aead;
 	uint8_t msg[T13_MAX_HS_MSG];	/* the handshake message being assembled */
 	size_t msg_have;
@@ -67,6 +68,7 @@ struct t13_tx {
 	uint8_t wire[T13_MAX_WIRE];	/* records ready to send */
 	size_t wire_len, wire_sent;
 	int keyed;
+	int tls12;			/* TLS 1.2 records */
 	struct t13_aead aead;
 };
 
@@ -113,6 +115,25 @@ void t13_rx_consume(struct t13_conn *c);
  */
 int t13_rx_set_key(struct t13_conn *c, uint16_t suite, const uint8_t *key, const uint8_t iv[12]);
 
+/*
+ * TLS 1.2 (our client's path, RFC 5246): protect what is read next as TLS
+ * 1.2 records of @suite12 (a KTLSD_SUITE_ECDHE_* id) under @key and the
+ * key block's @fixed_iv (t13_aead_init12()). Like t13_rx_set_key(), it
+ * fails with unexpected_message if handshake data is pending. Returns 0 or
+ * -1 (c->error set).
+ */
+int t13_rx_set_key12(struct t13_conn *c, uint16_t suite12, const uint8_t *key,
+		     const uint8_t *fixed_iv);
+
+/*
+ * TLS 1.2: read the peer's ChangeCipherSpec, exactly one record, which must
+ * start after a whole message (else unexpected_message). Returns 1 when it
+ * came, 0 when the socket has no more for now, or -1 with c->error set (an
+ * alert, another record: unexpected_message; a malformed one:
+ * decode_error). The caller then keys the reading side.
+ */
+int t13_rx_change_cipher_spec(struct t13_conn *c);
+
 /* 1 if the current record has no content left and no message is half read. */
 int t13_rx_idle(const struct t13_conn *c);
 
@@ -131,6 +152,10 @@ int t13_tx_ccs(struct t13_conn *c);
 
 /* Switch the sending side to a new key; the staged area must be sealed. */
 int t13_tx_set_key(struct t13_conn *c, uint16_t suite, const uint8_t *key, const uint8_t iv[12]);
+
+/* TLS 1.2: the sending side's new key, as t13_rx_set_key12(). */
+int t13_tx_set_key12(struct t13_conn *c, uint16_t suite12, const uint8_t *key,
+		     const uint8_t *fixed_iv);
 
 /*
  * Send what the wire holds. Returns 1 when all of it is sent, 0 when the

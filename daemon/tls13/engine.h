@@ -17,6 +17,7 @@ enum t13_progress {
 
 /* What the handshake agreed on: the reply reports it. */
 struct t13_outcome {
+	uint16_t version;		/* T13_VERSION, or T12_VERSION (our client's 1.2 path) */
 	uint16_t suite;
 	uint16_t group;
 	uint16_t sig_scheme;		/* ours, in CertificateVerify; 0: none */

@@ -79,6 +79,8 @@ uint64_t t13_client_hello_offered(const struct t13_client_offer *o)
 		set |= EXT(T13_EXT_PSK_KEY_EXCHANGE_MODES);
 	if (o->ticket)
 		set |= EXT(T13_EXT_PRE_SHARED_KEY);
+	if (o->offer_12)
+		set |= EXT(T13_EXT_EC_POINT_FORMATS) | EXT(T13_EXT_EXTENDED_MASTER_SECRET);
 	return set;
 }
 
@@ -156,6 +158,23 @@ static void put_renegotiation_info(struct t13_buf *b)
 	t13_vec_close(b, ext, 2);
 }
 
+static void put_vec_ext(struct t13_buf *b, uint16_t type, int width, const void *p, size_t n);
+
+/*
+ * For a TLS 1.2 server: ec_point_formats {uncompressed} (RFC 8422 §5.1.2,
+ * for servers that still want it) and extended_master_secret (RFC 7627:
+ * the master secret bound to the whole handshake).
+ */
+static void put_tls12_extensions(struct t13_buf *b)
+{
+	static const uint8_t uncompressed = 0;
+	size_t ext;
+
+	put_vec_ext(b, T13_EXT_EC_POINT_FORMATS, 1, &uncompressed, 1);
+	ext = ext_open(b, T13_EXT_EXTENDED_MASTER_SECRET);
+	t13_vec_close(b, ext, 2);
+}
+
 static void put_key_share(struct t13_buf *b, const struct t13_client_offer *o)
 {
 	size_t ext = ext_open(b, T13_EXT_KEY_SHARE), list = t13_vec_open(b, 2);
@@ -228,6 +247,8 @@ static void put_extensions(struct t13_buf *b, const struct t13_client_offer *o, 
 	ext = ext_open(b, T13_EXT_SUPPORTED_GROUPS);
 	put_u16_list(b, 2, o->groups, o->group_count);
 	t13_vec_close(b, ext, 2);
+	if (o->offer_12)
+		put_tls12_extensions(b);
 	put_key_share(b, o);
 	put_supported_versions(b, o->offer_12);
 	put_vec_ext(b, T13_EXT_SIGNATURE_ALGORITHMS, 2, o->sig_algs, o->sig_algs_len);

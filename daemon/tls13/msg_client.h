@@ -94,13 +94,14 @@ uint64_t t13_client_hello_offered(const struct t13_client_offer *o);
  * and session id, the TLS 1.3 suites then (when @o->offer_12) the TLS 1.2
  * ones, compression {0}, and the extensions, in RFC 8448's order:
  * server_name (when @o->server_name is not NULL or ""), renegotiation_info
- * (empty, RFC 5746: for TLS 1.2 servers), supported_groups, key_share (the
- * shares, maybe none), supported_versions (0x0304, and 0x0303 when
- * @o->offer_12), signature_algorithms, ALPN (when @o->alpn_count), cookie
- * (when @o->cookie), psk_key_exchange_modes {psk_dhe_ke} (when a ticket is
+ * (empty, RFC 5746: for TLS 1.2 servers), supported_groups, when
+ * @o->offer_12 ec_point_formats {uncompressed} and extended_master_secret
+ * (RFC 8422, RFC 7627: for TLS 1.2 servers), key_share (the shares, maybe
+ * none), supported_versions (0x0304, and 0x0303 when @o->offer_12),
+ * signature_algorithms, ALPN (when @o->alpn_count), cookie (when
+ * @o->cookie), psk_key_exchange_modes {psk_dhe_ke} (when a ticket is
  * offered or @o->want_tickets) and pre_shared_key (when @o->ticket), last
- * (§4.2.11). Never early_data, and never extended_master_secret: the TLS
- * 1.2 path cannot do it.
+ * (§4.2.11). Never early_data.
  *
  * With a ticket, the binder is written as @o->binder_len zeros:
  * *@binder_at gets the offset of the binder bytes and *@truncated_len the

@@ -10,37 +10,20 @@
 #include "sig.h"
 #include "../failure.h"
 
-/* Certificates we take from a peer. */
-#define T13_MAX_CHAIN		16
-
 static const char *peer_name(enum ktlsd_role role)
 {
 	return role == KTLSD_ROLE_SERVER ? "client" : "server";
 }
 
-int t13_peer_certificate(struct t13_conn *c, struct verifier *v, const char *name,
-			 enum ktlsd_role role, const uint8_t *msg, size_t len,
-			 const br_x509_pkey **key, size_t *n)
+int t13_peer_chain(struct t13_conn *c, struct verifier *v, const char *name, enum ktlsd_role role,
+		   const struct t13_cert_entry *chain, size_t n, const br_x509_pkey **key)
 {
 	const br_x509_class **x = &v->vtable;
-	struct t13_cert_entry chain[T13_MAX_CHAIN];
-	const uint8_t *context;
-	size_t context_len;
 	unsigned usages;
-	int r, err;
+	int err;
 
-	r = t13_parse_certificate(msg, len, &context, &context_len, chain, T13_MAX_CHAIN, n);
-	if (r < 0)
-		return t13_fail(c, EPROTO, -r, BR_ERR_BAD_HANDSHAKE, "malformed %s Certificate",
-				peer_name(role));
-	if (context_len)
-		return t13_fail(c, EPROTO, T13_ALERT_ILLEGAL_PARAMETER, BR_ERR_BAD_HANDSHAKE,
-				"%s Certificate with a request context we did not send",
-				peer_name(role));
-	if (*n == 0)
-		return 0;
 	(*x)->start_chain(x, name);
-	for (size_t i = 0; i < *n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		(*x)->start_cert(x, (uint32_t)chain[i].len);
 		(*x)->append(x, chain[i].der, chain[i].len);
 		(*x)->end_cert(x);
@@ -56,6 +39,28 @@ int t13_peer_certificate(struct t13_conn *c, struct verifier *v, const char *nam
 		return t13_fail(c, EKEYREJECTED, T13_ALERT_BAD_CERTIFICATE, BR_ERR_WRONG_KEY_USAGE,
 				"the %s's certificate may not sign", peer_name(role));
 	return 0;
+}
+
+int t13_peer_certificate(struct t13_conn *c, struct verifier *v, const char *name,
+			 enum ktlsd_role role, const uint8_t *msg, size_t len,
+			 const br_x509_pkey **key, size_t *n)
+{
+	struct t13_cert_entry chain[T13_MAX_CHAIN];
+	const uint8_t *context;
+	size_t context_len;
+	int r;
+
+	r = t13_parse_certificate(msg, len, &context, &context_len, chain, T13_MAX_CHAIN, n);
+	if (r < 0)
+		return t13_fail(c, EPROTO, -r, BR_ERR_BAD_HANDSHAKE, "malformed %s Certificate",
+				peer_name(role));
+	if (context_len)
+		return t13_fail(c, EPROTO, T13_ALERT_ILLEGAL_PARAMETER, BR_ERR_BAD_HANDSHAKE,
+				"%s Certificate with a request context we did not send",
+				peer_name(role));
+	if (*n == 0)
+		return 0;
+	return t13_peer_chain(c, v, name, role, chain, *n, key);
 }
 
 int t13_peer_certificate_verify(struct t13_conn *c, const br_x509_pkey *key, int from_server,

@@ -8,8 +8,22 @@
 #define KTLSD_T13_PEER_H
 
 #include "conn.h"
+#include "msg.h"
 #include "../verify.h"
 #include "ktlsd.h"
+
+/* Certificates we take from a peer. */
+#define T13_MAX_CHAIN		16
+
+/*
+ * Run the peer's @chain (@n >= 1 certificates, leaf first) through @v,
+ * checking @name (NULL: none); *@key gets the leaf's key, which must be
+ * allowed to sign. @role is ours. The TLS 1.3 and the TLS 1.2 Certificate
+ * both end here. Returns 0, or -1 with c->error set (the verifier's error
+ * mapped as in TLS 1.2).
+ */
+int t13_peer_chain(struct t13_conn *c, struct verifier *v, const char *name, enum ktlsd_role role,
+		   const struct t13_cert_entry *chain, size_t n, const br_x509_pkey **key);
 
 /*
  * Parse the peer's Certificate @msg and run its chain through @v, checking

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The TLS 1.3 record layer of one handshake: exact reads, gathered writes. */
+/* The record layer of one handshake of ours (TLS 1.3, and TLS 1.2 for our client): exact reads, gathered writes. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
@@ -18,12 +18,12 @@ void t13_conn_init(struct t13_conn *c, int fd)
 	c->error.alert_received = -1;
 	memset(&c->rx, 0, offsetof(struct t13_rx, rec));
 	c->rx.have = c->rx.plain_off = c->rx.plain_len = c->rx.msg_have = 0;
-	c->rx.keyed = c->rx.ccs_allowed = 0;
+	c->rx.keyed = c->rx.ccs_allowed = c->rx.tls12 = 0;
 	c->rx.early_skip = 0;
 	c->rx.hello_records = 0;
 	c->rx.keep_hello = 0;
 	c->tx.staged_len = c->tx.wire_len = c->tx.wire_sent = 0;
-	c->tx.keyed = 0;
+	c->tx.keyed = c->tx.tls12 = 0;
 	c->fd = fd;
 }
 
@@ -105,8 +105,15 @@ static int read_record(struct t13_conn *c)
 	if (r <= 0)
 		return r;
 	len = t13_get16(rx->rec + 3);
-	/* Protected records carry up to 256 bytes of expansion (5.2). */
-	limit = rx->rec[0] == T13_CT_APPLICATION_DATA ? T13_MAX_CIPHERTEXT : T13_MAX_PLAINTEXT;
+	/*
+	 * Protected records carry up to 256 bytes of expansion (5.2); in TLS
+	 * 1.2 every record is protected once keyed, and our AEAD suites add
+	 * at most an explicit nonce and a tag to 2^14 bytes.
+	 */
+	if (rx->tls12)
+		limit = rx->keyed ? T13_MAX_PLAINTEXT + T12_MAX_OVERHEAD : T13_MAX_PLAINTEXT;
+	else
+		limit = rx->rec[0] == T13_CT_APPLICATION_DATA ? T13_MAX_CIPHERTEXT : T13_MAX_PLAINTEXT;
 	if (len > limit)
 		return t13_fail(c, EPROTO, T13_ALERT_RECORD_OVERFLOW, BR_ERR_TOO_LARGE,
 				"record of %zu bytes", len);
@@ -172,6 +179,42 @@ static int open_record(struct t13_conn *c, size_t len)
 	return 0;
 }
 
+/*
+ * Open a TLS 1.2 record: handshake content or an alert, under the outer
+ * type (no inner type in 1.2).
+ */
+static int open_record12(struct t13_conn *c, size_t len)
+{
+	struct t13_rx *rx = &c->rx;
+	uint8_t type = rx->rec[0];
+	size_t off, plain;
+	int r;
+
+	if (type != T13_CT_HANDSHAKE && type != T13_CT_ALERT)
+		return t13_fail(c, EPROTO, T13_ALERT_UNEXPECTED_MESSAGE, BR_ERR_UNEXPECTED,
+				"record of type %u during the handshake", type);
+	/* The version the ServerHello agreed on, in every record from then on. */
+	if (t13_get16(rx->rec + 1) != T12_VERSION)
+		return t13_fail(c, EPROTO, T13_ALERT_PROTOCOL_VERSION, BR_ERR_BAD_VERSION,
+				"record of version %#06x in a TLS 1.2 handshake",
+				t13_get16(rx->rec + 1));
+	r = t13_aead_open12(&rx->aead, rx->rec, T13_RECORD_HEADER + len, &off, &plain);
+	if (r < 0)
+		return t13_fail(c, EPROTO, -r, r == -T13_ALERT_BAD_RECORD_MAC ? BR_ERR_BAD_MAC : 0,
+				"%s", r == -T13_ALERT_BAD_RECORD_MAC ? "record authentication failed" :
+				r == -T13_ALERT_RECORD_OVERFLOW ? "record too large" : "record layer failure");
+	if (type == T13_CT_ALERT)
+		return peer_alert(c, rx->rec + off, plain);
+	/* RFC 5246 6.2.1: no empty handshake fragments. */
+	if (plain == 0)
+		return t13_fail(c, EPROTO, T13_ALERT_UNEXPECTED_MESSAGE, BR_ERR_UNEXPECTED,
+				"empty handshake record");
+	rx->plain_off = off - T13_RECORD_HEADER;
+	rx->plain_len = plain;
+	rx->plain_type = type;
+	return 0;
+}
+
 /* Keep a ClientHello record's framing, to replay it to the 1.2 engine. */
 static int keep_hello_record(struct t13_conn *c, size_t len)
 {
@@ -193,6 +236,8 @@ static int process_record(struct t13_conn *c)
 	const uint8_t *body = rx->rec + T13_RECORD_HEADER;
 	size_t len = t13_get16(rx->rec + 3);
 
+	if (rx->tls12 && rx->keyed)
+		return open_record12(c, len);
 	switch (rx->rec[0]) {
 	case T13_CT_CHANGE_CIPHER_SPEC:
 		return change_cipher_spec(c, body, len);
@@ -310,6 +355,48 @@ int t13_rx_set_key(struct t13_conn *c, uint16_t suite, const uint8_t *key, const
 	return 0;
 }
 
+int t13_rx_set_key12(struct t13_conn *c, uint16_t suite12, const uint8_t *key,
+		     const uint8_t *fixed_iv)
+{
+	if (!t13_rx_idle(c))
+		return t13_fail(c, EPROTO, T13_ALERT_UNEXPECTED_MESSAGE, BR_ERR_UNEXPECTED,
+				"handshake data across a key change");
+	if (t13_aead_init12(&c->rx.aead, suite12, key, fixed_iv) < 0)
+		return t13_fail(c, EPROTO, T13_ALERT_INTERNAL_ERROR, 0, "unknown cipher suite");
+	c->rx.keyed = c->rx.tls12 = 1;
+	return 0;
+}
+
+int t13_rx_change_cipher_spec(struct t13_conn *c)
+{
+	struct t13_rx *rx = &c->rx;
+	const uint8_t *body = rx->rec + T13_RECORD_HEADER;
+	size_t len;
+	int r;
+
+	/* RFC 5246 7.1: the ChangeCipherSpec comes between whole messages. */
+	if (!t13_rx_idle(c))
+		return t13_fail(c, EPROTO, T13_ALERT_UNEXPECTED_MESSAGE, BR_ERR_UNEXPECTED,
+				"handshake data where a ChangeCipherSpec belongs");
+	r = read_record(c);
+	if (r <= 0)
+		return r;
+	rx->have = 0;
+	len = t13_get16(rx->rec + 3);
+	switch (rx->rec[0]) {
+	case T13_CT_CHANGE_CIPHER_SPEC:
+		if (len != 1 || body[0] != 1)
+			return t13_fail(c, EPROTO, T13_ALERT_DECODE_ERROR, BR_ERR_BAD_CCS,
+					"malformed ChangeCipherSpec");
+		return 1;
+	case T13_CT_ALERT:
+		return peer_alert(c, body, len);
+	default:
+		return t13_fail(c, EPROTO, T13_ALERT_UNEXPECTED_MESSAGE, BR_ERR_UNEXPECTED,
+				"record of type %u where a ChangeCipherSpec belongs", rx->rec[0]);
+	}
+}
+
 int t13_rx_client_hello(struct t13_conn *c, const uint8_t **msg, size_t *len)
 {
 	struct t13_rx *rx = &c->rx;
@@ -401,6 +488,12 @@ static int put_record(struct t13_conn *c, uint8_t type, const uint8_t *data, siz
 	struct t13_tx *tx = &c->tx;
 	uint8_t *out = tx->wire + tx->wire_len;
 
+	if (tx->keyed && tx->tls12) {
+		if (wire_room(c, T13_RECORD_HEADER + len + T12_MAX_OVERHEAD) < 0)
+			return -1;
+		tx->wire_len += t13_aead_seal12(&tx->aead, type, data, len, out);
+		return 0;
+	}
 	if (tx->keyed) {
 		if (wire_room(c, T13_RECORD_HEADER + len + 1 + T13_AEAD_TAG) < 0)
 			return -1;
@@ -453,6 +546,18 @@ int t13_tx_set_key(struct t13_conn *c, uint16_t suite, const uint8_t *key, const
 	if (t13_aead_init(&c->tx.aead, suite, key, iv) < 0)
 		return t13_fail(c, EPROTO, T13_ALERT_INTERNAL_ERROR, 0, "unknown cipher suite");
 	c->tx.keyed = 1;
+	return 0;
+}
+
+int t13_tx_set_key12(struct t13_conn *c, uint16_t suite12, const uint8_t *key,
+		     const uint8_t *fixed_iv)
+{
+	if (c->tx.staged_len)
+		return t13_fail(c, EPROTO, T13_ALERT_INTERNAL_ERROR, 0,
+				"messages staged across a key change");
+	if (t13_aead_init12(&c->tx.aead, suite12, key, fixed_iv) < 0)
+		return t13_fail(c, EPROTO, T13_ALERT_INTERNAL_ERROR, 0, "unknown cipher suite");
+	c->tx.keyed = c->tx.tls12 = 1;
 	return 0;
 }
 

@@ -24,6 +24,7 @@ int t13_server_start(struct t13_server *s, struct t13_conn *conn, const struct p
 	s->verifier = verifier;
 	s->tickets = tickets;
 	s->psk_index = -1;
+	s->outcome.version = T13_VERSION;
 	s->state = T13S_HELLO;
 	br_hmac_drbg_init(&s->rng, &br_sha256_vtable, seed, 32);
 	t13_transcript_init(&s->transcript);

@@ -166,6 +166,8 @@ static int write_config(const struct ktlsd_env *env, const char *path)
 		"user = nobody\n\n", env->sock, env->ctl, env->handshake_timeout_ms);
 	fprintf(f, "[profile srv-ec]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\nverify = none\n", d, d);
 	fprintf(f, "[profile srv-rsa]\ncert = %s/server-rsa.crt\nkey = %s/server-rsa.key\nverify = none\n", d, d);
+	fprintf(f, "[profile srv-ec12]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\nverify = none\n"
+		"max_version = 1.2\n", d, d);
 	fprintf(f, "[profile srv-mtls]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\nca = %s/ca.crt\n"
 		"verify = required\n", d, d, d);
 	fprintf(f, "[profile srv-alpn]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\nverify = none\n"

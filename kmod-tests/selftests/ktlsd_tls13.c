@@ -669,6 +669,51 @@ TEST_F(nego, client_refuses_tls12_server)
 	EXPECT_LOG(self->client_log, "protocol_version");
 }
 
+/* A profile allowing 1.2 and 1.3 offers both; a 1.3 server answers 1.3. */
+TEST_F(nego, client_offering_both_gets_tls13)
+{
+	KTLSD_SELECT();
+	const char *args[] = { NULL };
+
+	EXPECT_EQ(0, client_against_s_server(self, "cli", args));
+	EXPECT_LOG(self->client_log, "TLS 1.3 TLS_AES_");
+}
+
+/* ... and a 1.2 server: the handshake goes on in our TLS 1.2 client (EMS). */
+TEST_F(nego, client_offering_both_continues_in_tls12)
+{
+	KTLSD_SELECT();
+	const char *args[] = { "-tls1_2", NULL };
+
+	EXPECT_EQ(0, client_against_s_server(self, "cli", args));
+	EXPECT_LOG(self->client_log, "TLS 1.2 ECDHE-ECDSA-");
+	EXPECT_LOG(self->server_log, "CIPHER is ECDHE-ECDSA-");
+}
+
+/* A TLS 1.2 CertificateRequest: our chain and a CertificateVerify. */
+TEST_F(nego, client_certificate_sent_in_tls12)
+{
+	KTLSD_SELECT();
+	const char *args[] = { "-tls1_2", "-Verify", "1", "-CAfile", pki("ca.crt"), NULL };
+
+	EXPECT_EQ(0, client_against_s_server(self, "cli-mtls", args));
+	EXPECT_LOG(self->client_log, "TLS 1.2 ");
+	EXPECT_LOG(self->server_log, "ktlsd-test-client");
+	EXPECT_LOG(self->client_log, "signature scheme 0x0403");
+}
+
+/* A TLS 1.2 server from another CA: unknown_ca, in the clear, as it sees it. */
+TEST_F(nego, client_refuses_untrusted_tls12_server)
+{
+	KTLSD_SELECT();
+	const char *args[] = { "-tls1_2", "-cert", pki("untrusted.crt"), "-key", pki("untrusted.key"),
+			       NULL };
+
+	EXPECT_EQ(1, client_against_s_server(self, "cli", args));
+	EXPECT_LOG(self->client_log, "BR_ERR_X509_NOT_TRUSTED");
+	EXPECT_LOG(self->server_log, "alert unknown ca");
+}
+
 /* A server certificate from another CA: unknown_ca, as the server sees it. */
 TEST_F(nego, client_refuses_untrusted_server)
 {
