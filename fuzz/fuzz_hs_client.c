@@ -5,9 +5,9 @@
  * Input: one byte of setup, then everything the server sends, in order.
  *   bits 0-1, 3, 4  the profile and request (hs.c, client_variants): index
  *             bits 0-1 plus 4 for bit 3 plus 8 for bit 4, wrapping past the
- *             last; 0-3 allow TLS 1.2 and 1.3 (BearSSL's TLS 1.2 engine
- *             runs them), 4-9 TLS 1.3 only: the daemon's own TLS 1.3
- *             client (daemon/tls13/client.c)
+ *             last; 0-3 allow TLS 1.2 and 1.3 (the daemon's client offers
+ *             both, and a TLS 1.2 answer continues in its own TLS 1.2
+ *             client, daemon/tls13/client12.c), 4-9 TLS 1.3 only
  *   bit 2     when the input runs out: handshake_abort() (the daemon's
  *             timeout) instead of the peer closing its side (EOF)
  * The daemon speaks first: its ClientHello, the same bytes every time (the

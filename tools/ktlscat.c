@@ -40,7 +40,7 @@ static void usage(FILE *out)
 		"usage: ktlscat -l PORT -p PROFILE [--sendfile FILE | --send FILE | --echo] [options]\n"
 		"       ktlscat -p PROFILE [--name SNI] [--alpn LIST] [--send FILE] HOST PORT\n"
 		"\n"
-		"netcat over kernel TLS: the TLS 1.2 handshake is done by ktlsd, the records by\n"
+		"netcat over kernel TLS: the TLS handshake is done by ktlsd, the records by\n"
 		"the kernel. Server role with -l (connections served one after another), client\n"
 		"role otherwise. Without --sendfile, --send or --echo, copies stdin to the peer\n"
 		"and the peer to stdout.\n"
