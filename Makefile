@@ -30,11 +30,14 @@ endif
 VERSION   := 0.1.0
 SOVERSION := 0
 PKGS      := libnl-3.0 libnl-genl-3.0 inih json-c libsystemd libcap-ng
+# nettle's elliptic curves (libhogweed) under BearSSL's EC hooks; GMP is
+# called directly too (hogweed.pc leaves it out of its Libs).
+NETTLE_PKGS := hogweed nettle gmp
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 NL_LIBS    = $(shell pkg-config --libs libnl-3.0 2>/dev/null)
 INIH_LIBS  = $(shell pkg-config --libs inih 2>/dev/null)
 CTL_LIBS   = $(shell pkg-config --libs json-c libnl-genl-3.0 2>/dev/null)
-CPPFLAGS  += -Iinclude -Ilib $(PKG_CFLAGS)
+CPPFLAGS  += -Iinclude -Ilib $(PKG_CFLAGS) $(shell pkg-config --cflags $(NETTLE_PKGS) 2>/dev/null)
 
 # libktlsd: the hand-off, the record helpers, the kTLS key installation.
 LIB_SRCS  := lib/handoff.c lib/record.c lib/ktls.c lib/sockdiag.c lib/tlsdiag.c
@@ -44,14 +47,15 @@ LIB_SO    := $(BUILD)/libktlsd.so.$(SOVERSION)
 LIB_LIBS   = $(NL_LIBS)
 
 # ktlsd: everything but main.o is also linked into the unit tests.
-DAEMON_SRCS := daemon/closer.c daemon/config.c daemon/control.c daemon/creds.c \
+DAEMON_SRCS := daemon/closer.c daemon/config.c daemon/control.c daemon/creds.c daemon/ec_nettle.c \
 	       daemon/failure.c daemon/generation.c daemon/handshake.c daemon/intake.c \
 	       daemon/keys.c daemon/log.c daemon/metrics.c daemon/policy.c daemon/privilege.c daemon/quota.c \
 	       daemon/request.c daemon/san.c daemon/server.c daemon/unixsock.c daemon/verify.c \
 	       $(sort $(wildcard daemon/tls13/*.c))
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 # libsystemd: socket activation (sd_listen_fds) and sd_notify; libcap-ng: the privilege drop.
-DAEMON_LIBS  = -lbearssl $(INIH_LIBS) $(shell pkg-config --libs json-c libsystemd libcap-ng 2>/dev/null) -pthread
+DAEMON_LIBS  = -lbearssl $(shell pkg-config --libs $(NETTLE_PKGS) 2>/dev/null) $(INIH_LIBS) \
+	       $(shell pkg-config --libs json-c libsystemd libcap-ng 2>/dev/null) -pthread
 
 # ktlsctl: one file per object, and the ethtool netlink client.
 CTL_SRCS := $(wildcard tools/ktlsctl/*.c)

@@ -17,6 +17,8 @@ packages=(
 	libcap-ng-dev libsystemd-dev systemd
 	# an independent AEAD the TLS 1.3 record test checks ours against
 	python3-cryptography
+	# nettle's elliptic curves (libhogweed) and GMP, which ec_nettle.c calls too
+	nettle-dev libgmp-dev
 )
 
 say() { echo "deps: $*" >&2; }
