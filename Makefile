@@ -30,14 +30,22 @@ endif
 VERSION   := 0.1.0
 SOVERSION := 0
 PKGS      := libnl-3.0 libnl-genl-3.0 inih json-c libsystemd libcap-ng
-# nettle's elliptic curves (libhogweed) under BearSSL's EC hooks; GMP is
-# called directly too (hogweed.pc leaves it out of its Libs).
+# Elliptic curves (daemon/ec.h): EC=nettle (default) puts nettle's
+# (libhogweed; GMP is called directly too, and hogweed.pc leaves it out of
+# its Libs) under BearSSL's EC hooks; EC=bearssl keeps BearSSL's own code.
+EC        ?= nettle
+ifeq ($(EC),nettle)
 NETTLE_PKGS := hogweed nettle gmp
+EC_SRCS     := daemon/ec_nettle.c
+CPPFLAGS    += -DKTLSD_EC_NETTLE
+else ifneq ($(EC),bearssl)
+$(error EC must be nettle or bearssl, not $(EC))
+endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 NL_LIBS    = $(shell pkg-config --libs libnl-3.0 2>/dev/null)
 INIH_LIBS  = $(shell pkg-config --libs inih 2>/dev/null)
 CTL_LIBS   = $(shell pkg-config --libs json-c libnl-genl-3.0 2>/dev/null)
-CPPFLAGS  += -Iinclude -Ilib $(PKG_CFLAGS) $(shell pkg-config --cflags $(NETTLE_PKGS) 2>/dev/null)
+CPPFLAGS  += -Iinclude -Ilib $(PKG_CFLAGS) $(if $(NETTLE_PKGS),$(shell pkg-config --cflags $(NETTLE_PKGS) 2>/dev/null))
 
 # libktlsd: the hand-off, the record helpers, the kTLS key installation.
 LIB_SRCS  := lib/handoff.c lib/record.c lib/ktls.c lib/sockdiag.c lib/tlsdiag.c
@@ -47,14 +55,14 @@ LIB_SO    := $(BUILD)/libktlsd.so.$(SOVERSION)
 LIB_LIBS   = $(NL_LIBS)
 
 # ktlsd: everything but main.o is also linked into the unit tests.
-DAEMON_SRCS := daemon/closer.c daemon/config.c daemon/control.c daemon/creds.c daemon/ec_nettle.c \
+DAEMON_SRCS := daemon/closer.c daemon/config.c daemon/control.c daemon/creds.c daemon/ec.c $(EC_SRCS) \
 	       daemon/failure.c daemon/generation.c daemon/handshake.c daemon/intake.c \
 	       daemon/keys.c daemon/log.c daemon/metrics.c daemon/policy.c daemon/privilege.c daemon/quota.c \
 	       daemon/request.c daemon/san.c daemon/server.c daemon/unixsock.c daemon/verify.c \
 	       $(sort $(wildcard daemon/tls13/*.c))
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 # libsystemd: socket activation (sd_listen_fds) and sd_notify; libcap-ng: the privilege drop.
-DAEMON_LIBS  = -lbearssl $(shell pkg-config --libs $(NETTLE_PKGS) 2>/dev/null) $(INIH_LIBS) \
+DAEMON_LIBS  = -lbearssl $(if $(NETTLE_PKGS),$(shell pkg-config --libs $(NETTLE_PKGS) 2>/dev/null)) $(INIH_LIBS) \
 	       $(shell pkg-config --libs json-c libsystemd libcap-ng 2>/dev/null) -pthread
 
 # ktlsctl: one file per object, and the ethtool netlink client.
@@ -65,6 +73,9 @@ PROGRAMS := $(BUILD)/ktlsd $(BUILD)/ktlscat $(BUILD)/ktlsctl
 BENCH_PROGRAMS := $(BUILD)/bench/hs_load $(BUILD)/bench/handoff_server $(BUILD)/bench/offload_tput
 
 UNIT_TESTS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(wildcard daemon/tests/test_*.c lib/tests/test_*.c tools/ktlsctl/tests/test_*.c)))
+ifneq ($(EC),nettle)
+UNIT_TESTS := $(filter-out $(BUILD)/tests/test_ec_nettle,$(UNIT_TESTS))
+endif
 # Every test limit scales with KTLSD_TEST_TIMEOUT_SCALE: test_time.h, shared by
 # the host tests, the kselftests and (through test-time) the scripts.
 TEST_TIME_H   := kmod-tests/selftests/test_time.h

@@ -19,6 +19,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
+#include "ec.h"
 #include "failure.h"
 #include "handshake.h"
 #include "keys.h"
@@ -464,10 +465,11 @@ static int setup_client(struct handshake *hs, const struct profile *p)
 		hs->sni_suppressed = 1;
 	br_ssl_client_init_full(cc, &hs->minimal, c->anchors, c->anchor_count);
 	hs->eng = &cc->eng;
+	ec_use_in_engine(hs->eng);
+	ec_use_in_x509(&hs->minimal);
 	if (c->key_type == BR_KEYTYPE_EC)
 		br_ssl_client_set_single_ec(cc, c->chain, c->chain_len, &c->ec_key,
-					    BR_KEYTYPE_SIGN, 0, br_ec_get_default(),
-					    br_ecdsa_sign_asn1_get_default());
+					    BR_KEYTYPE_SIGN, 0, ec_impl(), ec_ecdsa_sign());
 	else if (c->key_type == BR_KEYTYPE_RSA)
 		br_ssl_client_set_single_rsa(cc, c->chain, c->chain_len, &c->rsa_key,
 					     br_rsa_pkcs1_sign_get_default());
@@ -483,18 +485,24 @@ static int setup_server(struct handshake *hs, const struct profile *p, uint32_t 
 		reply_failure(&hs->reply, EINVAL, "profile has no certificate and key: it cannot act as a server");
 		return -1;
 	}
-	if (c->key_type == BR_KEYTYPE_EC)
+	if (c->key_type == BR_KEYTYPE_EC) {
 		br_ssl_server_init_full_ec(sc, c->chain, c->chain_len, BR_KEYTYPE_EC, &c->ec_key);
-	else
+		/* The same key, signed with our EC code (ECDHE suites only: no KEYX). */
+		br_ssl_server_set_single_ec(sc, c->chain, c->chain_len, &c->ec_key, BR_KEYTYPE_SIGN,
+					    BR_KEYTYPE_EC, ec_impl(), ec_ecdsa_sign());
+	} else {
 		br_ssl_server_init_full_rsa(sc, c->chain, c->chain_len, &c->rsa_key);
+	}
 	hs->eng = &sc->eng;
+	ec_use_in_engine(hs->eng);
 	*flags |= BR_OPT_ENFORCE_SERVER_PREFERENCES;
 	/* policy_resolve() made sure there are anchors when this is set. */
 	if (p->policy.client_auth != VERIFY_NONE) {
 		br_x509_minimal_init_full(&hs->minimal, c->anchors, c->anchor_count);
+		ec_use_in_x509(&hs->minimal);
 		br_ssl_server_set_trust_anchor_names_alt(sc, c->anchors, c->anchor_count);
 		br_ssl_engine_set_default_rsavrfy(hs->eng);
-		br_ssl_engine_set_default_ecdsa(hs->eng);
+		br_ssl_engine_set_ecdsa(hs->eng, ec_ecdsa_vrfy());
 		if (p->policy.client_auth == VERIFY_OPTIONAL)
 			*flags |= BR_OPT_TOLERATE_NO_CLIENT_AUTH;
 	}
@@ -576,6 +584,7 @@ static int start_client13(struct handshake *hs, const struct profile *p,
 	hs->engine = HS_ENGINE_T13;
 	t13_conn_init(&hs->conn, hs->fd);
 	br_x509_minimal_init_full(&hs->minimal, c->anchors, c->anchor_count);
+	ec_use_in_x509(&hs->minimal);
 	verifier_init(&hs->verifier, &hs->minimal, p->policy.server_auth);
 	/* An address is never SNI; the verifier finds it among iPAddress names. */
 	if (hs->server_name[0] && is_ip_literal(hs->server_name)) {
@@ -627,6 +636,7 @@ static int start_server(struct handshake *hs, const struct profile *p)
 	/* policy_resolve() made sure there are anchors when this is set. */
 	if (p->policy.client_auth != VERIFY_NONE) {
 		br_x509_minimal_init_full(&hs->minimal, p->creds.anchors, p->creds.anchor_count);
+		ec_use_in_x509(&hs->minimal);
 		verifier_init(&hs->verifier, &hs->minimal, p->policy.client_auth);
 	}
 	return 0;

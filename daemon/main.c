@@ -14,6 +14,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "config.h"
+#include "ec.h"
 #include "log.h"
 #include "privilege.h"
 #include "server.h"
@@ -72,6 +73,7 @@ int main(int argc, char **argv)
 	 * /proc/PID/mem by other processes of our uid (root still can).
 	 */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	ec_init();
 	while ((opt = getopt_long(argc, argv, "c:fvth", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c': path = optarg; break;
@@ -138,6 +140,7 @@ int main(int argc, char **argv)
 	privilege_log(cfg, &priv);
 	log_msg(LOG_INFO, "listening on %s, control on %s", cfg->socket_path,
 		cfg->control_path[0] ? cfg->control_path : "(none)");
+	log_msg(LOG_INFO, "elliptic curves: %s", ec_impl_name());
 	/* Type=notify: ready now. A no-op without systemd. */
 	sd_notify(0, "READY=1");
 	rc = server_run(srv);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ec.h"
 #include "metrics.h"
 
 /* Upper bound (ms) of bucket @i: 2^(i/4), rounded up. */
@@ -110,6 +111,7 @@ json_object *metrics_json(const struct metrics *m, size_t in_flight, uint64_t no
 	json_object *profiles = json_object_new_object();
 
 	json_object_object_add(o, "uptime_s", json_object_new_uint64((now_ms - m->started_ms) / 1000));
+	json_object_object_add(o, "elliptic_curves", json_object_new_string(ec_impl_name()));
 	json_object_object_add(o, "in_flight", json_object_new_uint64(in_flight));
 	json_object_object_add(hs, "ok", json_object_new_uint64(m->ok));
 	json_object_object_add(hs, "failed", json_object_new_uint64(m->failed));

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "group.h"
+#include "../ec.h"
 
 struct group_info {
 	uint16_t group;
@@ -39,7 +40,7 @@ static const struct group_info *find_group(const br_ec_impl *ec, uint16_t group)
 
 int t13_group_supported(uint16_t group)
 {
-	return find_group(br_ec_get_default(), group) != NULL;
+	return find_group(ec_impl(), group) != NULL;
 }
 
 /*
@@ -61,7 +62,7 @@ static int make_private(const br_ec_impl *ec, const struct group_info *g,
 int t13_keyshare_generate(struct t13_keyshare *ks, uint16_t group,
 			  const br_prng_class **rng)
 {
-	const br_ec_impl *ec = br_ec_get_default();
+	const br_ec_impl *ec = ec_impl();
 	const struct group_info *g = find_group(ec, group);
 	uint8_t priv[BR_EC_KBUF_PRIV_MAX_SIZE], pub[BR_EC_KBUF_PUB_MAX_SIZE];
 	br_ec_private_key sk;
@@ -137,7 +138,7 @@ out:
 int t13_keyshare_derive(const struct t13_keyshare *ks, const uint8_t *peer, size_t peer_len,
 			uint8_t *secret, size_t *secret_len)
 {
-	const br_ec_impl *ec = br_ec_get_default();
+	const br_ec_impl *ec = ec_impl();
 	const struct group_info *g = find_group(ec, ks->group);
 	int err;
 

@@ -10,6 +10,7 @@
 
 #include "pss.h"
 #include "sig.h"
+#include "../ec.h"
 
 _Static_assert(T13_MAX_SIGNATURE >= T13_PSS_MAX_MODULUS, "a PSS signature must fit T13_MAX_SIGNATURE");
 
@@ -106,7 +107,7 @@ static size_t hash_content(const br_hash_class *h, const uint8_t *data, size_t l
 static int sign_ecdsa(const struct creds *creds, const struct t13_scheme *s, const uint8_t *digest,
 		      uint8_t *sig, size_t *sig_len)
 {
-	size_t n = br_ecdsa_sign_asn1_get_default()(br_ec_get_default(), s->hash, digest,
+	size_t n = ec_ecdsa_sign()(ec_impl(), s->hash, digest,
 						     &creds->ec_key, sig);
 
 	if (!n)
@@ -187,7 +188,7 @@ int t13_sig_verify(const br_x509_pkey *pkey, uint16_t scheme, const uint8_t *con
 		return -T13_ALERT_DECRYPT_ERROR;
 	hlen = hash_content(s->hash, content, len, digest);
 	if (s->key_type == BR_KEYTYPE_EC)
-		valid = br_ecdsa_vrfy_asn1_get_default()(br_ec_get_default(), digest, hlen,
+		valid = ec_ecdsa_vrfy()(ec_impl(), digest, hlen,
 							 &pkey->key.ec, sig, sig_len) == 1;
 	else
 		valid = t13_pss_verify(&pkey->key.rsa, s->hash, digest, sig, sig_len);
@@ -280,7 +281,7 @@ int t12_sig_verify(const br_x509_pkey *pkey, uint16_t scheme, const uint8_t *con
 		return -T13_ALERT_DECRYPT_ERROR;
 	hlen = hash_content(s->hash, content, len, digest);
 	if (s->key_type == BR_KEYTYPE_EC)
-		valid = br_ecdsa_vrfy_asn1_get_default()(br_ec_get_default(), digest, hlen,
+		valid = ec_ecdsa_vrfy()(ec_impl(), digest, hlen,
 							 &pkey->key.ec, sig, sig_len) == 1;
 	else if (s->cert_only)
 		valid = pkcs1_verify(&pkey->key.rsa, s->hash, digest, sig, sig_len);
