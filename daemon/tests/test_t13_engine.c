@@ -20,12 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "engine_env.h"
 #include "verify.h"
 #include "tls13/client.h"
 #include "tls13/msg_client.h"
@@ -41,54 +41,6 @@
 static const char app_data[] = "first application record";
 
 static char dir[] = "/tmp/ktlsd-test-t13-engine.XXXXXX";
-
-static int sh(const char *cmd)
-{
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-/*
- * The PKI: a P-256 CA; under it, server leaves for "localhost" (P-256 and
- * RSA-2048) and a P-256 client leaf; a second CA nobody trusts, and a
- * leaf for "localhost" under it.
- */
-static int make_pki(void)
-{
-	char cmd[4096];
-
-	snprintf(cmd, sizeof(cmd),
-		 "cd %s && exec 2>/dev/null && "
-		 "printf 'basicConstraints=critical,CA:TRUE\\nkeyUsage=critical,keyCertSign\\n' >ca.ext && "
-		 "printf 'basicConstraints=CA:FALSE\\nkeyUsage=critical,digitalSignature\\n"
-		 "subjectAltName=DNS:localhost\\n' >server.ext && "
-		 "printf 'basicConstraints=CA:FALSE\\nkeyUsage=critical,digitalSignature\\n"
-		 "subjectAltName=DNS:client.test\\n' >client.ext && "
-		 "for k in ca rogue-ca server-ec client rogue; do "
-		 "  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $k.key || exit 1; "
-		 "done && "
-		 "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out server-rsa.key && "
-		 "for c in ca rogue-ca; do "
-		 "  openssl req -new -key $c.key -subj \"/CN=$c\" -out $c.csr && "
-		 "  openssl x509 -req -in $c.csr -signkey $c.key -days 2 -extfile ca.ext -out $c.crt "
-		 "  || exit 1; "
-		 "done && "
-		 "leaf() { openssl req -new -key $1.key -subj \"/CN=$2\" -out $1.csr && "
-		 "  openssl x509 -req -in $1.csr -CA $3.crt -CAkey $3.key -set_serial $4 -days 2 "
-		 "  -extfile $5.ext -out $1.crt; } && "
-		 "leaf server-ec localhost ca 2 server && "
-		 "leaf server-rsa localhost ca 3 server && "
-		 "leaf client 'ktlsd test client' ca 4 client && "
-		 "leaf rogue localhost rogue-ca 5 server", dir);
-	return sh(cmd);
-}
-
-/* The profiles' lines; %s stands for the PKI's folder. */
-#define SERVER_EC	"cert = %s/server-ec.crt\nkey = %s/server-ec.key\n"
-#define SERVER_RSA	"cert = %s/server-rsa.crt\nkey = %s/server-rsa.key\n"
-#define SERVER_ROGUE	"cert = %s/rogue.crt\nkey = %s/rogue.key\n"
-#define ASK_CLIENT	"verify = required\nca = %s/ca.crt\n"
-#define CLIENT_CERT	"cert = %s/client.crt\nkey = %s/client.key\n"
-#define ROGUE_CERT	"cert = %s/rogue.crt\nkey = %s/rogue.key\n"
 
 #define AES128	T13_AES_128_GCM_SHA256
 #define AES256	T13_AES_256_GCM_SHA384
@@ -163,41 +115,20 @@ struct relay {
 	size_t chunk;			/* bytes read at a time */
 };
 
-static void fill_seed(uint8_t seed[32])
-{
-	if (getrandom(seed, 32, 0) != 32)
-		memset(seed, 0x5a, 32);
-}
-
 /* Split a comma-separated ALPN list, as handshake.c's parse_alpn() does. */
 static size_t split_alpn(struct peer *p, const char *list)
 {
-	size_t count = 0;
-	char *save = NULL, *item;
-
-	snprintf(p->alpn_store, sizeof(p->alpn_store), "%s", list);
-	for (item = strtok_r(p->alpn_store, ", ", &save); item && count < MAX_ALPN;
-	     item = strtok_r(NULL, ", ", &save))
-		p->alpn[count++] = item;
-	return count;
+	return env_split_alpn(p->alpn, MAX_ALPN, p->alpn_store, sizeof(p->alpn_store), list);
 }
 
 /* start_client13(): the verifier on the profile's anchors, then the ClientHello. */
 static int client_start(struct peer *p, int fd, const char *sni)
 {
 	const struct profile *prof = p->profile;
-	uint8_t seed[32];
-	size_t nalpn;
-	int r;
+	size_t nalpn = split_alpn(p, prof->alpn);
 
-	t13_conn_init(&p->conn, fd);
-	br_x509_minimal_init_full(&p->minimal, prof->creds.anchors, prof->creds.anchor_count);
-	verifier_init(&p->verifier, &p->minimal, prof->policy.server_auth);
-	nalpn = split_alpn(p, prof->alpn);
-	fill_seed(seed);
-	r = t13_client_start(&p->client, &p->conn, prof, &p->verifier, sni, p->alpn, nalpn, seed);
-	explicit_bzero(seed, sizeof(seed));
-	return r;
+	return env_client_start(&p->client, &p->conn, &p->minimal, &p->verifier, prof, fd, sni,
+				p->alpn, nalpn);
 }
 
 /* start_server(): a verifier only when the profile asks for client certificates. */
@@ -233,7 +164,7 @@ static enum t13_progress server_step(struct peer *p, struct t13_ticket_keys *tic
 		t13_fail(&p->conn, EPROTO, T13_ALERT_PROTOCOL_VERSION, 0, "not a TLS 1.3 ClientHello");
 		return T13_DONE;
 	}
-	fill_seed(seed);
+	env_fill_seed(seed);
 	t13_server_start(&p->server, &p->conn, prof,
 			 prof->policy.client_auth != VERIFY_NONE ? &p->verifier : NULL,
 			 prof->session_tickets ? tickets : NULL, seed);
@@ -374,7 +305,6 @@ struct run {
 static int write_conf(const struct hs_case *hc, char *path, size_t path_len)
 {
 	char text[2048];
-	FILE *f;
 	int n;
 
 	n = snprintf(text, sizeof(text),
@@ -384,19 +314,7 @@ static int write_conf(const struct hs_case *hc, char *path, size_t path_len)
 		     hc->server, hc->client);
 	if (n < 0 || (size_t)n >= sizeof(text))
 		return -1;
-	snprintf(path, path_len, "%s/ktlsd.conf", dir);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	for (const char *c = text; *c; c++) {
-		if (c[0] == '%' && c[1] == 's') {
-			fputs(dir, f);
-			c++;
-		} else {
-			fputc(*c, f);
-		}
-	}
-	return fclose(f) ? -1 : 0;
+	return env_write_conf(dir, text, path, path_len);
 }
 
 /*
@@ -566,15 +484,6 @@ static ssize_t read_left_record(const struct peer *p, uint8_t *rec, size_t cap, 
 	return rc < 0 ? -1 : (ssize_t)len;
 }
 
-/* 1 if @p's socket holds nothing now. */
-static int socket_empty(const struct peer *p)
-{
-	uint8_t byte;
-	ssize_t n = recv(p->conn.fd, &byte, 1, MSG_DONTWAIT | MSG_PEEK);
-
-	return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-}
-
 static void show_errors(const struct run *r)
 {
 	const struct t13_error *c = &r->client->conn.error, *s = &r->server->conn.error;
@@ -707,7 +616,7 @@ static void check_success(const struct run *r)
 	if (ticket)
 		check_ticket(r);
 	else
-		ok(socket_empty(r->client), "%s: the server sent nothing after its Finished%s", hc->name,
+		ok(env_socket_empty(r->client->conn.fd), "%s: the server sent nothing after its Finished%s", hc->name,
 		   hc->tickets ? " (no ticket: the client listed no psk_key_exchange_modes)" : "");
 }
 
@@ -918,19 +827,14 @@ int main(void)
 	struct timespec t0, t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (!mkdtemp(dir) || make_pki() < 0) {
+	if (!mkdtemp(dir) || env_make_pki(dir) < 0) {
 		ok(0, "the test PKI is made with openssl");
 		return done();
 	}
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i]);
-	{
-		char cmd[256];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		if (sh(cmd) < 0)
-			diag("could not remove %s", dir);
-	}
+	if (env_remove_dir(dir) < 0)
+		diag("could not remove %s", dir);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	diag("%zu handshakes in %.2f s", sizeof(cases) / sizeof(cases[0]),
 	     (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
