@@ -490,6 +490,15 @@ static int profile_key(struct parse_state *st, const char *name, const char *val
 			return fail(st, st->line, "session_tickets '%s': expected yes or no", value);
 		return 1;
 	}
+	if (!strcmp(name, "ticket_wait")) {
+		long long ms = strcmp(value, "auto") ? config_parse_duration_ms(value) : 0;
+
+		if (strcmp(value, "auto") && (ms < 1 || ms > 60000))
+			return fail(st, st->line, "ticket_wait '%s': expected auto or a duration up to 60s, like 50ms",
+				    value);
+		p->ticket_wait_ms = (unsigned)ms;
+		return 1;
+	}
 	if (!strcmp(name, "allow_uid"))
 		return for_each_item(st, value, add_uid);
 	if (!strcmp(name, "allow_gid"))

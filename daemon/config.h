@@ -48,7 +48,8 @@ struct profile {
 	size_t group_count;
 	int groups_line;
 	char alpn[KTLSD_ALPN_MAX];	/* comma-separated, as configured */
-	int session_tickets;		/* TLS 1.3 server: issue and accept tickets */
+	int session_tickets;		/* TLS 1.3: a server issues and takes tickets, a client keeps and offers them */
+	unsigned ticket_wait_ms;	/* TLS 1.3 client: the longest wait for tickets; 0: auto */
 	uid_t allow_uid[CONFIG_MAX_IDS];
 	size_t uid_count;
 	gid_t allow_gid[CONFIG_MAX_IDS];

@@ -281,6 +281,17 @@ static void fill_success13(struct handshake *hs, const struct ktlsd_keys *keys)
 		    ktlsd_mode_name(tx), ktlsd_mode_name(rx));
 }
 
+/* A client's new sessions into the daemon's store. */
+static void keep_sessions(struct handshake *hs)
+{
+	struct t13_client *cl = &hs->t13.client;
+	uint64_t now = t13_now_ms();
+
+	for (size_t i = 0; hs->sessions && i < cl->new_session_count; i++)
+		t13_sessions_put(hs->sessions, hs->profile->name, hs->server_name,
+				 &cl->new_sessions[i], cl->new_lifetimes[i], now);
+}
+
 static enum hs_progress step13(struct handshake *hs)
 {
 	int server = hs->role == KTLSD_ROLE_SERVER;
@@ -302,6 +313,7 @@ static enum hs_progress step13(struct handshake *hs)
 	} else {
 		int r = t13_client_keys(&hs->t13.client, &keys);
 
+		keep_sessions(hs);
 		t13_client_wipe(&hs->t13.client);
 		if (r < 0)
 			return fail(hs, EPROTO, BR_ALERT_INTERNAL_ERROR, "key derivation failed");
@@ -401,6 +413,13 @@ enum hs_progress handshake_step(struct handshake *hs)
 		break;
 	}
 	return step12(hs);
+}
+
+uint64_t handshake_wake_ms(const struct handshake *hs)
+{
+	if (hs->engine != HS_ENGINE_T13 || hs->role != KTLSD_ROLE_CLIENT)
+		return 0;
+	return t13_client_wake_ms(&hs->t13.client);
 }
 
 void handshake_abort(struct handshake *hs, int status, const char *what)
@@ -563,6 +582,26 @@ static int start_t12(struct handshake *hs, const struct profile *p, const char *
 }
 
 /*
+ * Sessions are kept per profile and server name (so never without a name):
+ * one is offered if there is one; tickets are waited for only when none is
+ * left for the next connection.
+ */
+static void client_resumption(struct handshake *hs, const struct profile *p,
+			      struct t13_client_options *opt, struct t13_client_session *session)
+{
+	uint64_t now = t13_now_ms();
+
+	memset(opt, 0, sizeof(*opt));
+	memset(session, 0, sizeof(*session));
+	if (!hs->sessions || !p->session_tickets || !hs->server_name[0])
+		return;
+	if (t13_sessions_take(hs->sessions, p->name, hs->server_name, now, session))
+		opt->resume = session;
+	opt->keep_tickets = t13_sessions_count(hs->sessions, p->name, hs->server_name, now) == 0;
+	opt->ticket_wait_ms = p->ticket_wait_ms;
+}
+
+/*
  * The client role runs our engine whenever the profile allows TLS 1.3: its
  * ClientHello offers 1.2 too if the profile allows it, and a TLS 1.2 answer
  * continues in our own TLS 1.2 client (tls13/client12.c). BearSSL, which
@@ -572,6 +611,8 @@ static int start_client13(struct handshake *hs, const struct profile *p,
 			  const struct ktlsd_wire_request *req)
 {
 	const struct creds *c = &p->creds;
+	struct t13_client_options opt;
+	struct t13_client_session session;
 	uint8_t seed[32];
 	size_t nalpn;
 	int r;
@@ -596,10 +637,12 @@ static int start_client13(struct handshake *hs, const struct profile *p,
 		reply_failure(&hs->reply, EIO, "getrandom failed");
 		return -1;
 	}
+	client_resumption(hs, p, &opt, &session);
 	r = t13_client_start(&hs->t13.client, &hs->conn, p, &hs->verifier,
 			     hs->server_name[0] && !hs->sni_suppressed ? hs->server_name : NULL,
-			     hs->alpn_names, nalpn, seed);
+			     hs->alpn_names, nalpn, seed, &opt);
 	explicit_bzero(seed, sizeof(seed));
+	explicit_bzero(&session, sizeof(session));
 	if (r < 0) {
 		reply_failure(&hs->reply, hs->conn.error.status, hs->conn.error.what);
 		return -1;
@@ -643,7 +686,8 @@ static int start_server(struct handshake *hs, const struct profile *p)
 }
 
 int handshake_start(struct handshake *hs, int fd, const struct profile *p,
-		    const struct ktlsd_wire_request *req, struct t13_ticket_keys *tickets)
+		    const struct ktlsd_wire_request *req, struct t13_ticket_keys *tickets,
+		    struct t13_sessions *sessions)
 {
 	socklen_t len = sizeof(hs->nodelay);
 	int one = 1, ok;
@@ -653,6 +697,7 @@ int handshake_start(struct handshake *hs, int fd, const struct profile *p,
 	hs->role = (enum ktlsd_role)req->role;
 	hs->profile = p;
 	hs->tickets = tickets;
+	hs->sessions = sessions;
 	reply_failure(&hs->reply, 0, "");
 	snprintf(hs->server_name, sizeof(hs->server_name), "%s", req->server_name);
 

@@ -54,6 +54,7 @@ struct handshake {
 	struct ktlsd_wire_reply reply;
 	enum hs_engine engine;
 	struct t13_ticket_keys *tickets;	/* the daemon's, or NULL */
+	struct t13_sessions *sessions;		/* the daemon's client sessions, or NULL */
 	uint8_t t13_seed[32];		/* for the TLS 1.3 engine, if it runs */
 	unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
 	union {
@@ -65,12 +66,21 @@ struct handshake {
 
 /*
  * Prepare a handshake on @fd with @profile for @req; @tickets seal and open
- * TLS 1.3 session tickets (NULL: none). Returns 0, or -1 with hs->reply
- * holding the reason (EINVAL: the profile cannot serve this role or
- * request; nothing was sent to the peer).
+ * the TLS 1.3 session tickets a server issues, @sessions keeps those a
+ * client gets (either NULL: none). Returns 0, or -1 with hs->reply holding
+ * the reason (EINVAL: the profile cannot serve this role or request;
+ * nothing was sent to the peer).
  */
 int handshake_start(struct handshake *hs, int fd, const struct profile *profile,
-		    const struct ktlsd_wire_request *req, struct t13_ticket_keys *tickets);
+		    const struct ktlsd_wire_request *req, struct t13_ticket_keys *tickets,
+		    struct t13_sessions *sessions);
+
+/*
+ * When to call handshake_step() even if the socket stays silent (the
+ * client waiting for tickets after its Finished), in t13_now_ms() time;
+ * 0: only on socket events (and the handshake's own timeout).
+ */
+uint64_t handshake_wake_ms(const struct handshake *hs);
 
 /* Make as much progress as the socket allows without blocking. */
 enum hs_progress handshake_step(struct handshake *hs);

@@ -62,6 +62,7 @@ struct client {
 	enum client_state state;
 	int done;			/* finished, freed after this epoll batch */
 	uint64_t started_ms, deadline_ms;
+	uint64_t hs_deadline_ms;	/* the handshake's timeout; deadline_ms may be an earlier wake-up */
 	struct generation *gen;		/* whose profile the handshake uses */
 	struct client *prev, *next;	/* in its state's list, soonest deadline first */
 	struct caller caller;
@@ -93,6 +94,7 @@ struct server {
 	size_t nofile;			/* RLIMIT_NOFILE */
 	size_t deferred;		/* pending clients not watched for lack of room */
 	struct t13_ticket_keys tickets;	/* TLS 1.3 session tickets: ours alone */
+	struct t13_sessions sessions;	/* TLS 1.3 sessions our client kept */
 };
 
 /* Descriptors for ourselves: epoll, signals, sockets, logs, the closer. */
@@ -144,7 +146,8 @@ static void unlink_deadline(struct server *srv, struct client *c)
 /*
  * Keep the list in deadline order. Within a list all clients share one
  * timeout, so the walk from the latest end stops at once, but after a
- * reload that shortened it.
+ * reload that shortened it, and for a wake-up (a client waiting for its
+ * tickets, a few round trips away).
  */
 static void set_deadline(struct server *srv, struct client *c, uint64_t deadline)
 {
@@ -397,11 +400,19 @@ static int authorize(struct server *srv, struct client *c, const struct ktlsd_wi
 static void step(struct server *srv, struct client *c)
 {
 	enum hs_progress p = handshake_step(c->hs);
+	uint64_t wake, deadline;
 
 	if (p == HS_DONE) {
 		log_outcome(srv, c);
 		finish_client(srv, c, &c->hs->reply);
 		return;
+	}
+	/* A client waiting for tickets wants to be woken before the timeout. */
+	wake = handshake_wake_ms(c->hs);
+	deadline = wake && wake < c->hs_deadline_ms ? wake : c->hs_deadline_ms;
+	if (deadline != c->deadline_ms) {
+		unlink_deadline(srv, c);
+		set_deadline(srv, c, deadline);
 	}
 	watch_fd(srv, EPOLL_CTL_MOD, c->peer_fd,
 		 p == HS_WANT_READ ? EPOLLIN : EPOLLOUT, &c->peer_watch);
@@ -417,7 +428,7 @@ static void start_handshake(struct server *srv, struct client *c, const struct p
 		return;
 	}
 	c->gen = generation_hold(&srv->gens);
-	if (handshake_start(c->hs, c->peer_fd, p, req, &srv->tickets) < 0) {
+	if (handshake_start(c->hs, c->peer_fd, p, req, &srv->tickets, &srv->sessions) < 0) {
 		refuse(srv, c, c->hs->reply.status, c->hs->reply.message);
 		return;
 	}
@@ -425,7 +436,8 @@ static void start_handshake(struct server *srv, struct client *c, const struct p
 	unlink_deadline(srv, c);
 	c->state = CLIENT_RUNNING;
 	count_client(srv, c, 1);
-	set_deadline(srv, c, now_ms() + srv->cfg->handshake_timeout_ms);
+	c->hs_deadline_ms = now_ms() + srv->cfg->handshake_timeout_ms;
+	set_deadline(srv, c, c->hs_deadline_ms);
 	if (watch_fd(srv, EPOLL_CTL_ADD, c->peer_fd, EPOLLIN, &c->peer_watch) < 0) {
 		handshake_abort(c->hs, errno, "cannot watch the socket");
 		log_outcome(srv, c);
@@ -623,6 +635,11 @@ static void expire(struct server *srv)
 	while (srv->running_list.soonest && srv->running_list.soonest->deadline_ms <= now) {
 		struct client *c = srv->running_list.soonest;
 
+		if (c->deadline_ms < c->hs_deadline_ms) {
+			/* A wake-up, not the timeout: the handshake moves on (or waits again). */
+			step(srv, c);
+			continue;
+		}
 		snprintf(what, sizeof(what), "handshake timed out after %llu ms",
 			 (unsigned long long)(now - c->started_ms));
 		handshake_abort(c->hs, ETIMEDOUT, what);
@@ -688,6 +705,9 @@ static json_object *reload(struct server *srv)
 	 * still opens the tickets it sealed for one more period. */
 	srv->tickets.rotate_ms = srv->cfg->ticket_lifetime_ms;
 	t13_ticket_keys_rotate(&srv->tickets, now_ms());
+	/* Our client's sessions were verified under the old profiles: drop them. */
+	t13_sessions_clear(&srv->sessions);
+	srv->sessions.max_ms = srv->cfg->ticket_lifetime_ms;
 	for (const struct profile *p = srv->cfg->profiles; p; p = p->next)
 		n++;
 	log_msg(LOG_INFO, "reloaded %s: %zu profiles", srv->gens.path, n);
@@ -914,6 +934,7 @@ struct server *server_open(struct config *cfg, const char *config_path, char *er
 		return NULL;
 	}
 	metrics_init(&srv->metrics, now_ms());
+	t13_sessions_init(&srv->sessions, cfg->ticket_lifetime_ms);
 	if (t13_ticket_keys_init(&srv->tickets, now_ms(), cfg->ticket_lifetime_ms) < 0) {
 		snprintf(err, errlen, "ticket keys: %s", strerror(errno));
 		open_failed(srv);
@@ -960,5 +981,6 @@ void server_close(struct server *srv)
 		close(srv->epfd);
 	generations_free(&srv->gens);
 	t13_ticket_keys_wipe(&srv->tickets);
+	t13_sessions_wipe(&srv->sessions);
 	free(srv);
 }

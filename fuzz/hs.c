@@ -228,7 +228,7 @@ void hs_run_start(struct hs_run *r, enum ktlsd_role role, const struct hs_varian
 	FUZZ_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, r->sv) == 0);
 	FUZZ_CHECK(fcntl(r->sv[1], F_SETFL, O_NONBLOCK) == 0);
 	fixed_random = 1;
-	rc = handshake_start(r->hs, r->sv[0], p, &req, NULL);
+	rc = handshake_start(r->hs, r->sv[0], p, &req, NULL, NULL);
 	fixed_random = 0;
 	if (rc < 0)
 		fprintf(stderr, "fuzz: handshake_start: %s\n", r->hs->reply.message);

@@ -144,7 +144,7 @@ static inline int env_client_start(struct t13_client *cl, struct t13_conn *conn,
 	br_x509_minimal_init_full(minimal, prof->creds.anchors, prof->creds.anchor_count);
 	verifier_init(v, minimal, prof->policy.server_auth);
 	env_fill_seed(seed);
-	r = t13_client_start(cl, conn, prof, v, sni, alpn, alpn_count, seed);
+	r = t13_client_start(cl, conn, prof, v, sni, alpn, alpn_count, seed, NULL);
 	explicit_bzero(seed, sizeof(seed));
 	return r;
 }

@@ -32,6 +32,47 @@ static int offered_group(const struct profile *p, uint16_t group)
 	return 0;
 }
 
+/*
+ * The kept session can be offered: it has a ticket, and its hash is that of
+ * a suite we offer (after a HelloRetryRequest: of the suite it chose).
+ */
+static int psk_usable(const struct t13_client *s)
+{
+	const br_hash_class *h;
+
+	if (!s->resume.ticket_len)
+		return 0;
+	h = t13_suite_hash(s->resume.suite);
+	if (s->outcome.suite)
+		return t13_suite_hash(s->outcome.suite) == h;
+	for (size_t i = 0; i < s->profile->suite13_count; i++)
+		if (t13_suite_hash(s->profile->suites13[i]) == h)
+			return 1;
+	return 0;
+}
+
+/*
+ * §4.2.11.2: the binder, over the transcript before this ClientHello and
+ * this one up to its binders list, with the session's hash and PSK.
+ */
+static void write_binder(const struct t13_client *s, uint8_t *hello, size_t binder_at,
+			 size_t truncated_len)
+{
+	const br_hash_class *h = t13_suite_hash(s->resume.suite);
+	struct t13_transcript partial = s->transcript;
+	struct t13_schedule early;
+	uint8_t hash[T13_MAX_HASH], key[T13_MAX_HASH];
+
+	t13_transcript_update(&partial, hello, truncated_len);
+	t13_transcript_hash_as(&partial, h, hash);
+	t13_transcript_wipe(&partial);
+	t13_schedule_init(&early, h, s->resume.psk, s->resume.psk_len);
+	t13_schedule_binder_key(&early, 0, key);
+	t13_schedule_wipe(&early);
+	t13_finished_mac(h, key, hash, hello + binder_at);
+	explicit_bzero(key, sizeof(key));
+}
+
 /* Our ClientHello (the second one echoes the cookie of the retry request). */
 static int client_hello(struct t13_client *s, const uint8_t *cookie, size_t cookie_len)
 {
@@ -51,14 +92,28 @@ static int client_hello(struct t13_client *s, const uint8_t *cookie, size_t cook
 		.alpn = s->alpn, .alpn_count = s->alpn_count,
 		.cookie = cookie, .cookie_len = cookie_len,
 	};
+	size_t binder_at = 0, truncated_len = 0;
 	struct t13_buf b;
 
 	o.shares[0].group = s->share.group;
 	o.shares[0].pub = s->share.pub;
 	o.shares[0].pub_len = s->share.pub_len;
+	o.want_tickets = s->keep_tickets;
+	s->psk_offered = psk_usable(s);
+	if (s->psk_offered) {
+		o.ticket = s->resume.ticket;
+		o.ticket_len = s->resume.ticket_len;
+		/* §4.2.11.1: the ticket's age in ms, plus the server's age_add. */
+		o.obfuscated_age = (uint32_t)(t13_now_ms() - s->resume.received_ms) + s->resume.age_add;
+		o.binder_len = t13_hash_len(t13_suite_hash(s->resume.suite));
+	}
 	s->offered = t13_client_hello_offered(&o);
 	t13_buf_init(&b, buf, sizeof(buf));
-	t13_write_client_hello(&b, &o, NULL, NULL);
+	t13_write_client_hello(&b, &o, &binder_at, &truncated_len);
+	if (b.overflow)
+		return t13_fail(s->conn, EPROTO, T13_ALERT_INTERNAL_ERROR, 0, "ClientHello too large");
+	if (s->psk_offered)
+		write_binder(s, buf, binder_at, truncated_len);
 	if (stage(s, &b) < 0 || t13_tx_seal_staged(s->conn) < 0)
 		return -1;
 	s->state = T13C_FLUSH;
@@ -68,9 +123,15 @@ static int client_hello(struct t13_client *s, const uint8_t *cookie, size_t cook
 
 int t13_client_start(struct t13_client *s, struct t13_conn *conn, const struct profile *profile,
 		     struct verifier *verifier, const char *sni, const char *const *alpn,
-		     size_t alpn_count, const uint8_t seed[32])
+		     size_t alpn_count, const uint8_t seed[32], const struct t13_client_options *opt)
 {
 	memset(s, 0, sizeof(*s));
+	if (opt) {
+		if (opt->resume)
+			s->resume = *opt->resume;
+		s->keep_tickets = opt->keep_tickets;
+		s->ticket_wait_ms = opt->ticket_wait_ms;
+	}
 	s->conn = conn;
 	s->profile = profile;
 	s->verifier = verifier;
@@ -94,6 +155,8 @@ void t13_client_wipe(struct t13_client *s)
 	t13_transcript_wipe(&s->transcript);
 	t13_keyshare_wipe(&s->share);
 	t12_client_wipe(s);
+	explicit_bzero(&s->resume, sizeof(s->resume));
+	explicit_bzero(s->new_sessions, sizeof(s->new_sessions));
 	explicit_bzero(&s->rng, sizeof(s->rng));
 }
 
@@ -152,6 +215,30 @@ static int hello_retry(struct t13_client *s, const struct t13_server_hello *sh, 
 	return client_hello(s, sh->cookie, sh->cookie_len);
 }
 
+/*
+ * The ServerHello's pre_shared_key (§4.2.11): -1 none (a full handshake);
+ * else the one identity we offered, for a suite of its hash. Resumed, the
+ * server's identity is the one verified when the session was made.
+ */
+static int take_psk(struct t13_client *s, int psk_index)
+{
+	struct t13_outcome *o = &s->outcome;
+
+	if (psk_index < 0)
+		return 0;
+	if (!s->psk_offered || psk_index != 0)
+		return t13_fail(s->conn, EPROTO, T13_ALERT_ILLEGAL_PARAMETER, BR_ERR_BAD_HANDSHAKE,
+				"the server selected a pre-shared key we did not offer");
+	if (t13_suite_hash(o->suite) != t13_suite_hash(s->resume.suite))
+		return t13_fail(s->conn, EPROTO, T13_ALERT_ILLEGAL_PARAMETER, BR_ERR_BAD_HANDSHAKE,
+				"the server resumed with a suite of another hash");
+	o->resumed = 1;
+	o->peer_verified = s->resume.peer_verified;
+	memcpy(o->peer_subject, s->resume.peer_subject, sizeof(o->peer_subject));
+	memcpy(o->peer_san, s->resume.peer_san, sizeof(o->peer_san));
+	return 0;
+}
+
 /* ServerHello: the server's share, then the handshake keys. */
 static int server_hello(struct t13_client *s, const uint8_t *msg, size_t len)
 {
@@ -174,9 +261,10 @@ static int server_hello(struct t13_client *s, const uint8_t *msg, size_t len)
 	if (sh.group != s->share.group || !sh.share)
 		return t13_fail(c, EPROTO, T13_ALERT_ILLEGAL_PARAMETER, BR_ERR_BAD_HANDSHAKE,
 				"the ServerHello's key share is not for the group we sent");
-	if (take_suite(s, sh.suite) < 0)
+	if (take_suite(s, sh.suite) < 0 || take_psk(s, sh.psk_index) < 0)
 		return -1;
 	s->outcome.version = T13_VERSION;
+	s->rtt_ms = t13_now_ms() - s->hello_sent_ms;
 	r = t13_keyshare_derive(&s->share, sh.share, sh.share_len, dhe, &dhe_len);
 	if (r < 0)
 		return t13_fail(c, EPROTO, -r, BR_ERR_INVALID_ALGORITHM,
@@ -185,7 +273,10 @@ static int server_hello(struct t13_client *s, const uint8_t *msg, size_t len)
 	t13_keyshare_wipe(&s->share);
 	t13_transcript_update(&s->transcript, msg, len);
 	transcript_hash(s, hash);
-	t13_schedule_init(&s->schedule, s->hash, NULL, 0);
+	if (s->outcome.resumed)
+		t13_schedule_init(&s->schedule, s->hash, s->resume.psk, s->resume.psk_len);
+	else
+		t13_schedule_init(&s->schedule, s->hash, NULL, 0);
 	t13_schedule_handshake(&s->schedule, dhe, dhe_len, hash);
 	explicit_bzero(dhe, sizeof(dhe));
 	/* What follows the ServerHello comes under the server's key. */
@@ -221,7 +312,8 @@ static int encrypted_extensions(struct t13_client *s, const uint8_t *msg, size_t
 		s->outcome.alpn[ee.alpn_len] = '\0';
 	}
 	t13_transcript_update(&s->transcript, msg, len);
-	s->state = T13C_CERTIFICATE_OR_REQUEST;
+	/* Resumed: no Certificate, and no CertificateRequest either (§4.3.2). */
+	s->state = s->outcome.resumed ? T13C_FINISHED : T13C_CERTIFICATE_OR_REQUEST;
 	return 0;
 }
 
@@ -322,7 +414,96 @@ static int client_flight(struct t13_client *s)
 	t13_schedule_resumption(&s->schedule, hash);
 	s->state = T13C_FLUSH;
 	s->after_flush = T13C_DONE;
-	return t13_set_tx_secret(c, s->hash, s->outcome.suite, s->schedule.client_ap);
+	if (t13_set_tx_secret(c, s->hash, s->outcome.suite, s->schedule.client_ap) < 0)
+		return -1;
+	if (!s->keep_tickets)
+		return 0;
+	/* Tickets come under the server's application key. */
+	s->after_flush = T13C_TICKETS;
+	return t13_set_rx_secret(c, s->hash, s->outcome.suite, s->schedule.server_ap);
+}
+
+/* Keep the session a NewSessionTicket stands for (§4.6.1). */
+static void keep_ticket(struct t13_client *s, const struct t13_new_session_ticket *t)
+{
+	struct t13_client_session *n;
+
+	if (s->new_session_count == T13_CLIENT_NEW_SESSIONS || !t->lifetime ||
+	    t->ticket_len > sizeof(n->ticket))
+		return;
+	n = &s->new_sessions[s->new_session_count];
+	memset(n, 0, sizeof(*n));
+	n->suite = s->outcome.suite;
+	t13_resumption_psk(s->hash, s->schedule.resumption, t->nonce, t->nonce_len, n->psk);
+	n->psk_len = s->hash_len;
+	memcpy(n->ticket, t->ticket, t->ticket_len);
+	n->ticket_len = t->ticket_len;
+	n->age_add = t->age_add;
+	n->peer_verified = s->outcome.peer_verified;
+	memcpy(n->peer_subject, s->outcome.peer_subject, sizeof(n->peer_subject));
+	memcpy(n->peer_san, s->outcome.peer_san, sizeof(n->peer_san));
+	s->new_lifetimes[s->new_session_count++] = t->lifetime;
+}
+
+/* 1 if @content (@len bytes of whole messages) holds NewSessionTickets only, each valid. */
+static int only_tickets(const uint8_t *content, size_t len)
+{
+	struct t13_new_session_ticket t;
+
+	for (size_t off = 0, n; off < len; off += n) {
+		n = 4 + (size_t)t13_get24(content + off + 1);
+		if (content[off] != T13_HS_NEW_SESSION_TICKET ||
+		    t13_parse_new_session_ticket(&t, content + off, n) < 0)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * After our Finished: take the records that hold only tickets, while they
+ * come, until one ticket at least and nothing more waiting, or the time is
+ * up. Anything else ends the wait, left where it is for kTLS. Returns 1
+ * (done), 0 (wait for the socket), or -1 (c->error set).
+ */
+static int collect_tickets(struct t13_client *s)
+{
+	struct t13_conn *c = s->conn;
+	struct t13_new_session_ticket t;
+	const uint8_t *content;
+	size_t len;
+
+	while (t13_now_ms() < s->tickets_until_ms) {
+		int r = t13_rx_peek_handshake(c, &content, &len);
+
+		if (r == 0 && !s->new_session_count)
+			return 0;
+		if (r != 1 || !only_tickets(content, len))
+			break;
+		for (size_t off = 0, n; off < len; off += n) {
+			n = 4 + (size_t)t13_get24(content + off + 1);
+			t13_parse_new_session_ticket(&t, content + off, n);
+			keep_ticket(s, &t);
+		}
+		if (t13_rx_take_peeked(c) < 0)
+			return -1;
+	}
+	s->state = T13C_DONE;
+	return 1;
+}
+
+/* How long to wait for tickets: as configured, else a few measured round trips. */
+static uint64_t ticket_wait(const struct t13_client *s)
+{
+	uint64_t auto_ms = 3 * s->rtt_ms + 20;
+
+	if (s->ticket_wait_ms)
+		return s->ticket_wait_ms;
+	return auto_ms < T13_CLIENT_MAX_TICKET_WAIT_MS ? auto_ms : T13_CLIENT_MAX_TICKET_WAIT_MS;
+}
+
+uint64_t t13_client_wake_ms(const struct t13_client *s)
+{
+	return s->state == T13C_TICKETS ? s->tickets_until_ms : 0;
 }
 
 static int server_finished(struct t13_client *s, const uint8_t *msg, size_t len)
@@ -336,9 +517,11 @@ static int server_finished(struct t13_client *s, const uint8_t *msg, size_t len)
 	t13_transcript_update(&s->transcript, msg, len);
 	transcript_hash(s, hash);
 	t13_schedule_application(&s->schedule, hash);
-	s->outcome.peer_verified = verifier_identity(s->verifier, s->outcome.peer_subject,
-						     sizeof(s->outcome.peer_subject),
-						     s->outcome.peer_san, sizeof(s->outcome.peer_san));
+	if (!s->outcome.resumed)
+		s->outcome.peer_verified = verifier_identity(s->verifier, s->outcome.peer_subject,
+							     sizeof(s->outcome.peer_subject),
+							     s->outcome.peer_san,
+							     sizeof(s->outcome.peer_san));
 	return client_flight(s);
 }
 
@@ -399,6 +582,18 @@ enum t13_progress t13_client_step(struct t13_client *s)
 			if (r < 0)
 				return T13_DONE;
 			s->state = s->after_flush;
+			if (s->state == T13C_SERVER_HELLO)
+				s->hello_sent_ms = t13_now_ms();
+			if (s->state == T13C_TICKETS)
+				s->tickets_until_ms = t13_now_ms() + ticket_wait(s);
+			continue;
+		}
+		if (s->state == T13C_TICKETS) {
+			r = collect_tickets(s);
+			if (r == 0)
+				return T13_WANT_READ;
+			if (r < 0)
+				return T13_DONE;
 			continue;
 		}
 		if (s->state == T12C_CHANGE_CIPHER_SPEC) {
@@ -425,5 +620,8 @@ int t13_client_keys(const struct t13_client *s, struct ktlsd_keys *keys)
 		return t12_client_keys(s, keys);
 	t13_ktls_keys(keys, s->conn, s->hash, s->outcome.suite, s->schedule.client_ap,
 		      s->schedule.server_ap);
+	/* The tickets we took were records under the server's application key. */
+	if (s->keep_tickets)
+		keys->rx.seq = s->conn->rx.aead.seq;
 	return 0;
 }

@@ -13,7 +13,17 @@
  * (D.4): a random legacy session id, a dummy ChangeCipherSpec before our
  * second flight. The server's chain goes through the same verifier as in
  * TLS 1.2 (with verify = none it still yields the leaf's key, which must
- * sign the transcript). No ticket is offered: see ktlsd.h on resumption.
+ * sign the transcript).
+ *
+ * Resumption (§2.2): given a session kept from an earlier connection to the
+ * same server name (sessions.h), the ClientHello offers its ticket
+ * (psk_dhe_ke only; never early data); a server that takes it sends no
+ * Certificate. Keeping tickets: the server sends them after our Finished,
+ * under its application key, where kTLS would read them; so when asked
+ * to, the handshake waits a moment after its Finished (a few round trips,
+ * measured, unless a fixed wait is given) and takes the records that hold
+ * only NewSessionTickets, looking at each first (MSG_PEEK) so that
+ * anything else (application data) stays in the socket for kTLS.
  *
  * When the profile allows TLS 1.2 too, the ClientHello offers it, and a
  * TLS 1.2 ServerHello continues in client12.c on the same connection.
@@ -24,10 +34,22 @@
 #include "conn.h"
 #include "engine.h"
 #include "group.h"
+#include "sessions.h"
 #include "../config.h"
 #include "../verify.h"
 
 #define T13_CLIENT_MAX_ALPN 16
+/* New sessions kept from one connection (servers send one or two). */
+#define T13_CLIENT_NEW_SESSIONS 2
+/* The automatic ticket wait: 3 round trips and 20 ms, at most this long. */
+#define T13_CLIENT_MAX_TICKET_WAIT_MS 500
+
+/* What a handshake does about resumption; all zero: nothing. */
+struct t13_client_options {
+	const struct t13_client_session *resume;	/* a session to offer, or NULL */
+	int keep_tickets;			/* ask for tickets, wait for them */
+	uint64_t ticket_wait_ms;		/* the longest wait; 0: from the round trip */
+};
 
 enum t13_client_state {
 	T13C_FLUSH,
@@ -37,6 +59,7 @@ enum t13_client_state {
 	T13C_CERTIFICATE,
 	T13C_CERTIFICATE_VERIFY,
 	T13C_FINISHED,
+	T13C_TICKETS,		/* after our Finished: waiting for NewSessionTickets */
 	T13C_DONE,
 	/* The TLS 1.2 path (client12.h). */
 	T12C_CERTIFICATE,
@@ -82,6 +105,15 @@ struct t13_client {
 	const br_x509_pkey *server_key;
 	struct t13_outcome outcome;
 	struct t12_client_state t12;
+	/* Resumption. */
+	struct t13_client_session resume;	/* offered when resume.ticket_len */
+	int psk_offered;			/* in the last ClientHello */
+	int keep_tickets;
+	uint64_t ticket_wait_ms;
+	uint64_t hello_sent_ms, rtt_ms, tickets_until_ms;
+	struct t13_client_session new_sessions[T13_CLIENT_NEW_SESSIONS];
+	uint32_t new_lifetimes[T13_CLIENT_NEW_SESSIONS];
+	size_t new_session_count;
 };
 
 /*
@@ -89,11 +121,18 @@ struct t13_client {
  * ClientHello. @sni is sent as server_name (NULL: none, e.g. an IP
  * literal); @verifier checks the server's chain and name; @alpn lists the
  * protocols offered. @seed (32 bytes from getrandom) seeds the handshake's
- * generator. Returns 0, or -1 with conn->error set.
+ * generator. @opt (NULL: none) says what to do about resumption; its
+ * session is copied. Returns 0, or -1 with conn->error set.
  */
 int t13_client_start(struct t13_client *s, struct t13_conn *conn, const struct profile *profile,
 		     struct verifier *verifier, const char *sni, const char *const *alpn,
-		     size_t alpn_count, const uint8_t seed[32]);
+		     size_t alpn_count, const uint8_t seed[32], const struct t13_client_options *opt);
+
+/*
+ * While waiting for tickets: the time (t13_now_ms()) at which to call
+ * t13_client_step() even if the socket stays silent; 0 when not waiting.
+ */
+uint64_t t13_client_wake_ms(const struct t13_client *s);
 
 /* As t13_server_step(). */
 enum t13_progress t13_client_step(struct t13_client *s);

@@ -134,6 +134,27 @@ int t13_rx_set_key12(struct t13_conn *c, uint16_t suite12, const uint8_t *key,
  */
 int t13_rx_change_cipher_spec(struct t13_conn *c);
 
+/*
+ * After the handshake, under the peer's application key: look at the next
+ * record without taking it from the socket (MSG_PEEK). If it is whole
+ * already, authenticates, and holds handshake messages only, each whole,
+ * its content (the messages) is left at *@content (*@len bytes, inside
+ * c->rx.rec, valid until the next read) and 1 is returned; the record is
+ * still in the socket: t13_rx_take_peeked() takes it, or nothing does.
+ * Returns 0 when no byte is there yet, and 2 for anything else (part of a
+ * record, application data, an alert, a record that does not open): that
+ * and all after it are left to kTLS. Never fails the handshake: returns
+ * -1 (c->error untouched) only if the socket itself fails or is closed.
+ */
+int t13_rx_peek_handshake(struct t13_conn *c, const uint8_t **content, size_t *len);
+
+/*
+ * Take the record t13_rx_peek_handshake() returned 1 for from the socket:
+ * it counts as read (the key's sequence number moves on). Returns 0, or -1
+ * if the socket did not give exactly those bytes (c->error set).
+ */
+int t13_rx_take_peeked(struct t13_conn *c);
+
 /* 1 if the current record has no content left and no message is half read. */
 int t13_rx_idle(const struct t13_conn *c);
 

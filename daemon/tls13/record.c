@@ -397,6 +397,71 @@ int t13_rx_change_cipher_spec(struct t13_conn *c)
 	}
 }
 
+int t13_rx_peek_handshake(struct t13_conn *c, const uint8_t **content, size_t *len)
+{
+	struct t13_rx *rx = &c->rx;
+	uint64_t seq = rx->aead.seq;
+	size_t body, plain, off;
+	ssize_t n;
+	uint8_t type;
+
+	n = recv(c->fd, rx->rec, T13_RECORD_HEADER, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+	if (n == 0)
+		return -1;
+	if ((size_t)n < T13_RECORD_HEADER || rx->rec[0] != T13_CT_APPLICATION_DATA)
+		return 2;
+	body = t13_get16(rx->rec + 3);
+	if (body > T13_MAX_CIPHERTEXT)
+		return 2;
+	/* Only a whole record: waiting for the rest would spin on a level-triggered poll. */
+	n = recv(c->fd, rx->rec, T13_RECORD_HEADER + body, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0 || (size_t)n != T13_RECORD_HEADER + body)
+		return 2;
+	if (t13_aead_open(&rx->aead, rx->rec, T13_RECORD_HEADER + body, &type, &plain) < 0)
+		return 2;
+	rx->aead.seq = seq;
+	if (type != T13_CT_HANDSHAKE || plain == 0)
+		return 2;
+	/* Whole messages only: one split across records is kTLS's (ktlsd_recv refuses it). */
+	for (off = 0; off < plain;) {
+		size_t need;
+
+		if (plain - off < 4)
+			return 2;
+		need = 4 + (size_t)t13_get24(rx->rec + T13_RECORD_HEADER + off + 1);
+		if (need > plain - off)
+			return 2;
+		off += need;
+	}
+	rx->have = T13_RECORD_HEADER + body;
+	*content = rx->rec + T13_RECORD_HEADER;
+	*len = plain;
+	return 1;
+}
+
+int t13_rx_take_peeked(struct t13_conn *c)
+{
+	uint8_t sink[256];
+	size_t left = c->rx.have;
+
+	/* The bytes were seen already: read them into a scratch buffer, in pieces. */
+	while (left) {
+		ssize_t n = recv(c->fd, sink, left < sizeof(sink) ? left : sizeof(sink), MSG_DONTWAIT);
+
+		if (n <= 0) {
+			explicit_bzero(sink, sizeof(sink));
+			return t13_fail(c, EPROTO, -1, 0, "a peeked record went missing");
+		}
+		left -= (size_t)n;
+	}
+	explicit_bzero(sink, sizeof(sink));
+	c->rx.have = 0;
+	c->rx.aead.seq++;
+	return 0;
+}
+
 int t13_rx_client_hello(struct t13_conn *c, const uint8_t **msg, size_t *len)
 {
 	struct t13_rx *rx = &c->rx;
