@@ -287,7 +287,11 @@ static void keep_sessions(struct handshake *hs)
 	struct t13_client *cl = &hs->t13.client;
 	uint64_t now = t13_now_ms();
 
-	for (size_t i = 0; hs->sessions && i < cl->new_session_count; i++)
+	if (!hs->sessions)
+		return;
+	if (cl->psk_offered && !cl->outcome.resumed)
+		t13_sessions_forget(hs->sessions, hs->profile->name, hs->server_name);
+	for (size_t i = 0; i < cl->new_session_count; i++)
 		t13_sessions_put(hs->sessions, hs->profile->name, hs->server_name,
 				 &cl->new_sessions[i], cl->new_lifetimes[i], now);
 }
@@ -584,7 +588,7 @@ static int start_t12(struct handshake *hs, const struct profile *p, const char *
 /*
  * Sessions are kept per profile and server name (so never without a name):
  * one is offered if there is one; tickets are waited for only when none is
- * left for the next connection.
+ * left for the next connection, or the server refused the one offered.
  */
 static void client_resumption(struct handshake *hs, const struct profile *p,
 			      struct t13_client_options *opt, struct t13_client_session *session)
@@ -597,7 +601,8 @@ static void client_resumption(struct handshake *hs, const struct profile *p,
 		return;
 	if (t13_sessions_take(hs->sessions, p->name, hs->server_name, now, session))
 		opt->resume = session;
-	opt->keep_tickets = t13_sessions_count(hs->sessions, p->name, hs->server_name, now) == 0;
+	opt->keep_tickets = 1;
+	opt->spare_sessions = (int)t13_sessions_count(hs->sessions, p->name, hs->server_name, now);
 	opt->ticket_wait_ms = p->ticket_wait_ms;
 }
 

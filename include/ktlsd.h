@@ -213,8 +213,10 @@ void ktlsd_handoff_cancel(struct ktlsd_handoff *h);
  * TLS 1.2: warning alerts are skipped; a handshake record (HelloRequest, a
  * new ClientHello) is answered with a no_renegotiation warning and skipped.
  * TLS 1.3: every alert but close_notify and user_canceled is fatal; a
- * NewSessionTicket is skipped (the application keeps no session to resume);
- * a post-handshake message split across records is refused (EBADMSG).
+ * NewSessionTicket is skipped (ktlsd, as a client, keeps the tickets that
+ * come right after the handshake itself, before the hand-off; later ones
+ * reach no one); a post-handshake message split across records is refused
+ * (EBADMSG).
  *
  * Rekeying (for kernels that can): the traffic secrets a KeyUpdate needs
  * stay in ktlsd's memory only for the handshake and are wiped with it; the

@@ -495,6 +495,29 @@ static void test_tickets(void)
 		"ticket_lifetime '500ms': expected a duration from 1s to 24h", "a ticket lifetime under 1s");
 	refused("[daemon]\nticket_lifetime = 25h\n[profile a]\nverify = none\n", 2,
 		"ticket_lifetime '25h'", "a ticket lifetime over 24h");
+
+	p = load_a(&cfg, "[profile a]\nverify = none\n" USER_NOBODY);
+	ok(p && p->ticket_wait_ms == 0, "default ticket_wait: auto (0)");
+	if (p)
+		config_free(&cfg);
+	p = load_a(&cfg, "[profile a]\nverify = none\nticket_wait = 50ms\n" USER_NOBODY);
+	ok(p && p->ticket_wait_ms == 50, "ticket_wait = 50ms");
+	if (p)
+		config_free(&cfg);
+	p = load_a(&cfg, "[profile a]\nverify = none\nticket_wait = 60s\n" USER_NOBODY);
+	ok(p && p->ticket_wait_ms == 60000, "ticket_wait = 60s, the longest");
+	if (p)
+		config_free(&cfg);
+	p = load_a(&cfg, "[profile a]\nverify = none\nticket_wait = 50ms\nticket_wait = auto\n" USER_NOBODY);
+	ok(p && p->ticket_wait_ms == 0, "ticket_wait = auto again: 0");
+	if (p)
+		config_free(&cfg);
+	refused("[profile a]\nverify = none\nticket_wait = 0ms\n", 3,
+		"ticket_wait '0ms': expected auto or a duration up to 60s", "a ticket wait of 0");
+	refused("[profile a]\nverify = none\nticket_wait = 61s\n", 3,
+		"ticket_wait '61s'", "a ticket wait over 60s");
+	refused("[profile a]\nverify = none\nticket_wait = soon\n", 3,
+		"ticket_wait 'soon'", "a ticket wait that is not a duration");
 }
 
 /* An RSA key must be its certificate's, 4096-bit ones included. */

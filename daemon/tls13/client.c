@@ -130,6 +130,7 @@ int t13_client_start(struct t13_client *s, struct t13_conn *conn, const struct p
 		if (opt->resume)
 			s->resume = *opt->resume;
 		s->keep_tickets = opt->keep_tickets;
+		s->spare_sessions = opt->spare_sessions;
 		s->ticket_wait_ms = opt->ticket_wait_ms;
 	}
 	s->conn = conn;
@@ -416,10 +417,12 @@ static int client_flight(struct t13_client *s)
 	s->after_flush = T13C_DONE;
 	if (t13_set_tx_secret(c, s->hash, s->outcome.suite, s->schedule.client_ap) < 0)
 		return -1;
-	if (!s->keep_tickets)
+	/* A refused session says the others of this server are stale too. */
+	if (!s->keep_tickets || (s->spare_sessions && !(s->psk_offered && !s->outcome.resumed)))
 		return 0;
 	/* Tickets come under the server's application key. */
 	s->after_flush = T13C_TICKETS;
+	s->waited_for_tickets = 1;
 	return t13_set_rx_secret(c, s->hash, s->outcome.suite, s->schedule.server_ap);
 }
 
@@ -621,7 +624,7 @@ int t13_client_keys(const struct t13_client *s, struct ktlsd_keys *keys)
 	t13_ktls_keys(keys, s->conn, s->hash, s->outcome.suite, s->schedule.client_ap,
 		      s->schedule.server_ap);
 	/* The tickets we took were records under the server's application key. */
-	if (s->keep_tickets)
+	if (s->waited_for_tickets)
 		keys->rx.seq = s->conn->rx.aead.seq;
 	return 0;
 }

@@ -47,7 +47,8 @@
 /* What a handshake does about resumption; all zero: nothing. */
 struct t13_client_options {
 	const struct t13_client_session *resume;	/* a session to offer, or NULL */
-	int keep_tickets;			/* ask for tickets, wait for them */
+	int keep_tickets;			/* ask for tickets; wait for them when */
+	int spare_sessions;			/* ... none is left, or the one offered was refused */
 	uint64_t ticket_wait_ms;		/* the longest wait; 0: from the round trip */
 };
 
@@ -108,7 +109,8 @@ struct t13_client {
 	/* Resumption. */
 	struct t13_client_session resume;	/* offered when resume.ticket_len */
 	int psk_offered;			/* in the last ClientHello */
-	int keep_tickets;
+	int keep_tickets, spare_sessions;
+	int waited_for_tickets;			/* rx is under the server's application key */
 	uint64_t ticket_wait_ms;
 	uint64_t hello_sent_ms, rtt_ms, tickets_until_ms;
 	struct t13_client_session new_sessions[T13_CLIENT_NEW_SESSIONS];

@@ -138,6 +138,16 @@ size_t t13_sessions_count(const struct t13_sessions *s, const char *profile, con
 	return n;
 }
 
+void t13_sessions_forget(struct t13_sessions *s, const char *profile, const char *server_name)
+{
+	char key[T13_SESSION_MAX_KEY];
+	size_t len = make_key(key, profile, server_name);
+
+	for (size_t i = 0; len && i < T13_SESSIONS_MAX; i++)
+		if (same_key(&s->slot[i], key, len))
+			drop(&s->slot[i]);
+}
+
 void t13_sessions_clear(struct t13_sessions *s)
 {
 	for (size_t i = 0; i < T13_SESSIONS_MAX; i++)

@@ -70,6 +70,9 @@ int t13_sessions_take(struct t13_sessions *s, const char *profile, const char *s
 size_t t13_sessions_count(const struct t13_sessions *s, const char *profile, const char *server_name,
 			  uint64_t now_ms);
 
+/* Drop the sessions of @profile and @server_name (a server refused one: the rest are stale too). */
+void t13_sessions_forget(struct t13_sessions *s, const char *profile, const char *server_name);
+
 /* Drop every session (a reload: profiles, and what they trust, may have changed). */
 void t13_sessions_clear(struct t13_sessions *s);
 

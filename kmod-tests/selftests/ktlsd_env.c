@@ -186,6 +186,9 @@ static int write_config(const struct ktlsd_env *env, const char *path)
 	fprintf(f, "[profile cli13-mtls]\ncert = %s/client.crt\nkey = %s/client.key\nca = %s/ca.crt\n"
 		"min_version = 1.3\n", d, d, d);
 	fprintf(f, "[profile cli]\nca = %s/ca.crt\n", d);
+	/* Its own session store; the wait for tickets ends when they come. */
+	fprintf(f, "[profile cli-resume]\nca = %s/ca.crt\nticket_wait = %dms\n", d,
+		env->handshake_timeout_ms / 2 < 60000 ? env->handshake_timeout_ms / 2 : 60000);
 	fprintf(f, "[profile cli-none]\nverify = none\n");
 	fprintf(f, "[profile cli-mtls]\ncert = %s/client.crt\nkey = %s/client.key\nca = %s/ca.crt\n", d, d, d);
 	fprintf(f, "[profile users]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\nverify = none\n"

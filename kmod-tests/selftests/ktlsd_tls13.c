@@ -714,6 +714,60 @@ TEST_F(nego, client_refuses_untrusted_tls12_server)
 	EXPECT_LOG(self->server_log, "alert unknown ca");
 }
 
+/*
+ * Two connections of our client to one server: the first keeps the
+ * server's tickets (taken after its Finished, before the hand-off), the
+ * second resumes with one. @server is the server's command.
+ */
+static void client_resumes(struct __test_metadata *_metadata, FIXTURE_DATA(nego) *self,
+			   const char *const *server_argv, const char *server_says)
+{
+	struct proc server = { .in = IN_HOLD }, first = { .in = IN_NULL }, second = { .in = IN_NULL };
+	char log2[sizeof(self->client_log) + 4];
+	size_t n = 0;
+
+	while (server_argv[n])
+		n++;
+	memcpy(server.argv, server_argv, (n + 1) * sizeof(server_argv[0]));
+	snprintf(server.log, sizeof(server.log), "%s", self->server_log);
+	snprintf(log2, sizeof(log2), "%s.2", self->client_log);
+	ktlscat_client(&first, self->port_str, self->client_log, "cli-resume", NULL);
+	ktlscat_client(&second, self->port_str, log2, "cli-resume", NULL);
+	first.in = second.in = IN_NULL;
+	ASSERT_EQ(0, proc_start(&server, &env));
+	ASSERT_EQ(0, wait_listening(self->port, test_ms(10000)));
+	ASSERT_EQ(0, proc_start(&first, &env));
+	EXPECT_EQ(0, proc_wait(first.pid, test_ms(60000)));
+	ASSERT_EQ(0, proc_start(&second, &env));
+	EXPECT_EQ(0, proc_wait(second.pid, test_ms(60000)));
+	kill(server.pid, SIGTERM);
+	proc_wait(server.pid, test_ms(10000));
+	EXPECT_LOG(self->client_log, "TLS 1.3");
+	EXPECT_FALSE(file_contains(self->client_log, "resumed"));
+	EXPECT_LOG(log2, "resumed");
+	if (server_says)
+		EXPECT_LOG(self->server_log, server_says);
+}
+
+TEST_F(nego, client_resumes_with_openssls_ticket)
+{
+	KTLSD_SELECT();
+	const char *args[] = { "openssl", "s_server", "-accept", self->connect_to, "-cert",
+			       pki("server-ec.crt"), "-key", pki("server-ec.key"), "-naccept", "2", NULL };
+
+	client_resumes(_metadata, self, args, "Reused session-id");
+}
+
+/* ... and with ours: ktlsd resumes on both ends. */
+TEST_F(nego, client_resumes_with_ktlsds_ticket)
+{
+	KTLSD_SELECT();
+	struct proc server = { .in = IN_NULL };
+
+	ktlscat_server(&server, self->port_str, self->server_log, "srv-ec", "--echo", NULL);
+	client_resumes(_metadata, self, (const char *const *)server.argv, "resumed");
+}
+
 /* A server certificate from another CA: unknown_ca, as the server sees it. */
 TEST_F(nego, client_refuses_untrusted_server)
 {
