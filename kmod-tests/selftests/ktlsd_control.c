@@ -243,6 +243,14 @@ TEST_F_TIMEOUT(control, status_counts_handshakes, 600)
 	EXPECT_EQ(1, at(after, "failures", "refused:ESRCH") - at(before, "failures", "refused:ESRCH"));
 	EXPECT_EQ(0, at(after, NULL, "in_flight"));
 	EXPECT_LE(1, at(after, "latency_ms", "p99"));
+	{
+		/* Which elliptic-curve code runs: nettle's (the default build) or BearSSL's. */
+		json_object *ec;
+
+		ASSERT_TRUE(json_object_object_get_ex(after, "elliptic_curves", &ec));
+		EXPECT_TRUE(!strncmp(json_object_get_string(ec), "nettle", 6) ||
+			    !strncmp(json_object_get_string(ec), "BearSSL", 7));
+	}
 	json_object_put(before);
 	json_object_put(after);
 }

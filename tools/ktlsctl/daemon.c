@@ -117,6 +117,8 @@ static void print_status(json_object *s, FILE *out)
 	fprintf(out, "latency: p50 %lld ms, p90 %lld ms, p99 %lld ms (%lld handshakes)\n",
 		num(s, "latency_ms", "p50"), num(s, "latency_ms", "p90"),
 		num(s, "latency_ms", "p99"), num(s, "latency_ms", "samples"));
+	if (json_object_object_get_ex(s, "elliptic_curves", &v))
+		fprintf(out, "elliptic curves: %s\n", json_object_get_string(v));
 	if (json_object_object_get_ex(s, "failures", &failures) &&
 	    json_object_object_length(failures)) {
 		fputs("failures:", out);
