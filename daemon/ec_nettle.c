@@ -29,6 +29,7 @@
 #include <nettle/ecdsa.h>
 
 #include "ec_nettle.h"
+#include "entropy.h"
 
 /* Limbs are full words: the byte conversions below count on it. */
 _Static_assert(GMP_NAIL_BITS == 0, "GMP built with nail bits");
@@ -533,25 +534,6 @@ const br_ec_impl *ec_nettle_impl(void)
 
 /* ---- ECDSA ---- */
 
-/* Fill @buf from the kernel's generator; a signal only delays it. */
-static int random_bytes(void *buf, size_t len)
-{
-	uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = getrandom(p, len, 0);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Everything a signature touches that is secret (key, nonce, scratch): wiped after. */
 struct sign_work {
 	br_hmac_drbg_context drbg;
@@ -571,7 +553,7 @@ struct sign_work {
  */
 static int nonce_seed(const struct nist_ctx *x, struct sign_work *w, const uint8_t *hash, size_t hash_len)
 {
-	if (random_bytes(w->fresh, sizeof(w->fresh)))
+	if (entropy_fill(w->fresh, sizeof(w->fresh)))
 		return -1;
 	limbs_to_be(w->bytes, x->c->len, w->z);
 	br_hmac_drbg_init(&w->drbg, &br_sha256_vtable, w->bytes, x->c->len);

@@ -19,6 +19,7 @@
 
 #include "aead.h"
 #include "ticket.h"
+#include "../entropy.h"
 
 /* Where the parts of a sealed ticket start. */
 #define NONCE_AT	T13_TICKET_NAME_LEN
@@ -26,31 +27,12 @@
 
 /* ---- keys ---- */
 
-/* Fill @buf from the kernel's generator; a signal only delays it. */
-static int random_bytes(void *buf, size_t len)
-{
-	uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = getrandom(p, len, 0);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* A new key made at @now_ms into @key (the caller's local: a failure leaves its keys as they were). */
 static int make_key(struct t13_ticket_key *key, uint64_t now_ms)
 {
 	*key = (struct t13_ticket_key){ .created_ms = now_ms, .valid = 1 };
-	if (random_bytes(key->name, sizeof(key->name)) < 0 ||
-	    random_bytes(key->key, sizeof(key->key)) < 0) {
+	if (entropy_fill(key->name, sizeof(key->name)) < 0 ||
+	    entropy_fill(key->key, sizeof(key->key)) < 0) {
 		explicit_bzero(key, sizeof(*key));
 		return -1;
 	}
