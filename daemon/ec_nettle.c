@@ -17,10 +17,8 @@
  * mpn_cnd_* functions, doubling when the two are equal.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <gmp.h>
 #include <nettle/curve25519.h>

@@ -12,10 +12,8 @@
  * plaintext. Its keyed state is a plain value on our stack, wiped after use.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <stddef.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "aead.h"
 #include "ticket.h"
