@@ -142,6 +142,11 @@ const struct hs_variant *hs_variant_by_name(enum ktlsd_role role, const char *na
 	return NULL;
 }
 
+/*
+ * The client profiles wait up to a minute for tickets: a run's wait ends
+ * with its input (EOF, or a record that is not a ticket), never on the
+ * clock, so a run depends on its bytes alone.
+ */
 static const char config_text[] =
 	"[daemon]\nuser = root\ncontrol_socket = none\n"
 	"[profile srv-ec]\ncert = @/server-ec.crt\nkey = @/server-ec.key\nverify = none\n"
@@ -161,19 +166,19 @@ static const char config_text[] =
 	"verify = optional\nmin_version = 1.3\nalpn = h2\n"
 	"ciphersuites = TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256\n"
 	"groups = P-384:P-256\n"
-	"[profile cli-verify]\nca = @/ca.crt\nverify = required\n"
-	"[profile cli-none]\nverify = none\n"
-	"[profile cli-mtls]\ncert = @/client.crt\nkey = @/client.key\nca = @/ca.crt\n"
+	"[profile cli-verify]\nticket_wait = 60s\nca = @/ca.crt\nverify = required\n"
+	"[profile cli-none]\nticket_wait = 60s\nverify = none\n"
+	"[profile cli-mtls]\nticket_wait = 60s\ncert = @/client.crt\nkey = @/client.key\nca = @/ca.crt\n"
 	"verify = required\n"
-	"[profile cli-alpn]\nca = @/ca.crt\nverify = required\n"
-	"[profile cli13-none]\nverify = none\nmin_version = 1.3\n"
-	"[profile cli13-verify]\nca = @/ca.crt\nverify = required\nmin_version = 1.3\n"
-	"[profile cli13-mtls]\ncert = @/client.crt\nkey = @/client.key\nca = @/ca.crt\n"
+	"[profile cli-alpn]\nticket_wait = 60s\nca = @/ca.crt\nverify = required\n"
+	"[profile cli13-none]\nticket_wait = 60s\nverify = none\nmin_version = 1.3\n"
+	"[profile cli13-verify]\nticket_wait = 60s\nca = @/ca.crt\nverify = required\nmin_version = 1.3\n"
+	"[profile cli13-mtls]\nticket_wait = 60s\ncert = @/client.crt\nkey = @/client.key\nca = @/ca.crt\n"
 	"verify = required\nmin_version = 1.3\n"
-	"[profile cli13-alpn]\nca = @/ca.crt\nverify = required\nmin_version = 1.3\n"
-	"[profile cli13-p384]\nca = @/ca.crt\nverify = required\nmin_version = 1.3\n"
+	"[profile cli13-alpn]\nticket_wait = 60s\nca = @/ca.crt\nverify = required\nmin_version = 1.3\n"
+	"[profile cli13-p384]\nticket_wait = 60s\nca = @/ca.crt\nverify = required\nmin_version = 1.3\n"
 	"groups = P-384:X25519\n"
-	"[profile cli13-untrusted]\nca = @/other-ca.crt\nverify = required\nmin_version = 1.3\n";
+	"[profile cli13-untrusted]\nticket_wait = 60s\nca = @/other-ca.crt\nverify = required\nmin_version = 1.3\n";
 
 const struct config *hs_config(void)
 {
@@ -209,6 +214,14 @@ const struct config *hs_config(void)
 
 /* ---- the daemon side ---- */
 
+/*
+ * The client's session store, emptied for each run: a run takes the
+ * tickets a server sends after its Finished (the wait for them, and the
+ * peeking, are fuzzed); nothing is offered from an earlier run, so a run
+ * depends on its input alone.
+ */
+static struct t13_sessions client_sessions;
+
 void hs_run_start(struct hs_run *r, enum ktlsd_role role, const struct hs_variant *v)
 {
 	const struct profile *p = config_profile(hs_config(), v->profile);
@@ -228,7 +241,9 @@ void hs_run_start(struct hs_run *r, enum ktlsd_role role, const struct hs_varian
 	FUZZ_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, r->sv) == 0);
 	FUZZ_CHECK(fcntl(r->sv[1], F_SETFL, O_NONBLOCK) == 0);
 	fixed_random = 1;
-	rc = handshake_start(r->hs, r->sv[0], p, &req, NULL, NULL);
+	t13_sessions_clear(&client_sessions);
+	rc = handshake_start(r->hs, r->sv[0], p, &req, NULL,
+			     role == KTLSD_ROLE_CLIENT ? &client_sessions : NULL);
 	fixed_random = 0;
 	if (rc < 0)
 		fprintf(stderr, "fuzz: handshake_start: %s\n", r->hs->reply.message);
