@@ -130,12 +130,15 @@ static inline size_t env_split_alpn(const char **names, size_t max, char *store,
 /*
  * handshake.c's start_client13() for @prof on @fd: the verifier (@v around
  * @minimal) on the profile's anchors, then our ClientHello for @sni
- * offering @alpn. Returns what t13_client_start() returns.
+ * offering @alpn, with @opt's resumption options (NULL: none, as for a
+ * profile without session tickets). Returns what t13_client_start()
+ * returns.
  */
-static inline int env_client_start(struct t13_client *cl, struct t13_conn *conn,
-				   br_x509_minimal_context *minimal, struct verifier *v,
-				   const struct profile *prof, int fd, const char *sni,
-				   const char *const *alpn, size_t alpn_count)
+static inline int env_client_start_opt(struct t13_client *cl, struct t13_conn *conn,
+				       br_x509_minimal_context *minimal, struct verifier *v,
+				       const struct profile *prof, int fd, const char *sni,
+				       const char *const *alpn, size_t alpn_count,
+				       const struct t13_client_options *opt)
 {
 	uint8_t seed[32];
 	int r;
@@ -144,9 +147,18 @@ static inline int env_client_start(struct t13_client *cl, struct t13_conn *conn,
 	br_x509_minimal_init_full(minimal, prof->creds.anchors, prof->creds.anchor_count);
 	verifier_init(v, minimal, prof->policy.server_auth);
 	env_fill_seed(seed);
-	r = t13_client_start(cl, conn, prof, v, sni, alpn, alpn_count, seed, NULL);
+	r = t13_client_start(cl, conn, prof, v, sni, alpn, alpn_count, seed, opt);
 	explicit_bzero(seed, sizeof(seed));
 	return r;
+}
+
+/* env_client_start_opt() without resumption. */
+static inline int env_client_start(struct t13_client *cl, struct t13_conn *conn,
+				   br_x509_minimal_context *minimal, struct verifier *v,
+				   const struct profile *prof, int fd, const char *sni,
+				   const char *const *alpn, size_t alpn_count)
+{
+	return env_client_start_opt(cl, conn, minimal, v, prof, fd, sni, alpn, alpn_count, NULL);
 }
 
 /* 1 if @fd holds nothing to read now. */
