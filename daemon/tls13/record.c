@@ -404,6 +404,7 @@ int t13_rx_peek_handshake(struct t13_conn *c, const uint8_t **content, size_t *l
 	size_t body, plain, off;
 	ssize_t n;
 	uint8_t type;
+	int r;
 
 	n = recv(c->fd, rx->rec, T13_RECORD_HEADER, MSG_PEEK | MSG_DONTWAIT);
 	if (n < 0)
@@ -419,9 +420,11 @@ int t13_rx_peek_handshake(struct t13_conn *c, const uint8_t **content, size_t *l
 	n = recv(c->fd, rx->rec, T13_RECORD_HEADER + body, MSG_PEEK | MSG_DONTWAIT);
 	if (n < 0 || (size_t)n != T13_RECORD_HEADER + body)
 		return 2;
-	if (t13_aead_open(&rx->aead, rx->rec, T13_RECORD_HEADER + body, &type, &plain) < 0)
-		return 2;
+	/* Only looked at: an authenticated record moved the count, a refused one may have too. */
+	r = t13_aead_open(&rx->aead, rx->rec, T13_RECORD_HEADER + body, &type, &plain);
 	rx->aead.seq = seq;
+	if (r < 0)
+		return 2;
 	if (type != T13_CT_HANDSHAKE || plain == 0)
 		return 2;
 	/* Whole messages only: one split across records is kTLS's (ktlsd_recv refuses it). */

@@ -45,7 +45,10 @@ struct t13_sessions {
 	uint64_t max_ms;			/* our own cap on a session's life */
 };
 
-/* Empty @s; sessions live at most @max_ms (and never longer than the server says). */
+/*
+ * Empty @s; sessions live at most @max_ms (0: no cap of ours) and never
+ * longer than the server says, nor 7 days.
+ */
 void t13_sessions_init(struct t13_sessions *s, uint64_t max_ms);
 
 /*
