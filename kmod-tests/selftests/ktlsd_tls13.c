@@ -734,11 +734,11 @@ static void client_resumes(struct __test_metadata *_metadata, FIXTURE_DATA(nego)
 	ktlscat_client(&first, self->port_str, self->client_log, "cli-resume", NULL);
 	ktlscat_client(&second, self->port_str, log2, "cli-resume", NULL);
 	first.in = second.in = IN_NULL;
-	ASSERT_EQ(0, proc_start(&server, &env));
+	ASSERT_LT(0, proc_start(&server, &env));
 	ASSERT_EQ(0, wait_listening(self->port, test_ms(10000)));
-	ASSERT_EQ(0, proc_start(&first, &env));
+	ASSERT_LT(0, proc_start(&first, &env));
 	EXPECT_EQ(0, proc_wait(first.pid, test_ms(60000)));
-	ASSERT_EQ(0, proc_start(&second, &env));
+	ASSERT_LT(0, proc_start(&second, &env));
 	EXPECT_EQ(0, proc_wait(second.pid, test_ms(60000)));
 	kill(server.pid, SIGTERM);
 	proc_wait(server.pid, test_ms(10000));
@@ -762,10 +762,11 @@ TEST_F(nego, client_resumes_with_openssls_ticket)
 TEST_F(nego, client_resumes_with_ktlsds_ticket)
 {
 	KTLSD_SELECT();
-	struct proc server = { .in = IN_NULL };
+	const char *args[] = { env.ktlscat, "-v", "-t", env.handoff_ms, "-S", env.sock, "-p", "srv-ec",
+			       "--echo", "-l", self->port_str, NULL };
 
-	ktlscat_server(&server, self->port_str, self->server_log, "srv-ec", "--echo", NULL);
-	client_resumes(_metadata, self, (const char *const *)server.argv, "resumed");
+	/* Not ktlscat_server(): that one serves one connection (--once). */
+	client_resumes(_metadata, self, args, "resumed");
 }
 
 /* A server certificate from another CA: unknown_ca, as the server sees it. */
