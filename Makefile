@@ -100,7 +100,7 @@ SELFTEST_UTIL := $(SELFTEST_DIR)/ktls_util.o $(SELFTEST_DIR)/ktlsd_env.o $(SELFT
 GUEST_KERNEL := kmod-tests/vm/guest-kernel
 KDIR          = $(shell $(GUEST_KERNEL) env 2>/dev/null | sed -n 's/^KDIR=//p')
 
-.PHONY: all lib programs tests selftests bench-programs modules deps check demo bench install clean
+.PHONY: all lib programs tests selftests bench-programs modules deps check demo bench bench-host install clean
 all: lib programs tests selftests bench-programs
 
 lib: $(LIB_A) $(LIB_SO) $(BUILD)/libktlsd.pc
@@ -217,6 +217,19 @@ demo: deps
 bench: deps
 	$(MAKE) all modules
 	kmod-tests/vm/vmrun --timeout 3600 -- bench/run.sh
+
+# Server CPU per handshake, ktlsd (EC=nettle and EC=bearssl) against nginx, on
+# this machine's own CPU: no VM, no kTLS needed (bench/host.sh). nginx comes
+# from make deps. The EC=bearssl daemon gets a build folder of its own.
+BUILD_BEARSSL ?= build-bearssl
+ifeq ($(EC),nettle)
+bench-host: $(BUILD)/ktlsd $(BUILD)/bench/hs_load $(BUILD)/bench/handoff_server
+	$(MAKE) EC=bearssl BUILD=$(BUILD_BEARSSL) $(BUILD_BEARSSL)/ktlsd
+	BENCH_BUILD=$(BUILD) BENCH_BUILD_BEARSSL=$(BUILD_BEARSSL) bench/host.sh
+else
+bench-host:
+	@echo "bench-host: compares EC=nettle (in $(BUILD)) with EC=bearssl: leave EC unset" >&2; exit 1
+endif
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/include \

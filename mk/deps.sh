@@ -65,6 +65,38 @@ install_missing() {
 
 install_missing "${packages[@]}"
 
+# Install PACKAGE, whose system service has the same name, without starting
+# that service, and leave it disabled: bench/host.sh (make bench-host) runs
+# nginx itself, with its own configuration, and Debian's nginx package would
+# otherwise start the service on port 80 at once, and at every boot. A
+# policy-rc.d refusing every action (exit 101) stops invoke-rc.d and
+# deb-systemd-invoke while the package installs; a policy-rc.d the machine
+# already has stays in charge, untouched.
+install_without_service() { # PACKAGE
+	local policy=/usr/sbin/policy-rc.d ours="" rc=0
+	installed "$1" && return 0
+	if [ ! -e "$policy" ]; then
+		as_root sh -c "printf '#!/bin/sh\nexit 101\n' >$policy && chmod 0755 $policy"
+		ours=1
+		trap 'as_root rm -f /usr/sbin/policy-rc.d' EXIT
+	fi
+	install_missing "$1" || rc=$?
+	if [ -n "$ours" ]; then
+		as_root rm -f "$policy"
+		trap - EXIT
+	fi
+	[ "$rc" -eq 0 ] || exit "$rc"
+	# Both work without a running systemd: they only remove the boot links.
+	if command -v systemctl >/dev/null; then
+		as_root systemctl disable "$1.service" >/dev/null 2>&1 || true
+	fi
+	if command -v update-rc.d >/dev/null; then
+		as_root update-rc.d "$1" disable >/dev/null 2>&1 || true
+	fi
+	say "installed $1, its service neither started nor enabled"
+}
+install_without_service nginx
+
 # The ABI is resolved once here and pinned; the headers we build modules
 # against and the image the VM boots are always the same kernel. Stale package
 # lists can name an ABI the archive no longer has: refresh them and retry once.

@@ -1,0 +1,549 @@
+#!/bin/bash
+# bench/host.sh: `make bench-host`. Server CPU per TLS handshake, ktlsd against
+# nginx, on this machine's own CPU: no VM. A kernel without kTLS is fine: ktlsd
+# completes every handshake and only the kTLS install after it fails
+# (ENOPROTOOPT, then an internal_error alert after ktlsd's Finished), so all of
+# a handshake's work is done and measured.
+#
+# The servers run on one CPU, the clients on another; each figure is one load
+# of BENCH_SECONDS against one server:
+#   ktlsd (EC=nettle)  build/ktlsd, behind bench/handoff_server
+#   ktlsd (EC=bearssl) build-bearssl/ktlsd, behind the same handoff_server
+#   nginx              Debian's, one worker; session cache and tickets off for
+#                      full handshakes, on for resumed ones
+# Server CPU is ktlsd's plus handoff_server's (the application's side of the
+# hand-off), or nginx's worker's, over the load, divided by the handshakes the
+# clients completed. Same P-256 (and RSA-2048) certificate, suites and X25519
+# for every server. The clients, each counting a handshake before anything
+# ktlsd sends after it (so its alert on this host changes no count):
+#   full          openssl s_time -new: one '*' a handshake, printed once
+#                 SSL_connect returned (TLS 1.2: the server's Finished checked;
+#                 TLS 1.3: that, and our Finished sent). BENCH_T12_LOAD=hs_load
+#                 runs bench/hs_load for TLS 1.2 instead, which counts once the
+#                 server's Finished is checked; BearSSL's client is slower, so
+#                 the servers get less load.
+#   resumed       resume.py below (Python's ssl, i.e. OpenSSL): counts a
+#                 resumed handshake once it sent its Finished. (s_time -reuse
+#                 does not do: in TLS 1.3 it never reads a ticket without -www,
+#                 and with -www the alert ktlsd sends here makes OpenSSL drop
+#                 the session; s_client -sess_in costs a process a handshake.)
+#
+# Environment: BENCH_SECONDS (10) a figure; BENCH_PROCS (4) client processes
+# a load; BENCH_SERVER_CPU (0), BENCH_CLIENT_CPU (1); BENCH_PORT (19443, the
+# first of 9); BENCH_STRACE (100) handshakes under strace -c a protocol, 0 for
+# none; BENCH_BUILD (build), BENCH_BUILD_BEARSSL (build-bearssl). As root, or
+# ktlsd runs as the user who starts this (and strace cannot attach to it).
+set -euo pipefail
+export LC_ALL=C
+cd "$(dirname "$0")/.."
+
+SECS=${BENCH_SECONDS:-10}
+PROCS=${BENCH_PROCS:-4}
+T12_LOAD=${BENCH_T12_LOAD:-s_time}
+SERVER_CPU=${BENCH_SERVER_CPU:-0}
+CLIENT_CPU=${BENCH_CLIENT_CPU:-1}
+PORT=${BENCH_PORT:-19443}
+STRACE_N=${BENCH_STRACE:-100}
+B=$(realpath "${BENCH_BUILD:-build}")
+BB=$(realpath "${BENCH_BUILD_BEARSSL:-build-bearssl}")
+T12_ECDSA=ECDHE-ECDSA-AES128-GCM-SHA256
+T12_RSA=ECDHE-RSA-AES128-GCM-SHA256
+T13=TLS_AES_128_GCM_SHA256
+TICK_NS=$((1000000000 / $(getconf CLK_TCK)))
+
+say() { echo "bench-host: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+for f in "$B/ktlsd" "$BB/ktlsd" "$B/bench/hs_load" "$B/bench/handoff_server"; do
+	[ -x "$f" ] || die "$f is missing: run make bench-host"
+done
+NGINX=$(PATH=$PATH:/usr/sbin command -v nginx) ||
+	die "nginx is not installed: make deps (or apt-get install nginx)"
+command -v openssl >/dev/null || die "openssl is not installed"
+[ "$SERVER_CPU" != "$CLIENT_CPU" ] || die "the servers and the clients need a CPU each"
+# Pin ourselves, and with us every client, to the clients' CPU; servers are
+# started on theirs explicitly.
+taskset -pc "$CLIENT_CPU" $$ >/dev/null || die "cannot run on CPU $CLIENT_CPU"
+taskset -c "$SERVER_CPU" true || die "cannot run on CPU $SERVER_CPU"
+
+w=$(mktemp -d /tmp/ktlsd-bench-host.XXXXXX)
+declare -A running=()	# our servers' pids: the only processes we ever stop
+cleanup() {
+	local pid
+	for pid in "${!running[@]}"; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	rm -rf "$w"
+}
+trap cleanup EXIT
+
+stop() { # PID
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+	unset "running[$1]"
+}
+
+listening() { # PORT
+	grep -qiE "^ *[0-9]+: [0-9A-F]+:$(printf %04X "$1") [0-9A-F]+:0000 0A" /proc/net/tcp
+}
+
+# Wait for PORT to listen while PID lives.
+wait_port() { # PORT PID
+	local i
+	for i in $(seq 400); do
+		listening "$1" && return 0
+		alive "$2" || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+# Start a server pinned to the servers' CPU; its pid in $started.
+start_server() { # LOG COMMAND...
+	local log=$1
+	shift
+	taskset -c "$SERVER_CPU" "$@" >"$log" 2>&1 </dev/null &
+	started=$!
+	running[$started]=1
+}
+
+# "NS STAT_NS": the CPU time PIDs have used so far. NS sums each live thread's
+# /proc/PID/task/TID/schedstat (ns); STAT_NS is utime + stime of
+# /proc/PID/stat, which keeps the time of threads that have exited too, in
+# clock ticks.
+cpu_now() { # PID...
+	local pid t run f ns=0 ticks=0
+	local -a stat
+	for pid; do
+		for t in /proc/"$pid"/task/*/schedstat; do
+			{ read -r run _ <"$t"; } 2>/dev/null || continue
+			ns=$((ns + run))
+		done
+		read -r f <"/proc/$pid/stat"
+		read -ra stat <<<"${f##*) }"	# from field 3 on: utime is 14, stime 15
+		ticks=$((ticks + stat[11] + stat[12]))
+	done
+	echo "$ns $((ticks * TICK_NS))"
+}
+
+# Running still, not a zombie waiting for us.
+alive() { # PID
+	local f
+	{ read -r f <"/proc/$1/stat"; } 2>/dev/null || return 1
+	f=${f##*) }
+	[ "${f%% *}" != Z ]
+}
+
+now_us() { echo "${EPOCHREALTIME/./}"; }
+
+declare -A US=() RATE=() BUSY=()
+
+# Run LOAD (a function printing the handshakes it completed) against the
+# servers PIDS, and record their CPU per handshake and the handshake rate.
+# ktlsd's closer threads come and go: when /proc/PID/stat says more time went
+# by than the live threads' schedstat (by over two ticks a process), some
+# exited during the load, and the coarser stat figure is the one that counts.
+measure() { # ROW COLUMN PID... -- LOAD ARGS...
+	local row=$1 col=$2 t0 t1 c0 c1 ns0 ns1 st0 st1 cpu how n pid
+	local -a pids=()
+	shift 2
+	while [ "$1" != -- ]; do
+		pids+=("$1")
+		shift
+	done
+	shift
+	say "$row, $col"
+	: >"$w/load.raw"
+	t0=$(now_us)
+	c0=$(cpu_now "${pids[@]}")
+	n=$("$@")
+	for pid in "${pids[@]}"; do
+		alive "$pid" || die "$col: process $pid ended during the load ($row)"
+	done
+	c1=$(cpu_now "${pids[@]}")
+	t1=$(now_us)
+	read -r ns0 st0 <<<"$c0"
+	read -r ns1 st1 <<<"$c1"
+	if [ "$ns1" -eq 0 ] || ((st1 - st0 - (ns1 - ns0) > 2 * TICK_NS * ${#pids[@]})); then
+		cpu=$((st1 - st0)) how=stat
+	else
+		cpu=$((ns1 - ns0)) how=schedstat
+	fi
+	n=${n:-0}
+	if [ "$n" -gt 0 ]; then
+		US[$row|$col]=$(awk -v c="$cpu" -v n="$n" 'BEGIN { printf "%.1f", c / n / 1000 }')
+		RATE[$row|$col]=$(awk -v n="$n" -v t=$((t1 - t0)) 'BEGIN { printf "%.1f", n * 1e6 / t }')
+		BUSY[$row|$col]=$(awk -v c="$cpu" -v t=$((t1 - t0)) 'BEGIN { printf "%.0f", c / t / 10 }')
+	fi
+	printf 'raw: %s | %s | handshakes=%s seconds=%s server_cpu_ns=%s (%s) us_per_handshake=%s rate=%s server_busy=%s%% | %s\n' \
+		"$row" "$col" "$n" "$(awk -v t=$((t1 - t0)) 'BEGIN { printf "%.2f", t / 1e6 }')" "$cpu" "$how" \
+		"${US[$row|$col]:-failed}" "${RATE[$row|$col]:--}" "${BUSY[$row|$col]:--}" \
+		"$(tr '\n' ' ' <"$w/load.raw")" >>"$w/raw"
+}
+
+# The loads. Each prints the handshakes its clients completed, and leaves
+# their own report in load.raw.
+
+# Resumed handshakes until END (Unix time) from one session, taken first;
+# prints "resumed N full N failed N". Its records go through memory BIOs, so
+# that OpenSSL gets the session's ticket and never the alert after it.
+cat >"$w/resume.py" <<'PY'
+import socket, ssl, sys, time
+
+host, port, version = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+end = float(sys.argv[-1])
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+ctx.minimum_version = ctx.maximum_version = getattr(ssl.TLSVersion, version)
+if len(sys.argv) > 5:
+    ctx.set_ciphers(sys.argv[4])
+
+
+def handshake(session):
+    sock = socket.create_connection((host, port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    rx, tx = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ctx.wrap_bio(rx, tx, session=session)
+    while True:
+        try:
+            tls.do_handshake()
+            break
+        except ssl.SSLWantReadError:
+            sock.sendall(tx.read())
+            data = sock.recv(65536)
+            if not data:
+                raise ConnectionError("closed in the handshake")
+            rx.write(data)
+    sock.sendall(tx.read())
+    return sock, rx, tls
+
+
+# A TLS 1.3 ticket follows the handshake: hand OpenSSL one record at a time
+# until the session has it, and nothing after.
+def take_session():
+    sock, rx, tls = handshake(None)
+    buf = b""
+    while not tls.session.has_ticket:
+        while len(buf) < 5 or len(buf) < 5 + int.from_bytes(buf[3:5], "big"):
+            data = sock.recv(65536)
+            if not data:
+                raise ConnectionError("closed before a session ticket")
+            buf += data
+        size = 5 + int.from_bytes(buf[3:5], "big")
+        rx.write(buf[:size])
+        buf = buf[size:]
+        try:
+            tls.read(1)
+        except ssl.SSLWantReadError:
+            pass
+    sock.close()
+    return tls.session
+
+
+session = take_session()
+resumed = full = failed = 0
+while time.time() < end:
+    try:
+        sock, rx, tls = handshake(session)
+    except (OSError, ssl.SSLError):
+        failed += 1
+        continue
+    # Counted once our Finished is out: nothing the server sends after it is read.
+    if tls.session_reused:
+        resumed += 1
+    else:
+        full += 1
+    sock.close()
+print("resumed", resumed, "full", full, "failed", failed)
+PY
+
+# Full TLS 1.2 handshakes from s_time or, with BENCH_T12_LOAD=hs_load, from
+# bench/hs_load (BearSSL's client: slower, so less load on the server).
+load_t12() { # SUITE PORT
+	local out
+	if [ "$T12_LOAD" != hs_load ]; then
+		load_s_time "$2" -tls1_2 -cipher "$1"
+		return
+	fi
+	out=$("$B/bench/hs_load" --procs "$PROCS" --seconds "$SECS" --suite "$1" 127.0.0.1 "$2") || true
+	echo "hs_load: $out" >>"$w/load.raw"
+	sed -n 's/^handshakes=\([0-9]*\) .*/\1/p' <<<"$out"
+}
+
+load_s_time() { # PORT S_TIME-ARGS...
+	local port=$1 i aborted
+	shift
+	rm -f "$w"/st.*
+	for i in $(seq "$PROCS"); do
+		openssl s_time -connect "127.0.0.1:$port" "$@" -new -time "$SECS" >"$w/st.$i" 2>&1 </dev/null &
+	done
+	wait
+	# An error ends an s_time before its summary; what it did until then counts.
+	aborted=$(grep -L 'connections in' "$w"/st.* | wc -l)
+	echo "s_time: $PROCS processes, $aborted ended by an error" >>"$w/load.raw"
+	# One '*' per full handshake, printed as SSL_connect returns.
+	cat "$w"/st.* | tr -cd '*' | wc -c
+}
+
+load_resumed() { # PORT TLSv1_3|TLSv1_2 [TLS1.2-SUITE]
+	local i end
+	rm -f "$w"/py.*
+	end=$(awk -v t="$EPOCHREALTIME" -v s="$SECS" 'BEGIN { printf "%.6f", t + s }')
+	for i in $(seq "$PROCS"); do
+		python3 "$w/resume.py" 127.0.0.1 "$@" "$end" >"$w/py.$i" 2>&1 &
+	done
+	wait
+	cat "$w"/py.* >>"$w/load.raw"
+	if awk '$1 == "resumed" && $4 > 0 { bad = 1 } END { exit !bad }' "$w"/py.*; then
+		say "some handshakes were not resumed: the figure mixes in full ones"
+	fi
+	awk '$1 == "resumed" { n += $2 } END { print n + 0 }' "$w"/py.*
+}
+
+# System calls per handshake of each of PIDS (named by NAMES) over
+# BENCH_STRACE sequential full handshakes (one s_client each), from strace -c.
+count_syscalls() { # LABEL PORT "PID..." "NAME..." S_CLIENT-ARGS...
+	local label=$1 port=$2 hs i pid
+	local -a pids names tracers=()
+	read -ra pids <<<"$3"
+	read -ra names <<<"$4"
+	shift 4
+	for i in "${!pids[@]}"; do
+		strace -c -f -S calls -o "$w/strace.$i" -p "${pids[$i]}" 2>"$w/strace.$i.err" &
+		tracers+=($!)
+	done
+	for pid in "${pids[@]}"; do
+		for i in $(seq 200); do
+			! grep -q '^TracerPid:[[:space:]]*0$' /proc/"$pid"/task/*/status && break
+			sleep 0.05
+		done
+	done
+	for i in $(seq "$STRACE_N"); do
+		openssl s_client -connect "127.0.0.1:$port" "$@" </dev/null 2>&1 || true
+	done | grep -c '^New, ' >"$w/strace.hs" || true
+	kill -INT "${tracers[@]}" 2>/dev/null || true
+	wait "${tracers[@]}" 2>/dev/null || true
+	read -r hs <"$w/strace.hs"
+	for i in "${!pids[@]}"; do
+		if ! grep -q 'total$' "$w/strace.$i" 2>/dev/null; then
+			echo "$label: ${names[$i]}: strace could not count ($(head -c 200 "$w/strace.$i.err" | tr '\n' ' '))"
+			continue
+		fi
+		awk -v hs="$hs" -v who="${names[$i]}" -v what="$label" '
+			/^-/ { sep++; next }
+			sep == 1 && NF >= 5 { calls[$NF] = $4; order[++n] = $NF }
+			sep == 2 { total = $4 }
+			END {
+				printf "%s: %s: %.1f system calls per handshake (%d handshakes):", what, who, total / hs, hs
+				for (i = 1; i <= n && i <= 8; i++)
+					printf " %s %.1f", order[i], calls[order[i]] / hs
+				printf "\n"
+			}' "$w/strace.$i"
+	done >>"$w/syscalls"
+}
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+	-keyout "$w/ec.key" -out "$w/ec.crt" 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+	-keyout "$w/rsa.key" -out "$w/rsa.crt" 2>/dev/null
+for i in $(seq 0 8); do
+	! listening $((PORT + i)) || die "port $((PORT + i)) is taken: set BENCH_PORT"
+done
+
+# ktlsd's profiles: full handshakes without tickets (as nginx's full ones),
+# resumed ones from its TLS 1.3 tickets.
+if [ "$(id -u)" -eq 0 ]; then
+	user=nobody allow=
+else
+	user=$(id -un) allow="allow_uid = $(id -u)"
+fi
+profile() { # NAME CERT-KIND TLS1.2-SUITE TICKETS
+	printf '[profile %s]\ncert = %s\nkey = %s\nverify = none\nciphers = %s\n' \
+		"$1" "$w/$2.crt" "$w/$2.key" "$3"
+	printf 'ciphersuites = %s\ngroups = X25519\nsession_tickets = %s\n%s\n' "$T13" "$4" "$allow"
+}
+{
+	printf '[daemon]\nsocket = %s\nhandshake_timeout = 120s\nuser = %s\n' "$w/ktlsd.sock" "$user"
+	profile ecdsa ec "$T12_ECDSA" no
+	profile rsa rsa "$T12_RSA" no
+	profile resume ec "$T12_ECDSA" yes
+} >"$w/ktlsd.conf"
+
+# One ktlsd build, its three ports from BASE: every row but TLS 1.2 resumed.
+bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
+	local col=$1 base=$4 ktlsd ec i
+	local -a app=() profiles=(ecdsa rsa resume)
+	rm -f "$w/ktlsd.sock"
+	start_server "$w/ktlsd.log" "$2/ktlsd" -f -c "$w/ktlsd.conf"
+	ktlsd=$started
+	for i in $(seq 400); do
+		grep -q 'elliptic curves:' "$w/ktlsd.log" && break
+		kill -0 "$ktlsd" 2>/dev/null || die "$2/ktlsd did not start: $(cat "$w/ktlsd.log")"
+		sleep 0.05
+	done
+	ec=$(sed -n 's/.*elliptic curves: //p' "$w/ktlsd.log")
+	case $ec in
+	"$3"*) echo "$col: elliptic curves: $ec" >>"$w/versions" ;;
+	*) die "$2/ktlsd says its elliptic curves are '$ec', not $3" ;;
+	esac
+	for i in 0 1 2; do
+		start_server "$w/app.$i.log" "$B/bench/handoff_server" -S "$w/ktlsd.sock" \
+			-p "${profiles[$i]}" -l $((base + i))
+		app+=("$started")
+		wait_port $((base + i)) "$started" || die "handoff_server did not listen on $((base + i))"
+	done
+	measure "TLS 1.2 full, ECDSA" "$col" "$ktlsd" "${app[0]}" -- load_t12 "$T12_ECDSA" "$base"
+	measure "TLS 1.2 full, RSA-2048" "$col" "$ktlsd" "${app[1]}" -- \
+		load_t12 "$T12_RSA" $((base + 1))
+	measure "TLS 1.3 full, ECDSA" "$col" "$ktlsd" "${app[0]}" -- load_s_time "$base" -tls1_3 -ciphersuites "$T13"
+	measure "TLS 1.3 resumed" "$col" "$ktlsd" "${app[2]}" -- load_resumed $((base + 2)) TLSv1_3
+	if [ "$col" = "ktlsd (EC=nettle)" ] && [ "$STRACE_N" -gt 0 ]; then
+		if command -v strace >/dev/null; then
+			say "system calls over $STRACE_N handshakes each, under strace"
+			count_syscalls "TLS 1.2 full, ECDSA" "$base" "$ktlsd ${app[0]}" \
+				"ktlsd handoff_server" -tls1_2 -cipher "$T12_ECDSA"
+			count_syscalls "TLS 1.3 full, ECDSA" "$base" "$ktlsd ${app[0]}" \
+				"ktlsd handoff_server" -tls1_3 -ciphersuites "$T13"
+		else
+			echo "strace is not installed: no system call counts" >>"$w/syscalls"
+		fi
+	fi
+	# On SIGTERM each says how its hand-offs ended: here, with kTLS missing,
+	# as failures after complete handshakes.
+	for i in 0 1 2; do
+		stop "${app[$i]}"
+		echo "raw: $col | handoff_server -p ${profiles[$i]}: $(tail -1 "$w/app.$i.log")" >>"$w/raw"
+	done
+	stop "$ktlsd"
+}
+
+# One nginx, one worker: full handshakes (MODE full) or resumed ones.
+nginx_conf() { # MODE BASE
+	local cache=off tickets=off
+	[ "$1" = full ] || cache=shared:bench:10m tickets=on
+	mkdir -p "$w/nginx"
+	cat <<-CONF
+		worker_processes 1;
+		daemon off;
+		pid $w/nginx/nginx.pid;
+		error_log $w/nginx/error.log;
+		events { worker_connections 4096; }
+		http {
+			access_log off;
+			client_body_temp_path $w/nginx/body;
+			proxy_temp_path $w/nginx/proxy;
+			fastcgi_temp_path $w/nginx/fastcgi;
+			uwsgi_temp_path $w/nginx/uwsgi;
+			scgi_temp_path $w/nginx/scgi;
+			ssl_protocols TLSv1.2 TLSv1.3;
+			ssl_ecdh_curve X25519;
+			ssl_conf_command Ciphersuites $T13;
+			ssl_session_cache $cache;
+			ssl_session_tickets $tickets;
+			server {
+				listen 127.0.0.1:$2 ssl;
+				ssl_certificate $w/ec.crt;
+				ssl_certificate_key $w/ec.key;
+				ssl_ciphers $T12_ECDSA;
+				return 204;
+			}
+			server {
+				listen 127.0.0.1:$(($2 + 1)) ssl;
+				ssl_certificate $w/rsa.crt;
+				ssl_certificate_key $w/rsa.key;
+				ssl_ciphers $T12_RSA;
+				return 204;
+			}
+		}
+	CONF
+}
+
+# Start nginx; the master's pid in $master, its one worker's in $worker.
+start_nginx() { # MODE BASE
+	local i
+	nginx_conf "$1" "$2" >"$w/nginx.$1.conf"
+	start_server "$w/nginx.$1.log" "$NGINX" -e "$w/nginx/error.log" -p "$w/nginx" -c "$w/nginx.$1.conf"
+	master=$started worker=
+	wait_port $(($2 + 1)) "$master" || die "nginx did not start: $(cat "$w/nginx.$1.log" "$w/nginx/error.log")"
+	for i in $(seq 200); do
+		worker=$(cat "/proc/$master/task/$master/children" 2>/dev/null || pgrep -P "$master") || true
+		[ -n "$worker" ] && break
+		sleep 0.05
+	done
+	[ "$(wc -w <<<"$worker")" -eq 1 ] || die "nginx: not one worker: '$worker'"
+	worker=${worker// /}
+}
+
+bench_nginx() { # BASE
+	local base=$1 col=nginx
+	start_nginx full "$base"
+	measure "TLS 1.2 full, ECDSA" $col "$worker" -- load_t12 "$T12_ECDSA" "$base"
+	measure "TLS 1.2 full, RSA-2048" $col "$worker" -- load_t12 "$T12_RSA" $((base + 1))
+	measure "TLS 1.3 full, ECDSA" $col "$worker" -- load_s_time "$base" -tls1_3 -ciphersuites "$T13"
+	stop "$master"
+	base=$((base + 2))
+	start_nginx resumed "$base"
+	measure "TLS 1.3 resumed" $col "$worker" -- load_resumed "$base" TLSv1_3
+	measure "TLS 1.2 resumed" $col "$worker" -- load_resumed "$base" TLSv1_2 "$T12_ECDSA"
+	stop "$master"
+}
+
+: >"$w/raw"
+: >"$w/syscalls"
+{
+	"$NGINX" -v 2>&1
+	openssl version
+} >"$w/versions"
+start_load=$(cut -d' ' -f1-3 /proc/loadavg)
+bench_ktlsd "ktlsd (EC=nettle)" "$B" nettle "$PORT"
+bench_ktlsd "ktlsd (EC=bearssl)" "$BB" BearSSL $((PORT + 3))
+bench_nginx $((PORT + 6))
+
+ROWS=("TLS 1.2 full, ECDSA" "TLS 1.2 full, RSA-2048" "TLS 1.3 full, ECDSA" "TLS 1.3 resumed" "TLS 1.2 resumed")
+COLS=("ktlsd (EC=nettle)" "ktlsd (EC=bearssl)" nginx)
+# A figure of ARRAY, rounded; n/a for a row ktlsd cannot do yet.
+cell() { # ROW COLUMN ARRAY
+	local -n a=$3
+	if [ -n "${a[$1|$2]:-}" ]; then
+		printf '%.0f' "${a[$1|$2]}"
+	elif [ "$1" = "TLS 1.2 resumed" ] && [ "$2" != nginx ]; then
+		printf 'n/a'
+	else
+		printf 'failed'
+	fi
+}
+
+echo
+echo "Server CPU µs per handshake (ktlsd: daemon + handoff_server; nginx: its worker)."
+echo "$(date -u +%F), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r);" \
+	"servers on CPU $SERVER_CPU, clients on CPU $CLIENT_CPU, $SECS s a figure; load average at start $start_load."
+echo
+echo "| handshake | ktlsd (EC=nettle) | ktlsd (EC=bearssl) | nginx | ktlsd (nettle) / nginx |"
+echo "|---|---:|---:|---:|---:|"
+for row in "${ROWS[@]}"; do
+	k=${US[$row|ktlsd (EC=nettle)]:-} n=${US[$row|nginx]:-}
+	ratio=n/a
+	[ -z "$k" ] || [ -z "$n" ] || ratio=$(awk -v k="$k" -v n="$n" 'BEGIN { printf "%.2f", k / n }')
+	printf '| %s | %s | %s | %s | %s |\n' "$row" "$(cell "$row" "${COLS[0]}" US)" \
+		"$(cell "$row" "${COLS[1]}" US)" "$(cell "$row" nginx US)" "$ratio"
+done
+echo
+echo "Handshakes per second the clients completed (the server's CPU busy, %)."
+echo
+echo "| handshake | ktlsd (EC=nettle) | ktlsd (EC=bearssl) | nginx |"
+echo "|---|---:|---:|---:|"
+for row in "${ROWS[@]}"; do
+	printf '| %s' "$row"
+	for col in "${COLS[@]}"; do
+		printf ' | %s' "$(cell "$row" "$col" RATE)"
+		[ -z "${BUSY[$row|$col]:-}" ] || printf ' (%s%%)' "${BUSY[$row|$col]}"
+	done
+	printf ' |\n'
+done
+echo
+cat "$w/syscalls"
+echo
+cat "$w/versions"
+cat "$w/raw"
