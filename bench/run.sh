@@ -3,8 +3,9 @@
 # Full TLS 1.2 handshakes (ECDHE-ECDSA-AES128-GCM-SHA256, P-256 certificate)
 # from the same load generator against ktlsd (behind an event-driven
 # application) and against openssl s_server, side by side in one run; TLS 1.3
-# full and resumed handshakes (TLS_AES_128_GCM_SHA256, X25519) from openssl
-# s_time against both; then ktlsd's memory with 1,000 handshakes in flight.
+# full handshakes (TLS_AES_128_GCM_SHA256, X25519) from openssl s_time and
+# resumed ones from bench/resume.py against both; then ktlsd's memory with
+# 1,000 handshakes in flight.
 # Absolute numbers under TCG mean little: the ratios are the result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,28 +47,40 @@ wait_port 9444
 o=$("$B/bench/hs_load" --procs "$PROCS" --seconds "$SECONDS_EACH" --suite "$SUITE" 127.0.0.1 9444)
 kill $sserver
 
-# TLS 1.3 handshakes per second from PROCS s_time clients at once: "new" (full)
-# or "reuse" (resumed from the first connection's ticket).
-s_time_rate() { # port new|reuse
+# TLS 1.3 full handshakes per second from PROCS s_time clients at once.
+s_time_rate() { # port
 	local pids=() i
 	for i in $(seq "$PROCS"); do
-		openssl s_time -connect "127.0.0.1:$1" -tls1_3 -"$2" -time "$SECONDS_EACH" \
-			>"$w/stime.$1.$2.$i" 2>&1 </dev/null &
+		openssl s_time -connect "127.0.0.1:$1" -tls1_3 -new -time "$SECONDS_EACH" \
+			>"$w/stime.$1.$i" 2>&1 </dev/null &
 		pids+=($!)
 	done
 	wait "${pids[@]}"
-	cat "$w"/stime."$1"."$2".* |
+	cat "$w"/stime."$1".* |
 		awk '/connections in [0-9]+ real seconds/ {n += $1; if ($4 > t) t = $4}
 		     END {printf "%.1f", t ? n / t : 0}'
 }
-k13=$(s_time_rate 9443 new)
-k13r=$(s_time_rate 9443 reuse)
+# Resumed ones from PROCS bench/resume.py clients, each from its first
+# connection's ticket (s_time -reuse never reads a TLS 1.3 ticket: it would
+# count full handshakes). Only handshakes that did resume are counted.
+resumed_rate() { # port
+	local pids=() i end
+	end=$(awk -v t="$(date +%s.%N)" -v s="$SECONDS_EACH" 'BEGIN { printf "%.6f", t + s }')
+	for i in $(seq "$PROCS"); do
+		python3 bench/resume.py 127.0.0.1 "$1" TLSv1_3 "$end" >"$w/resume.$1.$i" 2>&1 &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	cat "$w"/resume."$1".* | awk -v s="$SECONDS_EACH" '$1 == "resumed" { n += $2 } END { printf "%.1f", n / s }'
+}
+k13=$(s_time_rate 9443)
+k13r=$(resumed_rate 9443)
 openssl s_server -accept 127.0.0.1:9446 -cert "$w/c.pem" -key "$w/k.pem" -tls1_3 -quiet \
 	>/dev/null 2>&1 </dev/null &
 sserver=$!
 wait_port 9446
-o13=$(s_time_rate 9446 new)
-o13r=$(s_time_rate 9446 reuse)
+o13=$(s_time_rate 9446)
+o13r=$(resumed_rate 9446)
 kill $sserver
 
 get() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
