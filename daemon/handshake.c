@@ -287,7 +287,8 @@ static void keep_sessions(struct handshake *hs)
 	struct t13_client *cl = &hs->t13.client;
 	uint64_t now = t13_now_ms();
 
-	if (!hs->sessions)
+	/* Not across a reload: the profile this handshake ran may trust otherwise now. */
+	if (!hs->sessions || hs->sessions_epoch != hs->sessions->epoch)
 		return;
 	if (cl->psk_offered && !cl->outcome.resumed)
 		t13_sessions_forget(hs->sessions, hs->profile->name, hs->server_name);
@@ -424,6 +425,14 @@ uint64_t handshake_wake_ms(const struct handshake *hs)
 	if (hs->engine != HS_ENGINE_T13 || hs->role != KTLSD_ROLE_CLIENT)
 		return 0;
 	return t13_client_wake_ms(&hs->t13.client);
+}
+
+int handshake_stop_waiting(struct handshake *hs)
+{
+	if (!handshake_wake_ms(hs))
+		return 0;
+	t13_client_stop_waiting(&hs->t13.client);
+	return 1;
 }
 
 void handshake_abort(struct handshake *hs, int status, const char *what)
@@ -703,6 +712,7 @@ int handshake_start(struct handshake *hs, int fd, const struct profile *p,
 	hs->profile = p;
 	hs->tickets = tickets;
 	hs->sessions = sessions;
+	hs->sessions_epoch = sessions ? sessions->epoch : 0;
 	reply_failure(&hs->reply, 0, "");
 	snprintf(hs->server_name, sizeof(hs->server_name), "%s", req->server_name);
 

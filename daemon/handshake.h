@@ -55,6 +55,7 @@ struct handshake {
 	enum hs_engine engine;
 	struct t13_ticket_keys *tickets;	/* the daemon's, or NULL */
 	struct t13_sessions *sessions;		/* the daemon's client sessions, or NULL */
+	uint64_t sessions_epoch;		/* theirs when this handshake started */
 	uint8_t t13_seed[32];		/* for the TLS 1.3 engine, if it runs */
 	unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
 	union {
@@ -81,6 +82,13 @@ int handshake_start(struct handshake *hs, int fd, const struct profile *profile,
  * 0: only on socket events (and the handshake's own timeout).
  */
 uint64_t handshake_wake_ms(const struct handshake *hs);
+
+/*
+ * The handshake's time is up while it only waits for what may follow it
+ * (tickets): stop waiting, so that the next handshake_step() completes it.
+ * Returns 1 if it was waiting, else 0 (then the timeout is a failure).
+ */
+int handshake_stop_waiting(struct handshake *hs);
 
 /* Make as much progress as the socket allows without blocking. */
 enum hs_progress handshake_step(struct handshake *hs);

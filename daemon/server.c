@@ -635,8 +635,11 @@ static void expire(struct server *srv)
 	while (srv->running_list.soonest && srv->running_list.soonest->deadline_ms <= now) {
 		struct client *c = srv->running_list.soonest;
 
-		if (c->deadline_ms < c->hs_deadline_ms) {
-			/* A wake-up, not the timeout: the handshake moves on (or waits again). */
+		/*
+		 * A wake-up, not the timeout: the handshake moves on (or waits
+		 * again). At the timeout, one that only waits for tickets is done.
+		 */
+		if (c->deadline_ms < c->hs_deadline_ms || handshake_stop_waiting(c->hs)) {
 			step(srv, c);
 			continue;
 		}

@@ -183,6 +183,47 @@ static void test_expiry(struct t13_sessions *s)
 	explicit_bzero(&out, sizeof(out));
 }
 
+/*
+ * Sessions resumed from sessions keep the time of the last full handshake:
+ * the chain ends max_ms after it, however long each ticket says it lives.
+ */
+static void test_authentication_age(struct t13_sessions *s)
+{
+	struct t13_client_session a, out;
+
+	t13_sessions_init(s, 2 * HOUR_MS);
+	make_session(&a, 11);
+	a.authenticated_ms = T0 - HOUR_MS;
+	ok(t13_sessions_put(s, "p", "n", &a, 86400, T0) == 0 &&
+	   t13_sessions_take(s, "p", "n", T0, &out) == 1 && out.expires_ms == T0 + HOUR_MS &&
+	   out.authenticated_ms == T0 - HOUR_MS,
+	   "authenticated 1 h ago, max_ms 2 h: lives 1 h more, not the ticket's day");
+	a.authenticated_ms = T0 - 2 * HOUR_MS;
+	ok(t13_sessions_put(s, "p", "n", &a, 86400, T0) < 0 && t13_sessions_count(s, "p", "n", T0) == 0,
+	   "authenticated max_ms ago: not kept (a full handshake is due)");
+	a.authenticated_ms = 0;
+	ok(t13_sessions_put(s, "p", "n", &a, 86400, T0) == 0 &&
+	   t13_sessions_take(s, "p", "n", T0, &out) == 1 && out.authenticated_ms == T0 &&
+	   out.expires_ms == T0 + 2 * HOUR_MS, "authenticated_ms 0: the put's time");
+	t13_sessions_init(s, 0);
+	a.authenticated_ms = T0 - 6 * DAY_MS;
+	ok(t13_sessions_put(s, "p", "n", &a, 604800, T0) == 0 &&
+	   t13_sessions_take(s, "p", "n", T0, &out) == 1 && out.expires_ms == T0 + DAY_MS,
+	   "no max_ms: 7 days from the authentication at most");
+	explicit_bzero(&out, sizeof(out));
+}
+
+/* A reload clears the table and moves its epoch: handshakes from before keep nothing. */
+static void test_epoch(struct t13_sessions *s)
+{
+	uint64_t before;
+
+	t13_sessions_init(s, DAY_MS);
+	before = s->epoch;
+	t13_sessions_clear(s);
+	ok(s->epoch == before + 1, "clear moves the epoch on");
+}
+
 /* Fill @buf with @len letters and a NUL. */
 static void fill_name(char *buf, size_t len, char c)
 {
@@ -394,6 +435,8 @@ int main(void)
 	test_full_table(s);
 	test_clear_wipe(s);
 	test_clock_backwards(s);
+	test_authentication_age(s);
+	test_epoch(s);
 	t13_sessions_wipe(s);
 	free(s);
 	return done();

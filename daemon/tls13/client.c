@@ -77,7 +77,8 @@ static void write_binder(const struct t13_client *s, uint8_t *hello, size_t bind
 static int client_hello(struct t13_client *s, const uint8_t *cookie, size_t cookie_len)
 {
 	const struct profile *p = s->profile;
-	uint8_t algs[64], buf[1024];
+	/* Room for the largest ticket we keep, on top of everything else. */
+	uint8_t algs[64], buf[1024 + T13_SESSION_MAX_TICKET + 64];
 	struct t13_client_offer o = {
 		.random = s->random,
 		.session_id = s->session_id, .session_id_len = sizeof(s->session_id),
@@ -442,6 +443,7 @@ static void keep_ticket(struct t13_client *s, const struct t13_new_session_ticke
 	memcpy(n->ticket, t->ticket, t->ticket_len);
 	n->ticket_len = t->ticket_len;
 	n->age_add = t->age_add;
+	n->authenticated_ms = s->outcome.resumed ? s->resume.authenticated_ms : t13_now_ms();
 	n->peer_verified = s->outcome.peer_verified;
 	memcpy(n->peer_subject, s->outcome.peer_subject, sizeof(n->peer_subject));
 	memcpy(n->peer_san, s->outcome.peer_san, sizeof(n->peer_san));
@@ -489,6 +491,10 @@ static int collect_tickets(struct t13_client *s)
 		}
 		if (t13_rx_take_peeked(c) < 0)
 			return -1;
+		/* Enough: what a server sends beyond it is the application's to skip. */
+		if (s->new_session_count == T13_CLIENT_NEW_SESSIONS ||
+		    ++s->ticket_records == T13_CLIENT_MAX_TICKET_RECORDS)
+			break;
 	}
 	s->state = T13C_DONE;
 	return 1;
@@ -507,6 +513,11 @@ static uint64_t ticket_wait(const struct t13_client *s)
 uint64_t t13_client_wake_ms(const struct t13_client *s)
 {
 	return s->state == T13C_TICKETS ? s->tickets_until_ms : 0;
+}
+
+void t13_client_stop_waiting(struct t13_client *s)
+{
+	s->tickets_until_ms = 0;
 }
 
 static int server_finished(struct t13_client *s, const uint8_t *msg, size_t len)

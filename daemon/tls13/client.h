@@ -41,6 +41,8 @@
 #define T13_CLIENT_MAX_ALPN 16
 /* New sessions kept from one connection (servers send one or two). */
 #define T13_CLIENT_NEW_SESSIONS 2
+/* Ticket records taken at most: a server streaming them holds no loop. */
+#define T13_CLIENT_MAX_TICKET_RECORDS 8
 /* The automatic ticket wait: 3 round trips and 20 ms, at most this long. */
 #define T13_CLIENT_MAX_TICKET_WAIT_MS 500
 
@@ -116,6 +118,7 @@ struct t13_client {
 	struct t13_client_session new_sessions[T13_CLIENT_NEW_SESSIONS];
 	uint32_t new_lifetimes[T13_CLIENT_NEW_SESSIONS];
 	size_t new_session_count;
+	unsigned ticket_records;		/* taken from the socket */
 };
 
 /*
@@ -135,6 +138,9 @@ int t13_client_start(struct t13_client *s, struct t13_conn *conn, const struct p
  * t13_client_step() even if the socket stays silent; 0 when not waiting.
  */
 uint64_t t13_client_wake_ms(const struct t13_client *s);
+
+/* Stop waiting for tickets: the next t13_client_step() ends the handshake. */
+void t13_client_stop_waiting(struct t13_client *s);
 
 /* As t13_server_step(). */
 enum t13_progress t13_client_step(struct t13_client *s);

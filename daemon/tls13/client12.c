@@ -130,6 +130,7 @@ int t12_client_server_hello(struct t13_client *s, const struct t13_server_hello 
 				"the server does not take uncompressed points");
 	s->outcome.version = T12_VERSION;
 	s->outcome.suite = sh->suite;
+	c->rx.warnings_dropped = 0;
 	s->t12.extended_master_secret = sh->extended_master_secret;
 	memcpy(s->t12.server_random, sh->random, sizeof(s->t12.server_random));
 	if (sh->alpn12) {

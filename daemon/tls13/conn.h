@@ -32,6 +32,9 @@
 /* A flight's protected records: the staged messages plus record overhead (TLS 1.2's is larger). */
 #define T13_MAX_WIRE		(T13_MAX_FLIGHT + 4 * (T13_RECORD_HEADER + T12_MAX_OVERHEAD) + 512)
 
+/* Dummy ChangeCipherSpec records, and TLS 1.2 warning alerts, dropped at most. */
+#define T13_MAX_DROPPED_RECORDS	8
+
 /* Why the handshake stopped; handshake.c turns it into the reply. */
 struct t13_error {
 	int status;		/* positive errno value */
@@ -53,6 +56,8 @@ struct t13_rx {
 	uint8_t msg[T13_MAX_HS_MSG];	/* the handshake message being assembled */
 	size_t msg_have;
 	int ccs_allowed;		/* a dummy ChangeCipherSpec may come */
+	unsigned ccs_dropped;		/* ... so many came: a flood ends the handshake */
+	int warnings_dropped;		/* TLS 1.2: warning alerts skipped; -1: warnings are fatal */
 	size_t early_skip;		/* 0-RTT bytes we may still drop */
 	/* The ClientHello's records as they came, for the TLS 1.2 engine. */
 	uint16_t hello_versions[T13_MAX_HELLO_RECORDS];

@@ -19,6 +19,8 @@ void t13_conn_init(struct t13_conn *c, int fd)
 	memset(&c->rx, 0, offsetof(struct t13_rx, rec));
 	c->rx.have = c->rx.plain_off = c->rx.plain_len = c->rx.msg_have = 0;
 	c->rx.keyed = c->rx.ccs_allowed = c->rx.tls12 = 0;
+	c->rx.ccs_dropped = 0;
+	c->rx.warnings_dropped = -1;
 	c->rx.early_skip = 0;
 	c->rx.hello_records = 0;
 	c->rx.keep_hello = 0;
@@ -120,12 +122,20 @@ static int read_record(struct t13_conn *c)
 	return read_exact(c, T13_RECORD_HEADER + len);
 }
 
-/* The peer's alert: the handshake is over, and no alert goes back. */
+/*
+ * The peer's alert: the handshake is over, and no alert goes back. But a
+ * TLS 1.2 server's warning (unrecognized_name, RFC 6066 §3) is skipped, a
+ * few times, as RFC 5246 7.2 lets a client do.
+ */
 static int peer_alert(struct t13_conn *c, const uint8_t *body, size_t len)
 {
 	if (len != 2)
 		return t13_fail(c, EPROTO, T13_ALERT_DECODE_ERROR, BR_ERR_BAD_ALERT,
 				"malformed alert record");
+	if (body[0] == 1 && c->rx.warnings_dropped >= 0 && body[1] != T13_ALERT_CLOSE_NOTIFY &&
+	    body[1] != T13_ALERT_USER_CANCELED &&
+	    c->rx.warnings_dropped++ < T13_MAX_DROPPED_RECORDS)
+		return 0;
 	c->error.alert_received = body[1];
 	if (body[1] == T13_ALERT_CLOSE_NOTIFY || body[1] == T13_ALERT_USER_CANCELED)
 		return t13_fail(c, ECONNABORTED, -1, BR_ERR_RECV_FATAL_ALERT + body[1],
@@ -137,7 +147,8 @@ static int peer_alert(struct t13_conn *c, const uint8_t *body, size_t len)
 /* A dummy ChangeCipherSpec is dropped (5); any other is an error. */
 static int change_cipher_spec(struct t13_conn *c, const uint8_t *body, size_t len)
 {
-	if (!c->rx.ccs_allowed || len != 1 || body[0] != 1)
+	if (!c->rx.ccs_allowed || len != 1 || body[0] != 1 ||
+	    c->rx.ccs_dropped++ == T13_MAX_DROPPED_RECORDS)
 		return t13_fail(c, EPROTO, T13_ALERT_UNEXPECTED_MESSAGE, BR_ERR_BAD_CCS,
 				"unexpected ChangeCipherSpec");
 	return 0;

@@ -83,7 +83,7 @@ int t13_sessions_put(struct t13_sessions *s, const char *profile, const char *se
 	char key[T13_SESSION_MAX_KEY];
 	size_t len = make_key(key, profile, server_name);
 	struct t13_client_session *e;
-	uint64_t life_ms;
+	uint64_t life_ms, auth_ms, auth_end;
 
 	if (!len || !lifetime_s || !sess->ticket_len || sess->ticket_len > T13_SESSION_MAX_TICKET ||
 	    !sess->psk_len || sess->psk_len > T13_MAX_HASH)
@@ -91,12 +91,17 @@ int t13_sessions_put(struct t13_sessions *s, const char *profile, const char *se
 	life_ms = 1000ull * (lifetime_s < MAX_LIFETIME_S ? lifetime_s : MAX_LIFETIME_S);
 	if (s->max_ms && life_ms > s->max_ms)
 		life_ms = s->max_ms;
+	auth_ms = sess->authenticated_ms ? sess->authenticated_ms : now_ms;
+	auth_end = auth_ms + (s->max_ms ? s->max_ms : 1000ull * MAX_LIFETIME_S);
+	if (auth_end <= now_ms)
+		return -1;
 	e = slot_for(s, key, len, now_ms);
 	drop(e);
 	*e = *sess;
 	memcpy(e->key, key, sizeof(key));
 	e->received_ms = now_ms;
-	e->expires_ms = now_ms + life_ms;
+	e->authenticated_ms = auth_ms;
+	e->expires_ms = now_ms + life_ms < auth_end ? now_ms + life_ms : auth_end;
 	return 0;
 }
 
@@ -152,6 +157,7 @@ void t13_sessions_clear(struct t13_sessions *s)
 {
 	for (size_t i = 0; i < T13_SESSIONS_MAX; i++)
 		drop(&s->slot[i]);
+	s->epoch++;
 }
 
 void t13_sessions_wipe(struct t13_sessions *s)

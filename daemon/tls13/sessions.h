@@ -35,6 +35,12 @@ struct t13_client_session {
 	size_t ticket_len;
 	uint32_t age_add;
 	uint64_t received_ms, expires_ms;
+	/*
+	 * When the server's certificate was last verified (a full handshake):
+	 * sessions resumed from sessions keep it, so the chain of resumptions
+	 * ends @max_ms (or 7 days) after it. 0: the put's time.
+	 */
+	uint64_t authenticated_ms;
 	/* The server's identity, as verified when the session was made. */
 	int peer_verified;
 	char peer_subject[256], peer_san[256];
@@ -43,6 +49,11 @@ struct t13_client_session {
 struct t13_sessions {
 	struct t13_client_session slot[T13_SESSIONS_MAX];
 	uint64_t max_ms;			/* our own cap on a session's life */
+	/*
+	 * Counts t13_sessions_clear() calls: a handshake started before a
+	 * reload keeps nothing after it (its profile may trust otherwise).
+	 */
+	uint64_t epoch;
 };
 
 /*
@@ -76,7 +87,10 @@ size_t t13_sessions_count(const struct t13_sessions *s, const char *profile, con
 /* Drop the sessions of @profile and @server_name (a server refused one: the rest are stale too). */
 void t13_sessions_forget(struct t13_sessions *s, const char *profile, const char *server_name);
 
-/* Drop every session (a reload: profiles, and what they trust, may have changed). */
+/*
+ * Drop every session (a reload: profiles, and what they trust, may have
+ * changed), and move to the next epoch.
+ */
 void t13_sessions_clear(struct t13_sessions *s);
 
 /* Wipe @s whole. */
