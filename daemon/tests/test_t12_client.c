@@ -14,7 +14,10 @@
  * the handshake opens under the other's), and the server's first record
  * must still be in our socket (exact reads). Then what the test, sitting
  * in the middle, alters in transit, with the alert our client sends and
- * the one BearSSL then reports; and records cut into 1-byte writes.
+ * the one BearSSL then reports; records cut into 1-byte writes; and
+ * alerts the test slips in, in the clear, after the ServerHello or before
+ * the server's ChangeCipherSpec: warnings skipped up to the record layer's
+ * limit (T13_MAX_DROPPED_RECORDS), close_notify and fatal alerts not.
  *
  * Not covered here: the extended master secret (RFC 7627). BearSSL 0.6
  * does not implement it and never echoes the extension, so these
@@ -108,6 +111,13 @@ struct hs_case {
 	int status, alert;
 	int alert_protected;		/* our alert went out after our ChangeCipherSpec */
 	int server_error;		/* BearSSL's last error when it fails first */
+	/* Records the test slips in to our client (WIRE_RELAY), right after BearSSL's ServerHello: */
+	const uint8_t *inject;		/* one record's bytes; NULL: none */
+	size_t inject_len;
+	int inject_count;		/* ... so many copies of it */
+	int before_ccs;			/* ... before its ChangeCipherSpec instead */
+	int alert_from_test;		/* our client stops on the test's alert (.alert), sends none */
+	int server_done_first;		/* ... after BearSSL had finished its handshake */
 };
 
 /* Our client, set up as handshake.c's start_client13() sets it up. */
@@ -160,6 +170,18 @@ struct lane {
 	size_t hs_carry;		/* bytes of a handshake message begun in an earlier record */
 	int tampered;
 	int eof;
+	/* The test's records (to our client), slipped in where the case says: */
+	const uint8_t *inject;		/* one record's bytes; NULL: none */
+	size_t inject_len;
+	int inject_left;		/* ... copies still to forward */
+	int injected;			/* ... copies forwarded */
+	int before_ccs;			/* before its ChangeCipherSpec, not after its ServerHello */
+	int inject_now;			/* ... their place has come */
+	size_t records;			/* whole records read from the engine */
+	int hello_alone;		/* its ServerHello went on in a record of its own */
+	int ccs_held;			/* its ChangeCipherSpec was held back for them */
+	uint8_t held[T13_RECORD_HEADER + MAX_FRAGMENT];	/* the engine's record held back */
+	size_t held_len;
 };
 
 struct run {
@@ -502,6 +524,85 @@ static size_t record_missing(struct lane *l)
 	return T13_RECORD_HEADER + body - l->have;
 }
 
+/* The next record to forward: the test's while their place lasts, then the one held back. */
+static void forward_next(struct lane *l)
+{
+	if (l->inject_left && l->inject_now && l->inject_len <= sizeof(l->rec)) {
+		memcpy(l->rec, l->inject, l->inject_len);
+		l->have = l->inject_len;
+		l->inject_left--;
+		l->injected++;
+	} else if (l->held_len) {
+		memcpy(l->rec, l->held, l->held_len);
+		l->have = l->held_len;
+		l->held_len = 0;
+	} else {
+		return;
+	}
+	l->sent = 0;
+	l->whole = 1;
+}
+
+/*
+ * The engine's first record, a handshake record starting with its
+ * ServerHello: what follows the ServerHello in it is held back, to go on
+ * as a record of its own after the test's (RFC 5246 §6.2.1: messages may
+ * share a record or not; BearSSL sends its flight in one).
+ */
+static void cut_after_server_hello(struct lane *l)
+{
+	uint8_t *body = l->rec + T13_RECORD_HEADER;
+	size_t len = l->have - T13_RECORD_HEADER, hello;
+
+	if (l->records != 1 || l->rec[0] != T13_CT_HANDSHAKE || len < 4 ||
+	    body[0] != T13_HS_SERVER_HELLO)
+		return;
+	hello = 4 + (size_t)t13_get24(body + 1);
+	if (hello > len)
+		return;
+	if (hello < len) {
+		memcpy(l->held, l->rec, 3);
+		t13_put16(l->held + 3, (unsigned)(len - hello));
+		memcpy(l->held + T13_RECORD_HEADER, body + hello, len - hello);
+		l->held_len = T13_RECORD_HEADER + len - hello;
+		t13_put16(l->rec + 3, (unsigned)hello);
+		l->have = T13_RECORD_HEADER + hello;
+	}
+	l->hello_alone = 1;
+	l->inject_now = 1;
+}
+
+/* The engine's ChangeCipherSpec is held back; the test's records go first. */
+static void hold_ccs(struct lane *l)
+{
+	if (l->rec[0] != T13_CT_CHANGE_CIPHER_SPEC)
+		return;
+	memcpy(l->held, l->rec, l->have);
+	l->held_len = l->have;
+	l->have = 0;
+	l->ccs_held = 1;
+	l->inject_now = 1;
+}
+
+/* A whole record came from the engine: count it, alter it as said, make room for the test's. */
+static void record_in(struct lane *l)
+{
+	l->records++;
+	tamper_record(l);
+	l->whole = 1;
+	l->sent = 0;
+	if (!l->inject_left)
+		return;
+	if (l->before_ccs)
+		hold_ccs(l);
+	else
+		cut_after_server_hello(l);
+	if (!l->have) {
+		l->whole = 0;
+		forward_next(l);
+	}
+}
+
 /* Move what the lane may move in one round: 1 if a byte moved. */
 static int move_lane(struct lane *l)
 {
@@ -519,11 +620,8 @@ static int move_lane(struct lane *l)
 			l->eof = 1;
 			shutdown(l->to, SHUT_WR);
 		}
-		if (!l->eof && record_missing(l) == 0) {
-			tamper_record(l);
-			l->whole = 1;
-			l->sent = 0;
-		}
+		if (!l->eof && record_missing(l) == 0)
+			record_in(l);
 	}
 	if (l->whole) {
 		size_t left = l->have - l->sent;
@@ -534,8 +632,10 @@ static int move_lane(struct lane *l)
 			l->sent += (size_t)n;
 			moved = 1;
 		}
-		if (l->sent == l->have)
+		if (l->sent == l->have) {
 			l->have = l->whole = 0;
+			forward_next(l);
+		}
 	}
 	return moved;
 }
@@ -591,6 +691,10 @@ static int open_sockets(struct run *r)
 		to_client->tamper = hc->tamper;
 	to_server->patch = to_client->patch = hc->patch;
 	to_client->server_keys = &r->server->keys;
+	to_client->inject = hc->inject;
+	to_client->inject_len = hc->inject_len;
+	to_client->inject_left = hc->inject ? hc->inject_count : 0;
+	to_client->before_ccs = hc->before_ccs;
 	return 0;
 }
 
@@ -862,6 +966,48 @@ static void check_server_failure(const struct run *r)
 		show_errors(r);
 }
 
+/*
+ * Our client stopped on the alert the test slipped in: it sends none back,
+ * and BearSSL gets no alert: it sees the connection end before our
+ * ClientKeyExchange, or it had finished (our Finished came before).
+ */
+static void check_test_alert(const struct run *r)
+{
+	const struct hs_case *hc = r->hc;
+	const struct t13_error *e = &r->client->conn.error;
+	const struct server *s = r->server;
+	int server_err = br_ssl_engine_last_error((br_ssl_engine_context *)&s->sc.eng);
+
+	if (!ok(e->status == hc->status && e->alert_received == hc->alert && e->alert == -1 &&
+		e->tls_error == BR_ERR_RECV_FATAL_ALERT + hc->alert,
+		"%s: our client fails (status %d, alert_received %d), want status %d, alert_received %d",
+		hc->name, e->status, e->alert_received, hc->status, hc->alert))
+		show_errors(r);
+	ok(r->client->alert_sent == -1, "%s: it sends no alert back (sent %d)", hc->name,
+	   r->client->alert_sent);
+	if (hc->server_done_first)
+		ok(s->handshake_done && server_err == BR_ERR_OK,
+		   "%s: BearSSL had finished its handshake, and got no alert (last error %d)",
+		   hc->name, server_err);
+	else
+		ok(!s->handshake_done && s->eof && server_err == BR_ERR_OK,
+		   "%s: BearSSL, mid-handshake, sees the connection end, no alert (last error %d)",
+		   hc->name, server_err);
+}
+
+/* The test's records all went to our client, where the case says. */
+static void check_injected(const struct run *r)
+{
+	const struct hs_case *hc = r->hc;
+	const struct lane *l = &r->to_client;
+
+	ok(l->injected == hc->inject_count && !l->inject_left &&
+	   (hc->before_ccs ? l->ccs_held : l->hello_alone),
+	   "%s: the test slipped %d record(s) in to our client, %s", hc->name, l->injected,
+	   hc->before_ccs ? "before BearSSL's ChangeCipherSpec" :
+	   "right after BearSSL's ServerHello, the rest of its flight after them");
+}
+
 /* ---- The cases ---- */
 
 static void teardown(struct run *r)
@@ -902,8 +1048,12 @@ static void run_case(const struct hs_case *hc)
 	if (hc->tamper != TAMPER_NONE)
 		ok(r.to_client.tampered || r.to_server.tampered, "%s: the test altered it in transit",
 		   hc->name);
+	if (hc->inject)
+		check_injected(&r);
 	if (hc->fails == NOBODY)
 		check_success(&r);
+	else if (hc->fails == CLIENT && hc->alert_from_test)
+		check_test_alert(&r);
 	else if (hc->fails == CLIENT)
 		check_client_failure(&r);
 	else
@@ -915,6 +1065,25 @@ out:
 #define OK(...)		{ .fails = NOBODY, __VA_ARGS__ }
 #define CIPHERS(x)	"ciphers = " x "\n"
 #define ECDSA_P256	T13_SIG_ECDSA_SECP256R1_SHA256
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
+
+/* Alert records in the clear (RFC 5246 §7.2), level 1 warning, 2 fatal: */
+/* unrecognized_name (RFC 6066 §3) as a warning: 15 03 03 00 02 01 70 */
+static const uint8_t warning_unrecognized_name[] = {
+	T13_CT_ALERT, 3, 3, 0, 2, 1, T13_ALERT_UNRECOGNIZED_NAME
+};
+/* close_notify (RFC 5246 §7.2.1), a warning: 15 03 03 00 02 01 00 */
+static const uint8_t warning_close_notify[] = {
+	T13_CT_ALERT, 3, 3, 0, 2, 1, T13_ALERT_CLOSE_NOTIFY
+};
+/* unrecognized_name at fatal level: 15 03 03 00 02 02 70 */
+static const uint8_t fatal_unrecognized_name[] = {
+	T13_CT_ALERT, 3, 3, 0, 2, 2, T13_ALERT_UNRECOGNIZED_NAME
+};
+/* @n copies of @rec to our client, after BearSSL's ServerHello (or before its ChangeCipherSpec). */
+#define INJECT(rec, n)	\
+	.wire = WIRE_RELAY, .inject = (rec), .inject_len = sizeof(rec), .inject_count = (n)
 
 static const struct hs_case cases[] = {
 	/* 1. Each suite, with the server key it needs; TLS 1.3 offered too (default ciphersuites). */
@@ -1022,6 +1191,37 @@ static const struct hs_case cases[] = {
 	OK(.name = "1-byte writes, RSA, ChaCha20, P-256 picked over our P-384", .server = SERVER_RSA,
 	   .client = "groups = P-384:P-256\n" CIPHERS("ECDHE-RSA-CHACHA20-POLY1305"),
 	   .wire = WIRE_BYTES, .suite = RSA_CHACHA, .group = P256),
+	/*
+	 * 6. Alerts in the clear after the ServerHello. RFC 5246 §7.2: on a
+	 * warning "the connection can normally continue"; record.c skips
+	 * T13_MAX_DROPPED_RECORDS of them, and ends the handshake at the next.
+	 * A close_notify is no warning to skip (§7.2.1: the peer is done), a
+	 * fatal alert ends the connection (§7.2.2). The same where our client
+	 * waits for the server's ChangeCipherSpec (its own read path).
+	 */
+	OK(.name = "a warning unrecognized_name after the ServerHello: skipped", .server = SERVER_EC,
+	   .client = "", INJECT(warning_unrecognized_name, 1), .suite = ECDSA_AES128, .group = X25519),
+	OK(.name = XSTR(T13_MAX_DROPPED_RECORDS) " warning unrecognized_name alerts: skipped",
+	   .server = SERVER_RSA, .client = "", INJECT(warning_unrecognized_name, T13_MAX_DROPPED_RECORDS),
+	   .suite = RSA_AES128, .group = X25519),
+	{ .name = XSTR(T13_MAX_DROPPED_RECORDS + 1) " warning unrecognized_name alerts: the last ends it",
+	  .server = SERVER_EC, .client = "",
+	  INJECT(warning_unrecognized_name, T13_MAX_DROPPED_RECORDS + 1), .fails = CLIENT,
+	  .alert_from_test = 1, .status = EPROTO, .alert = T13_ALERT_UNRECOGNIZED_NAME },
+	{ .name = "a warning close_notify after the ServerHello ends it", .server = SERVER_EC,
+	  .client = "", INJECT(warning_close_notify, 1), .fails = CLIENT, .alert_from_test = 1,
+	  .status = ECONNABORTED, .alert = T13_ALERT_CLOSE_NOTIFY },
+	{ .name = "a fatal unrecognized_name after the ServerHello ends it", .server = SERVER_EC,
+	  .client = "", INJECT(fatal_unrecognized_name, 1), .fails = CLIENT, .alert_from_test = 1,
+	  .status = EPROTO, .alert = T13_ALERT_UNRECOGNIZED_NAME },
+	OK(.name = XSTR(T13_MAX_DROPPED_RECORDS) " warnings before the server's ChangeCipherSpec: skipped",
+	   .server = SERVER_EC, .client = "", INJECT(warning_unrecognized_name, T13_MAX_DROPPED_RECORDS),
+	   .before_ccs = 1, .suite = ECDSA_AES128, .group = X25519),
+	{ .name = XSTR(T13_MAX_DROPPED_RECORDS + 1) " warnings before the server's ChangeCipherSpec: "
+	  "the last ends it", .server = SERVER_EC, .client = "",
+	  INJECT(warning_unrecognized_name, T13_MAX_DROPPED_RECORDS + 1), .before_ccs = 1,
+	  .fails = CLIENT, .alert_from_test = 1, .status = EPROTO,
+	  .alert = T13_ALERT_UNRECOGNIZED_NAME, .server_done_first = 1 },
 };
 
 int main(void)

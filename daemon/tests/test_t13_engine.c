@@ -6,7 +6,9 @@
  * group, HelloRetryRequest both ways, client certificates, ALPN, the
  * failures each side must detect (with the alert it sends, and the one its
  * peer then receives), the ticket a server issues, records tampered with in
- * transit, and records cut into 1-byte writes. After each success, each
+ * transit, records slipped in (dummy ChangeCipherSpecs up to the record
+ * layer's limit and past it, both ways; a warning alert, fatal in 1.3),
+ * and records cut into 1-byte writes. After each success, each
  * side's kTLS keys must be the other's, and the first record sent after
  * the handshake must still be in the socket, for kTLS (exact reads).
  *
@@ -116,6 +118,13 @@ struct hs_case {
 	enum side fails;		/* NOBODY: success */
 	int status, alert;
 	int client_done_first;		/* the client had finished when the server failed */
+	/* Records the test slips in (WIRE_RELAY), right after the first handshake record: */
+	const uint8_t *inject;		/* one record's bytes; NULL: none */
+	size_t inject_len;
+	int inject_count;		/* ... so many copies of it */
+	enum side inject_to;		/* the side they go to */
+	int ccs_seen;			/* ChangeCipherSpecs that side gets, its peer's among them */
+	int alert_from_test;		/* the failing side stops on the test's alert (.alert) */
 };
 
 /* One end of the handshake, set up as handshake.c does. */
@@ -151,6 +160,12 @@ struct lane {
 	size_t total;			/* bytes moved */
 	uint16_t new_suite;		/* the ServerHello's suite becomes this; 0: untouched */
 	int suite_swapped;		/* ... it did */
+	const uint8_t *inject;		/* a record to slip in after the first handshake record */
+	size_t inject_len;
+	int inject_left;		/* ... copies still to slip in */
+	int injected;			/* ... copies slipped in */
+	int handshake_records;		/* whole handshake records moved */
+	int ccs_records;		/* whole ChangeCipherSpec records moved, the test's included */
 };
 
 struct relay {
@@ -354,6 +369,16 @@ static void swap_suite(struct lane *l, uint8_t *byte)
 	}
 }
 
+/* A record's last byte went by: count it by its type. */
+static void record_end(struct lane *l)
+{
+	l->head_have = 0;
+	if (l->head[0] == T13_CT_HANDSHAKE)
+		l->handshake_records++;
+	else if (l->head[0] == T13_CT_CHANGE_CIPHER_SPEC)
+		l->ccs_records++;
+}
+
 /* Follow the record framing of the bytes moved; alter the chosen byte. */
 static void track(struct lane *l, uint8_t *byte)
 {
@@ -366,7 +391,7 @@ static void track(struct lane *l, uint8_t *byte)
 		if (l->head[0] == T13_CT_APPLICATION_DATA)
 			l->protected_index++;
 		if (!l->body_left)
-			l->head_have = 0;
+			record_end(l);
 		return;
 	}
 	if (l->head[0] == T13_CT_APPLICATION_DATA && l->protected_index == l->flip_record &&
@@ -377,7 +402,43 @@ static void track(struct lane *l, uint8_t *byte)
 	swap_suite(l, byte);
 	l->body_off++;
 	if (--l->body_left == 0)
-		l->head_have = 0;
+		record_end(l);
+}
+
+/*
+ * How many bytes to read: while records wait to be slipped in, no more
+ * than the current record's header or body holds, so that the first
+ * handshake record ends at the end of the buffer, where they go.
+ */
+static size_t lane_want(const struct lane *l, size_t chunk)
+{
+	size_t left;
+
+	if (!l->inject_left)
+		return chunk;
+	left = l->head_have < T13_RECORD_HEADER ? T13_RECORD_HEADER - l->head_have : l->body_left;
+	return left < chunk ? left : chunk;
+}
+
+/*
+ * Once the first handshake record has gone by whole, the test's records
+ * fill the buffer, as if the sender had sent them next. Returns 1 if they
+ * did (the receiver's engine meets them before anything after that record).
+ */
+static int inject_records(struct lane *l)
+{
+	if (!l->inject_left || !l->handshake_records || l->head_have)
+		return 0;
+	l->len = 0;
+	for (; l->inject_left && l->len + l->inject_len <= sizeof(l->buf); l->inject_left--) {
+		memcpy(l->buf + l->len, l->inject, l->inject_len);
+		l->len += l->inject_len;
+		l->injected++;
+	}
+	for (size_t i = 0; i < l->len; i++)
+		track(l, &l->buf[i]);
+	l->sent = 0;
+	return 1;
 }
 
 /* Move what one lane may move now: 1 if a byte moved. */
@@ -386,8 +447,8 @@ static int move_lane(struct lane *l, size_t chunk)
 	ssize_t n;
 	int moved = 0;
 
-	if (l->sent == l->len && !l->eof) {
-		n = recv(l->from, l->buf, chunk, MSG_DONTWAIT);
+	if (l->sent == l->len && !l->eof && !inject_records(l)) {
+		n = recv(l->from, l->buf, lane_want(l, chunk), MSG_DONTWAIT);
 		if (n > 0) {
 			l->len = (size_t)n;
 			l->sent = 0;
@@ -531,6 +592,13 @@ static int open_sockets(struct run *r)
 		r->relay.to_server.flip_offset = 20;
 	} else if (hc->wire == WIRE_SUITE_SWAP) {
 		r->relay.to_client.new_suite = AES256;
+	}
+	if (hc->inject) {
+		struct lane *l = hc->inject_to == CLIENT ? &r->relay.to_client : &r->relay.to_server;
+
+		l->inject = hc->inject;
+		l->inject_len = hc->inject_len;
+		l->inject_left = hc->inject_count;
 	}
 	return 0;
 }
@@ -965,6 +1033,51 @@ static void check_failure(const struct run *r)
 		show_errors(r);
 }
 
+/*
+ * The client stopped on the alert the test slipped in: it sends none back
+ * (§6: the connection is over), and the server sees the connection end
+ * while it waits for the client's Finished.
+ */
+static void check_test_alert(const struct run *r)
+{
+	const struct hs_case *hc = r->hc;
+	const struct t13_error *c = &r->client->conn.error, *s = &r->server->conn.error;
+
+	if (!ok(c->status == hc->status && c->alert_received == hc->alert && c->alert == -1 &&
+		c->tls_error == BR_ERR_RECV_FATAL_ALERT + hc->alert,
+		"%s: the client fails (status %d, alert_received %d), want status %d, alert_received %d",
+		hc->name, c->status, c->alert_received, hc->status, hc->alert))
+		show_errors(r);
+	ok(r->client->alert_sent == -1, "%s: the client sends no alert back (sent %d)", hc->name,
+	   r->client->alert_sent);
+	if (!ok(s->status == ECONNABORTED && s->alert_received == -1 && s->alert == -1,
+		"%s: the server sees the connection closed (status %d), no alert either way",
+		hc->name, s->status))
+		show_errors(r);
+}
+
+/* The records the test slipped in all went, and the side they went to met as many as said. */
+static void check_injected(const struct run *r)
+{
+	const struct hs_case *hc = r->hc;
+	const struct lane *l = hc->inject_to == CLIENT ? &r->relay.to_client : &r->relay.to_server;
+	const struct peer *to = hc->inject_to == CLIENT ? r->client : r->server;
+	const char *who = hc->inject_to == CLIENT ? "client" : "server";
+
+	ok(l->injected == hc->inject_count && !l->inject_left,
+	   "%s: the test slipped %d record(s) in to the %s, after the first handshake record",
+	   hc->name, l->injected, who);
+	if (!hc->ccs_seen)
+		return;
+	ok(l->ccs_records == hc->ccs_seen,
+	   "%s: the %s got %d ChangeCipherSpec records in all, its peer's own included (want %d)",
+	   hc->name, who, l->ccs_records, hc->ccs_seen);
+	if (hc->fails == hc->inject_to)
+		ok(to->conn.error.tls_error == BR_ERR_BAD_CCS,
+		   "%s: the %s stopped on a ChangeCipherSpec (tls_error %d, want BR_ERR_BAD_CCS)",
+		   hc->name, who, to->conn.error.tls_error);
+}
+
 static void teardown(struct run *r)
 {
 	for (size_t i = 0; i < 4; i++)
@@ -1014,8 +1127,12 @@ static int run_checked(struct run *r)
 	if (hc->wire == WIRE_SUITE_SWAP)
 		ok(r->relay.to_client.suite_swapped,
 		   "%s: the ServerHello's suite was rewritten in transit", hc->name);
+	if (hc->inject)
+		check_injected(r);
 	if (hc->fails == NOBODY)
 		check_success(r);
+	else if (hc->alert_from_test)
+		check_test_alert(r);
 	else
 		check_failure(r);
 	return 0;
@@ -1152,6 +1269,20 @@ out:
 #define KEEP(...) OK(.tickets = 1, .keep_tickets = 1, .group = X25519, .server_scheme = ECDSA,	\
 		     .ticket_wait_ms = LONG_WAIT_MS, __VA_ARGS__)
 
+/* RFC 8446 §5: a dummy ChangeCipherSpec, the single byte 0x01, in the clear: 14 03 03 00 01 01. */
+static const uint8_t dummy_ccs[] = { T13_CT_CHANGE_CIPHER_SPEC, 3, 3, 0, 1, 1 };
+/* RFC 6066 §3: unrecognized_name (112) at warning level (1) in the clear: 15 03 03 00 02 01 70 */
+static const uint8_t warning_unrecognized_name[] = {
+	T13_CT_ALERT, 3, 3, 0, 2, 1, T13_ALERT_UNRECOGNIZED_NAME
+};
+
+/* The test's dummy ChangeCipherSpec records to @to: @total in all, with the peer's own (D.4). */
+#define CCS_TO(to, total)							\
+	.wire = WIRE_RELAY, .inject = dummy_ccs, .inject_len = sizeof(dummy_ccs),	\
+	.inject_to = (to), .inject_count = (total) - 1, .ccs_seen = (total)
+#define STR(x)	#x
+#define XSTR(x)	STR(x)
+
 static const struct hs_case cases[] = {
 	/* Each suite with each kind of server key. */
 	OK(.name = "AES-128-GCM, P-256 server",
@@ -1260,6 +1391,37 @@ static const struct hs_case cases[] = {
 	{ .name = "client Finished altered in transit", .server = SERVER_EC, .client = "",
 	  .sni = "localhost", .wire = WIRE_FLIP_FINISHED, .fails = SERVER, .status = EPROTO,
 	  .alert = T13_ALERT_BAD_RECORD_MAC, .client_done_first = 1 },
+	/*
+	 * §5: a dummy ChangeCipherSpec that comes before the peer's Finished
+	 * is dropped. conn.h drops T13_MAX_DROPPED_RECORDS of them at most,
+	 * the peer's own (D.4) among them: the test slips in the rest right
+	 * after the first handshake record. One more ends the handshake with
+	 * unexpected_message (§5: any other ChangeCipherSpec is one).
+	 */
+	OK(.name = XSTR(T13_MAX_DROPPED_RECORDS) " dummy ChangeCipherSpec records to the client: dropped",
+	   .server = SERVER_EC, .client = "", CCS_TO(CLIENT, T13_MAX_DROPPED_RECORDS),
+	   .suite = AES128, .group = X25519, .server_scheme = ECDSA),
+	{ .name = XSTR(T13_MAX_DROPPED_RECORDS + 1) " dummy ChangeCipherSpec records to the client: "
+	  "the client stops", .server = SERVER_EC, .client = "", .sni = "localhost",
+	  CCS_TO(CLIENT, T13_MAX_DROPPED_RECORDS + 1), .fails = CLIENT, .status = EPROTO,
+	  .alert = T13_ALERT_UNEXPECTED_MESSAGE },
+	OK(.name = XSTR(T13_MAX_DROPPED_RECORDS) " dummy ChangeCipherSpec records to the server: dropped",
+	   .server = SERVER_EC, .client = "", CCS_TO(SERVER, T13_MAX_DROPPED_RECORDS),
+	   .suite = AES128, .group = X25519, .server_scheme = ECDSA),
+	{ .name = XSTR(T13_MAX_DROPPED_RECORDS + 1) " dummy ChangeCipherSpec records to the server: "
+	  "the server stops", .server = SERVER_EC, .client = "", .sni = "localhost",
+	  CCS_TO(SERVER, T13_MAX_DROPPED_RECORDS + 1), .fails = SERVER, .status = EPROTO,
+	  .alert = T13_ALERT_UNEXPECTED_MESSAGE, .client_done_first = 1 },
+	/*
+	 * §6: "Unknown Alert types MUST be treated as error alerts" and the
+	 * level is ignored: a TLS 1.2 server's warning (RFC 6066 §3) that TLS
+	 * 1.2 lets a client go on after (test_t12_client) ends a 1.3 handshake.
+	 */
+	{ .name = "TLS 1.3: a warning-level unrecognized_name ends the client's handshake",
+	  .server = SERVER_EC, .client = "", .sni = "localhost", .wire = WIRE_RELAY,
+	  .inject = warning_unrecognized_name, .inject_len = sizeof(warning_unrecognized_name),
+	  .inject_count = 1, .inject_to = CLIENT, .fails = CLIENT, .status = EPROTO,
+	  .alert = T13_ALERT_UNRECOGNIZED_NAME, .alert_from_test = 1 },
 
 	/*
 	 * Tickets our client keeps (§4.6.1): after its Finished it takes the
