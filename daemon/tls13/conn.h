@@ -131,11 +131,12 @@ int t13_rx_set_key12(struct t13_conn *c, uint16_t suite12, const uint8_t *key,
 		     const uint8_t *fixed_iv);
 
 /*
- * TLS 1.2: read the peer's ChangeCipherSpec, exactly one record, which must
- * start after a whole message (else unexpected_message). Returns 1 when it
- * came, 0 when the socket has no more for now, or -1 with c->error set (an
- * alert, another record: unexpected_message; a malformed one:
- * decode_error). The caller then keys the reading side.
+ * TLS 1.2: read the peer's ChangeCipherSpec, one record, which must start
+ * after a whole message (else unexpected_message); warning alerts before it
+ * are skipped (see peer_alert()). Returns 1 when it came, 0 when the socket
+ * has no more for now, or -1 with c->error set (a fatal alert, another
+ * record: unexpected_message; a malformed one: decode_error). The caller
+ * then keys the reading side.
  */
 int t13_rx_change_cipher_spec(struct t13_conn *c);
 

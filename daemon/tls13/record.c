@@ -389,22 +389,28 @@ int t13_rx_change_cipher_spec(struct t13_conn *c)
 	if (!t13_rx_idle(c))
 		return t13_fail(c, EPROTO, T13_ALERT_UNEXPECTED_MESSAGE, BR_ERR_UNEXPECTED,
 				"handshake data where a ChangeCipherSpec belongs");
-	r = read_record(c);
-	if (r <= 0)
-		return r;
-	rx->have = 0;
-	len = t13_get16(rx->rec + 3);
-	switch (rx->rec[0]) {
-	case T13_CT_CHANGE_CIPHER_SPEC:
-		if (len != 1 || body[0] != 1)
-			return t13_fail(c, EPROTO, T13_ALERT_DECODE_ERROR, BR_ERR_BAD_CCS,
-					"malformed ChangeCipherSpec");
-		return 1;
-	case T13_CT_ALERT:
-		return peer_alert(c, body, len);
-	default:
-		return t13_fail(c, EPROTO, T13_ALERT_UNEXPECTED_MESSAGE, BR_ERR_UNEXPECTED,
-				"record of type %u where a ChangeCipherSpec belongs", rx->rec[0]);
+	for (;;) {
+		r = read_record(c);
+		if (r <= 0)
+			return r;
+		rx->have = 0;
+		len = t13_get16(rx->rec + 3);
+		switch (rx->rec[0]) {
+		case T13_CT_CHANGE_CIPHER_SPEC:
+			if (len != 1 || body[0] != 1)
+				return t13_fail(c, EPROTO, T13_ALERT_DECODE_ERROR, BR_ERR_BAD_CCS,
+						"malformed ChangeCipherSpec");
+			return 1;
+		case T13_CT_ALERT:
+			/* A warning skipped: the ChangeCipherSpec may be right behind it. */
+			if (peer_alert(c, body, len) < 0)
+				return -1;
+			continue;
+		default:
+			return t13_fail(c, EPROTO, T13_ALERT_UNEXPECTED_MESSAGE, BR_ERR_UNEXPECTED,
+					"record of type %u where a ChangeCipherSpec belongs",
+					rx->rec[0]);
+		}
 	}
 }
 
