@@ -18,6 +18,7 @@
 #include "ec_nettle.h"
 #include "hex.h"
 #include "tap.h"
+#include "tmpdir_files.h"
 
 #define MAX_POINT	133	/* P-521 */
 #define MAX_SCALAR	66
@@ -730,35 +731,6 @@ static int sh(const char *fmt, ...)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static size_t slurp(const char *name, void *buf, size_t room)
-{
-	char path[128];
-	size_t n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "rb");
-	if (!f)
-		return 0;
-	n = fread(buf, 1, room, f);
-	fclose(f);
-	return n;
-}
-
-static int spill(const char *name, const void *buf, size_t len)
-{
-	char path[128];
-	FILE *f;
-	int ret;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f)
-		return -1;
-	ret = fwrite(buf, 1, len, f) == len ? 0 : -1;
-	return fclose(f) || ret ? -1 : 0;
-}
-
 /*
  * The bytes `openssl pkey -text` prints under the line "@label" (as
  * "    5d:7f:6b:..." lines) into @out. Returns their number, 0 if none.
@@ -799,7 +771,7 @@ static int ossl_key(const char *name, const char *genpkey, struct ossl_key *k)
 	    sh("openssl pkey -in %s/%s.pem -text -noout -out %s/%s.txt", dir, name, dir, name))
 		return -1;
 	snprintf(file, sizeof(file), "%s.txt", name);
-	slurp(file, text, sizeof(text) - 1);
+	dir_slurp(dir, file, text, sizeof(text) - 1);
 	k->priv_len = text_field(text, "priv:", k->priv, sizeof(k->priv));
 	k->pub_len = text_field(text, "pub:", k->pub, sizeof(k->pub));
 	return k->priv_len && k->pub_len ? 0 : -1;
@@ -832,7 +804,7 @@ static void test_openssl_ecdh(const struct ossl_curve *oc, const struct ossl_key
 		ok(0, "%s: openssl pkeyutl -derive", c->name);
 		return;
 	}
-	slen = slurp("ab.bin", secret, sizeof(secret));
+	slen = dir_slurp(dir, "ab.bin", secret, sizeof(secret));
 	memcpy(P, b->pub, c->point_len);
 	ok(b->pub_len == c->point_len && ec_nettle_impl()->mul(P, c->point_len, a->priv, a->priv_len, c->id) == 1 &&
 	   slen == xlen && !memcmp(P + xoff, secret, xlen),
@@ -856,16 +828,16 @@ static void test_openssl_ecdsa(const struct ossl_curve *oc, const struct ossl_ke
 	len = ec_nettle_ecdsa_sign_asn1(ec_nettle_impl(), oc->hf, hash, &sk, sig);
 	ok(len && br_ecdsa_i31_vrfy_asn1(bear, hash, hlen, &pk, sig, len),
 	   "%s: signed with OpenSSL's key, BearSSL verifies", c->name);
-	ok(!spill("sig.der", sig, len) && !spill("hash.bin", hash, hlen) &&
+	ok(!dir_spill(dir, "sig.der", sig, len) && !dir_spill(dir, "hash.bin", hash, hlen) &&
 	   !sh("openssl pkeyutl -verify -pubin -inkey %s/a.pub -in %s/hash.bin -sigfile %s/sig.der >/dev/null",
 	       dir, dir, dir),
 	   "%s: openssl pkeyutl -verify takes our signature", c->name);
-	ok(!spill("msg.txt", msg, sizeof(msg) - 1) &&
+	ok(!dir_spill(dir, "msg.txt", msg, sizeof(msg) - 1) &&
 	   !sh("openssl dgst -%s -verify %s/a.pub -signature %s/sig.der %s/msg.txt >/dev/null",
 	       oc->dgst, dir, dir, dir),
 	   "%s: openssl dgst -%s -verify takes it over the message", c->name, oc->dgst);
 	hash[hlen - 1] ^= 1;
-	ok(!spill("hash.bin", hash, hlen) &&
+	ok(!dir_spill(dir, "hash.bin", hash, hlen) &&
 	   sh("openssl pkeyutl -verify -pubin -inkey %s/a.pub -in %s/hash.bin -sigfile %s/sig.der "
 	      ">/dev/null 2>&1", dir, dir, dir),
 	   "%s: and refuses it for a changed hash", c->name);

@@ -17,6 +17,7 @@
 #include "hex.h"
 #include "rfc8448.h"
 #include "tap.h"
+#include "tmpdir_files.h"
 
 static void seed_rng(br_hmac_drbg_context *rng)
 {
@@ -357,35 +358,6 @@ static int sh(const char *fmt, ...)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static size_t slurp(const char *name, uint8_t *buf, size_t room)
-{
-	char path[128];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "rb");
-	if (!f)
-		return 0;
-	n = fread(buf, 1, room, f);
-	fclose(f);
-	return n;
-}
-
-static int spill(const char *name, const uint8_t *buf, size_t len)
-{
-	char path[128];
-	FILE *f;
-	int ret;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f)
-		return -1;
-	ret = fwrite(buf, 1, len, f) == len ? 0 : -1;
-	return fclose(f) || ret ? -1 : 0;
-}
-
 /*
  * OpenSSL makes a key pair; its SubjectPublicKeyInfo (DER) ends with the
  * BIT STRING holding the raw public key, so its last pub_len bytes are the
@@ -407,7 +379,7 @@ static void test_openssl_group(const br_prng_class **rng, size_t g, const char *
 		ok(0, "%s: openssl makes a key pair", name);
 		return;
 	}
-	der_len = slurp("pub.der", der, sizeof(der));
+	der_len = dir_slurp(dir, "pub.der", der, sizeof(der));
 	ok(der_len > pub_len && der[der_len - pub_len - 1] == 0x00,
 	   "%s: OpenSSL's public key is the last %zu bytes of its DER", name, pub_len);
 	memcpy(theirs, der + der_len - pub_len, pub_len);
@@ -416,12 +388,12 @@ static void test_openssl_group(const br_prng_class **rng, size_t g, const char *
 	ok(t13_keyshare_derive(&ks, theirs, pub_len, ours_secret, &ours_len) == 0,
 	   "%s: we derive with OpenSSL's public key", name);
 	memcpy(der + der_len - pub_len, ks.pub, pub_len);
-	if (spill("ours.der", der, der_len) ||
+	if (dir_spill(dir, "ours.der", der, der_len) ||
 	    sh("openssl pkeyutl -derive -inkey %s/key.pem -peerkey %s/ours.der -peerform DER "
 	       "-out %s/secret.bin 2>/dev/null", dir, dir, dir)) {
 		ok(0, "%s: openssl pkeyutl -derive takes our public key", name);
 	} else {
-		their_len = slurp("secret.bin", their_secret, sizeof(their_secret));
+		their_len = dir_slurp(dir, "secret.bin", their_secret, sizeof(their_secret));
 		ok(their_len == groups[g].secret_len && ours_len == their_len &&
 		   !memcmp(ours_secret, their_secret, their_len),
 		   "%s: OpenSSL derives the same %zu-byte secret from our public key", name,
