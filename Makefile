@@ -268,7 +268,7 @@ install: all
 	fi
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(BUILD_BEARSSL)
 	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null; fi
 
 # libFuzzer targets: make fuzz-build, make fuzz FUZZ_SECONDS=N, make fuzz-replay.
