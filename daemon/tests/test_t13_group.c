@@ -18,6 +18,7 @@
 #include "rfc8448.h"
 #include "tap.h"
 #include "tmpdir_files.h"
+#include "ec_vectors.h"
 
 static void seed_rng(br_hmac_drbg_context *rng)
 {
@@ -91,34 +92,23 @@ static void test_rfc8448(void)
 
 static void test_rfc7748(void)
 {
-	/* RFC 7748 §5.2: scalar, input u-coordinate, output u-coordinate. The
-	 * second u has its top bit set, which X25519 must ignore. */
+	/* RFC 7748 §5.2; the second u has its top bit set, which X25519 must ignore. */
 	static const char *const vectors[][3] = {
-		{ "a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4",
-		  "e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c",
-		  "c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552" },
-		{ "4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d",
-		  "e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493",
-		  "95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957" },
+		{ RFC7748_5_2_K1, RFC7748_5_2_U1, RFC7748_5_2_OUT1 },
+		{ RFC7748_5_2_K2, RFC7748_5_2_U2, RFC7748_5_2_OUT2 },
 	};
-	/* RFC 7748 §6.1: Alice's and Bob's keys and their shared secret K. */
-	const char *a_priv = "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";
-	const char *a_pub = "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a";
-	const char *b_priv = "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb";
-	const char *b_pub = "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f";
-	const char *shared = "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
 	struct t13_keyshare ks;
 
 	for (size_t i = 0; i < 2; i++) {
 		keyshare_from(&ks, T13_GROUP_X25519, vectors[i][0]);
 		ok(derives(&ks, vectors[i][1], vectors[i][2]), "RFC 7748 §5.2 X25519 vector %zu", i + 1);
 	}
-	keyshare_from(&ks, T13_GROUP_X25519, a_priv);
-	ok(derives(&ks, X25519_BASE, a_pub), "RFC 7748 §6.1: Alice's public key");
-	ok(derives(&ks, b_pub, shared), "RFC 7748 §6.1: Alice's view of K");
-	keyshare_from(&ks, T13_GROUP_X25519, b_priv);
-	ok(derives(&ks, X25519_BASE, b_pub), "RFC 7748 §6.1: Bob's public key");
-	ok(derives(&ks, a_pub, shared), "RFC 7748 §6.1: Bob's view of K");
+	keyshare_from(&ks, T13_GROUP_X25519, RFC7748_ALICE_PRIV);
+	ok(derives(&ks, X25519_BASE, RFC7748_ALICE_PUB), "RFC 7748 §6.1: Alice's public key");
+	ok(derives(&ks, RFC7748_BOB_PUB, RFC7748_K), "RFC 7748 §6.1: Alice's view of K");
+	keyshare_from(&ks, T13_GROUP_X25519, RFC7748_BOB_PRIV);
+	ok(derives(&ks, X25519_BASE, RFC7748_BOB_PUB), "RFC 7748 §6.1: Bob's public key");
+	ok(derives(&ks, RFC7748_ALICE_PUB, RFC7748_K), "RFC 7748 §6.1: Bob's view of K");
 	t13_keyshare_wipe(&ks);
 }
 
@@ -132,8 +122,8 @@ static void test_rfc7748_iterated(void)
 
 	hex_decode(X25519_BASE, k, sizeof(k));
 	memcpy(u, k, sizeof(u));
-	hex_decode("422c8e7a6227d7bca1350b3e2bb7279f7897b87bb6854b783c60e80311ae3079", want1, 32);
-	hex_decode("684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51", want1000, 32);
+	hex_decode(RFC7748_ITER_1, want1, 32);
+	hex_decode(RFC7748_ITER_1000, want1000, 32);
 	for (int i = 1; i <= 1000; i++) {
 		memset(&ks, 0, sizeof(ks));
 		ks.group = T13_GROUP_X25519;
@@ -158,28 +148,11 @@ struct ecdh_vector {
 
 static const struct ecdh_vector rfc5903[] = {
 	{ "RFC 5903 §8.1 P-256", T13_GROUP_SECP256R1,
-	  "C88F01F5 10D9AC3F 70A292DA A2316DE5 44E9AAB8 AFE84049 C62A9C57 862D1433",
-	  "04 DAD0B653 94221CF9 B051E1FE CA5787D0 98DFE637 FC90B9EF 945D0C37 72581180"
-	  "5271A046 1CDB8252 D61F1C45 6FA3E59A B1F45B33 ACCF5F58 389E0577 B8990BB3",
-	  "C6EF9C5D 78AE012A 011164AC B397CE20 88685D8F 06BF9BE0 B283AB46 476BEE53",
-	  "04 D12DFB52 89C8D4F8 1208B702 70398C34 2296970A 0BCCB74C 736FC755 4494BF63"
-	  "56FBF3CA 366CC23E 8157854C 13C58D6A AC23F046 ADA30F83 53E74F33 039872AB",
-	  "D6840F6B 42F6EDAF D13116E0 E1256520 2FEF8E9E CE7DCE03 812464D0 4B9442DE" },
+	  RFC5903_P256_I, RFC5903_P256_GI, RFC5903_P256_R, RFC5903_P256_GR,
+	  RFC5903_P256_GIRX },
 	{ "RFC 5903 §8.2 P-384", T13_GROUP_SECP384R1,
-	  "099F3C70 34D4A2C6 99884D73 A375A67F 7624EF7C 6B3C0F16 0647B674 14DCE655"
-	  "E35B5380 41E649EE 3FAEF896 783AB194",
-	  "04 667842D7 D180AC2C DE6F74F3 7551F557 55C7645C 20EF73E3 1634FE72 B4C55EE6"
-	  "DE3AC808 ACB4BDB4 C88732AE E95F41AA"
-	  "9482ED1F C0EEB9CA FC498462 5CCFC23F 65032149 E0E144AD A0241815 35A0F38E"
-	  "EB9FCFF3 C2C947DA E69B4C63 4573A81C",
-	  "41CB0779 B4BDB85D 47846725 FBEC3C94 30FAB46C C8DC5060 855CC9BD A0AA2942"
-	  "E0308312 916B8ED2 960E4BD5 5A7448FC",
-	  "04 E558DBEF 53EECDE3 D3FCCFC1 AEA08A89 A987475D 12FD950D 83CFA417 32BC509D"
-	  "0D1AC43A 0336DEF9 6FDA41D0 774A3571"
-	  "DCFBEC7A ACF31964 72169E83 8430367F 66EEBE3C 6E70C416 DD5F0C68 759DD1FF"
-	  "F83FA401 42209DFF 5EAAD96D B9E6386C",
-	  "11187331 C279962D 93D60424 3FD592CB 9D0A926F 422E4718 7521287E 7156C5C4"
-	  "D6031355 69B9E9D0 9CF5D4A2 70F59746" },
+	  RFC5903_P384_I, RFC5903_P384_GI, RFC5903_P384_R, RFC5903_P384_GR,
+	  RFC5903_P384_GIRX },
 };
 
 static void test_rfc5903(void)
