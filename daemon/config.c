@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -412,6 +413,17 @@ static int daemon_key(struct parse_state *st, const char *name, const char *valu
 		cfg->user_line = st->line;
 		return 1;
 	}
+	if (!strcmp(name, "workers")) {
+		if (!strcmp(value, "auto")) {
+			cfg->workers = config_online_cpus();
+			return 1;
+		}
+		if (parse_unsigned(value, CONFIG_MAX_WORKERS, &n) < 0 || n == 0)
+			return fail(st, st->line, "workers '%s': expected auto or 1 to %d", value,
+				    CONFIG_MAX_WORKERS);
+		cfg->workers = (unsigned)n;
+		return 1;
+	}
 	if (!strcmp(name, "max_handshakes")) {
 		if (parse_unsigned(value, 1000000, &n) < 0 || n == 0)
 			return fail(st, st->line, "max_handshakes '%s': expected 1 to 1000000", value);
@@ -504,6 +516,13 @@ static int profile_key(struct parse_state *st, const char *name, const char *val
 	if (!strcmp(name, "allow_gid"))
 		return for_each_item(st, value, add_gid);
 	return fail(st, st->line, "unknown key '%s' in [profile %s]", name, p->name);
+}
+
+unsigned config_online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > CONFIG_MAX_WORKERS ? CONFIG_MAX_WORKERS : (unsigned)n;
 }
 
 int profile_name_valid(const char *name)
@@ -708,6 +727,7 @@ int config_load(struct config *cfg, const char *path)
 	cfg->request_timeout_ms = DEFAULT_REQUEST_TIMEOUT_MS;
 	cfg->ticket_lifetime_ms = DEFAULT_TICKET_LIFETIME_MS;
 	cfg->max_handshakes = DEFAULT_MAX_HANDSHAKES;
+	cfg->workers = config_online_cpus();
 	st.tail = &cfg->profiles;
 	st.file = fopen(path, "r");
 	if (!st.file) {

@@ -71,6 +71,7 @@ struct config {
 	unsigned max_handshakes;	/* in flight at once */
 	unsigned max_per_uid;		/* ... for one caller uid */
 	int max_per_uid_line;
+	unsigned workers;		/* worker processes; each has the limits above */
 	char user[64];			/* whom ktlsd runs as once its sockets are bound */
 	uid_t uid;			/* ... that user's uid and primary gid */
 	gid_t gid;
@@ -88,6 +89,12 @@ int config_load(struct config *cfg, const char *path);
 
 /* Release what config_load() allocated. */
 void config_free(struct config *cfg);
+
+/* The most worker processes `workers` may ask for. */
+#define CONFIG_MAX_WORKERS 256
+
+/* `workers = auto`, the default: the online CPUs, within 1..CONFIG_MAX_WORKERS. */
+unsigned config_online_cpus(void);
 
 /* 1 if @name is 1 to KTLSD_PROFILE_MAX-1 letters, digits, '-', '_' or '.'. */
 int profile_name_valid(const char *name);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Configuration generations: reload without dropping handshakes in flight. */
+/* The supervisor's configuration, and its reload. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,27 +32,6 @@ void generations_disown(struct generations *g)
 		g->current->cfg = NULL;
 }
 
-struct generation *generation_hold(struct generations *g)
-{
-	g->current->users++;
-	return g->current;
-}
-
-void generation_release(struct generations *g, struct generation *gen)
-{
-	struct generation **p;
-
-	if (--gen->users || gen == g->current)
-		return;
-	for (p = &g->retired; *p; p = &(*p)->next) {
-		if (*p == gen) {
-			*p = gen->next;
-			free_generation(gen);
-			return;
-		}
-	}
-}
-
 int generations_reload(struct generations *g, char *why, size_t whylen)
 {
 	const struct config *old = g->current->cfg;
@@ -82,24 +61,13 @@ int generations_reload(struct generations *g, char *why, size_t whylen)
 			 old->user);
 		return -1;
 	}
-	if (g->current->users) {
-		g->current->next = g->retired;
-		g->retired = g->current;
-	} else {
-		free_generation(g->current);
-	}
+	free_generation(g->current);
 	g->current = gen;
 	return 0;
 }
 
 void generations_free(struct generations *g)
 {
-	while (g->retired) {
-		struct generation *gen = g->retired;
-
-		g->retired = gen->next;
-		free_generation(gen);
-	}
 	if (g->current)
 		free_generation(g->current);
 	g->current = NULL;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Configurations over time: a reload installs a new one while handshakes
- * in flight keep the profile they started with; an old configuration is
- * freed when its last handshake ends.
+ * Configurations over time, in the supervisor: a reload reads the file
+ * again and installs the new configuration only if it is good and changes
+ * nothing that needs a restart. Handshakes in flight keep the profiles they
+ * started with because they run in workers forked with the old one
+ * (supervisor.h).
  */
 #ifndef KTLSD_GENERATION_H
 #define KTLSD_GENERATION_H
@@ -13,12 +15,10 @@
 
 struct generation {
 	struct config *cfg;
-	unsigned users;			/* handshakes using its profiles */
-	struct generation *next;	/* retired ones */
 };
 
 struct generations {
-	struct generation *current, *retired;
+	struct generation *current;
 	const char *path;		/* read again on reload */
 };
 
@@ -28,10 +28,6 @@ int generations_init(struct generations *g, struct config *cfg, const char *path
 /* Give @cfg back (after a failed start): the caller frees it. */
 void generations_disown(struct generations *g);
 
-/* A handshake takes the current generation; release it when done. */
-struct generation *generation_hold(struct generations *g);
-void generation_release(struct generations *g, struct generation *gen);
-
 /*
  * Read the file again. 0 with the new configuration current; -1 with the
  * reason in @why (FILE:LINE for a broken file; the sockets and the user
@@ -40,7 +36,7 @@ void generation_release(struct generations *g, struct generation *gen);
  */
 int generations_reload(struct generations *g, char *why, size_t whylen);
 
-/* Free every generation. */
+/* Free the configuration. */
 void generations_free(struct generations *g);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -26,9 +27,20 @@ void log_msg(int priority, const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	if (to_stderr) {
-		fputs("ktlsd: ", stderr);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		char line[1024] = "ktlsd: ";
+		ssize_t written;
+		size_t prefix = strlen(line);
+		int n = vsnprintf(line + prefix, sizeof(line) - prefix - 1, fmt, ap);
+
+		/* One write per line: the workers share stderr. */
+		if (n >= 0) {
+			size_t len = strlen(line);
+
+			line[len] = '\n';
+			/* A failed write has nowhere to be reported. */
+			written = write(STDERR_FILENO, line, len + 1);
+			(void)written;
+		}
 	} else {
 		vsyslog(priority, fmt, ap);
 	}

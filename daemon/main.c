@@ -17,7 +17,7 @@
 #include "ec.h"
 #include "log.h"
 #include "privilege.h"
-#include "server.h"
+#include "supervisor.h"
 #include "unixsock.h"
 
 #define DEFAULT_CONFIG "/etc/ktlsd/ktlsd.conf"
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 	static char abs_path[PATH_MAX];
 	struct privilege_result priv;
 	struct config *cfg;
-	struct server *srv;
+	struct supervisor *sup;
 	char err[512];
 
 	/*
@@ -113,8 +113,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* Bind before detaching, so a busy socket is reported to the caller. */
-	srv = server_open(cfg, abs_path, err, sizeof(err));
-	if (!srv) {
+	sup = supervisor_open(cfg, abs_path, err, sizeof(err));
+	if (!sup) {
 		fprintf(stderr, "ktlsd: %s\n", err);
 		config_free(cfg);
 		free(cfg);
@@ -128,22 +128,22 @@ int main(int argc, char **argv)
 	if (unix_check_inherited(err, sizeof(err)) < 0 ||
 	    privilege_drop(cfg, &priv, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ktlsd: %s\n", err);
-		server_close(srv);
+		supervisor_close(sup);
 		return 1;
 	}
 	if (!foreground && daemon(0, 0) < 0) {
 		perror("ktlsd: daemon");
-		server_close(srv);
+		supervisor_close(sup);
 		return 1;
 	}
 	log_init(foreground, verbose);
 	privilege_log(cfg, &priv);
 	log_msg(LOG_INFO, "listening on %s, control on %s", cfg->socket_path,
 		cfg->control_path[0] ? cfg->control_path : "(none)");
-	log_msg(LOG_INFO, "elliptic curves: %s", ec_impl_name());
+	log_msg(LOG_INFO, "elliptic curves: %s; %u workers", ec_impl_name(), cfg->workers);
 	/* Type=notify: ready now. A no-op without systemd. */
 	sd_notify(0, "READY=1");
-	rc = server_run(srv);
-	server_close(srv);
+	rc = supervisor_run(sup);
+	supervisor_close(sup);
 	return rc;
 }

@@ -88,6 +88,42 @@ void metrics_refused(struct metrics *m, int status)
 		r->count++;
 }
 
+void metrics_merge(struct metrics *into, const struct metrics *from)
+{
+	size_t reasons = from->reason_count < METRICS_MAX_REASONS ? from->reason_count :
+			 METRICS_MAX_REASONS;
+	size_t profiles = from->profile_count < METRICS_MAX_PROFILES ? from->profile_count :
+			  METRICS_MAX_PROFILES;
+	char name[sizeof(from->profiles[0].name)];
+
+	into->ok += from->ok;
+	into->failed += from->failed;
+	into->refused += from->refused;
+	for (size_t i = 0; i < reasons; i++) {
+		struct metrics_count *r;
+
+		/* From another process's memory: terminated here, whatever it holds. */
+		snprintf(name, sizeof(from->reasons[0].name), "%.*s",
+			 (int)sizeof(from->reasons[0].name) - 1, from->reasons[i].name);
+		r = reason_slot(into, name);
+		if (r)
+			r->count += from->reasons[i].count;
+	}
+	for (size_t i = 0; i < profiles; i++) {
+		struct metrics_profile *p;
+
+		snprintf(name, sizeof(name), "%.*s", (int)sizeof(name) - 1, from->profiles[i].name);
+		p = profile_slot(into, name);
+		if (p) {
+			p->ok += from->profiles[i].ok;
+			p->failed += from->profiles[i].failed;
+		}
+	}
+	for (int i = 0; i < METRICS_BUCKETS; i++)
+		into->latency[i] += from->latency[i];
+	into->latency_samples += from->latency_samples;
+}
+
 uint64_t metrics_percentile(const struct metrics *m, double fraction)
 {
 	uint64_t want = (uint64_t)(fraction * (double)m->latency_samples + 0.5), seen = 0;

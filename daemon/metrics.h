@@ -51,6 +51,13 @@ void metrics_handshake(struct metrics *m, const char *profile, int status,
 /* A request refused before any handshake (EACCES, ESRCH, EBUSY...). */
 void metrics_refused(struct metrics *m, int status);
 
+/*
+ * Add @from's handshake counts (outcomes, reasons, profiles, latencies) to
+ * @into; its start time and reload counts are left alone. @from may be a
+ * copy of a worker's shared slot: its counts and names are bounded here.
+ */
+void metrics_merge(struct metrics *into, const struct metrics *from);
+
 /* The duration (ms) under which @fraction of handshakes ended; 0 if none. */
 uint64_t metrics_percentile(const struct metrics *m, double fraction);
 

@@ -24,15 +24,12 @@
 #include "log.h"
 #include "quota.h"
 #include "request.h"
-#include "control.h"
-#include "generation.h"
 #include "metrics.h"
 #include "server.h"
-#include "unixsock.h"
+#include "worker.h"
 
 enum watch_kind {
-	WATCH_LISTEN, WATCH_SIGNAL, WATCH_APP, WATCH_PEER, WATCH_CONTROL, WATCH_OPERATOR,
-	WATCH_CLOSER,
+	WATCH_LISTEN, WATCH_SIGNAL, WATCH_APP, WATCH_PEER, WATCH_CHANNEL, WATCH_CLOSER,
 };
 
 struct client;
@@ -41,12 +38,6 @@ struct client;
 struct watch {
 	enum watch_kind kind;
 	struct client *client;
-};
-
-/* An operator's connection to the control socket. */
-struct operator {
-	struct watch watch;
-	int fd;
 };
 
 enum client_state {
@@ -63,7 +54,6 @@ struct client {
 	int done;			/* finished, freed after this epoll batch */
 	uint64_t started_ms, deadline_ms;
 	uint64_t hs_deadline_ms;	/* the handshake's timeout; deadline_ms may be an earlier wake-up */
-	struct generation *gen;		/* whose profile the handshake uses */
 	struct client *prev, *next;	/* in its state's list, soonest deadline first */
 	struct caller caller;
 	int deferred;			/* not watched: no room to read its request yet */
@@ -71,19 +61,21 @@ struct client {
 };
 
 struct server {
-	const struct config *cfg;	/* the current one */
-	struct generations gens;
-	struct metrics metrics;
+	const struct config *cfg;	/* the worker's, for its whole life */
+	struct worker_slot *slot;	/* its counters, shared with the supervisor */
+	struct metrics *metrics;	/* ... of which these */
+	unsigned index;
 	struct closer closer;
 	struct quota quota;
 	struct log_repeat refusals;
-	int epfd, listen_fd, signal_fd, control_fd;
-	struct watch listen_watch, signal_watch, control_watch, closer_watch;
+	int epfd, listen_fd, signal_fd, channel_fd;
+	struct watch listen_watch, signal_watch, channel_watch, closer_watch;
+	int retiring;			/* told to retire: no longer accepting */
 	int accept_paused;		/* out of descriptors: not accepting */
 	uint64_t accept_resume_ms;	/* try again by then at the latest */
 	/*
 	 * One list per state, each with its own timeout: every insertion
-	 * lands at the end, unless a reload has just shortened the timeout.
+	 * lands at the end, but a wake-up's.
 	 */
 	struct deadlines {
 		struct client *soonest, *latest;
@@ -93,7 +85,7 @@ struct server {
 	unsigned fd_cap;		/* handshakes RLIMIT_NOFILE leaves room for */
 	size_t nofile;			/* RLIMIT_NOFILE */
 	size_t deferred;		/* pending clients not watched for lack of room */
-	struct t13_ticket_keys tickets;	/* TLS 1.3 session tickets: ours alone */
+	struct t13_ticket_keys tickets;	/* TLS 1.3 session tickets: the supervisor's */
 	struct t13_sessions sessions;	/* TLS 1.3 sessions our client kept */
 };
 
@@ -145,8 +137,8 @@ static void unlink_deadline(struct server *srv, struct client *c)
 
 /*
  * Keep the list in deadline order. Within a list all clients share one
- * timeout, so the walk from the latest end stops at once, but after a
- * reload that shortened it, and for a wake-up (a client waiting for its
+ * timeout (a worker's configuration never changes), so the walk from the
+ * latest end stops at once, but for a wake-up (a client waiting for its
  * tickets, a few round trips away).
  */
 static void set_deadline(struct server *srv, struct client *c, uint64_t deadline)
@@ -175,10 +167,12 @@ static void count_client(struct server *srv, struct client *c, int delta)
 
 	if (c->state == CLIENT_PENDING) {
 		srv->pending += delta;
+		srv->slot->pending = srv->pending;
 		if (q)
 			q->pending += delta;
 	} else {
 		srv->running += delta;
+		srv->slot->running = srv->running;
 		if (q)
 			q->running += delta;
 	}
@@ -252,8 +246,6 @@ static void finish_client(struct server *srv, struct client *c,
 	if (c->deferred)
 		srv->deferred--;
 	count_client(srv, c, -1);
-	if (c->gen)
-		generation_release(&srv->gens, c->gen);
 	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->app_fd, NULL);
 	release_fd(srv, c->app_fd, uid);
 	if (c->peer_fd >= 0) {
@@ -292,7 +284,7 @@ static void log_outcome(struct server *srv, const struct client *c)
 	const struct ktlsd_wire_reply *r = &c->hs->reply;
 	const char *reason = r->tls_error_name[0] ? r->tls_error_name : strerrorname_np(r->status);
 
-	metrics_handshake(&srv->metrics, c->hs->profile->name, r->status, reason,
+	metrics_handshake(srv->metrics, c->hs->profile->name, r->status, reason,
 			  now_ms() - c->started_ms);
 	if (r->status == 0)
 		log_msg(LOG_INFO, "%s: profile %s, %s", c->caller.who, c->hs->profile->name, r->message);
@@ -314,7 +306,7 @@ static void log_refusal(struct server *srv, const struct caller *who, int status
 		 strerrorname_np(status));
 	log_limited(&srv->refusals, now_ms(), key, LOG_NOTICE, "%s: request refused: %s (%s)",
 		    who->who, what, strerrorname_np(status));
-	metrics_refused(&srv->metrics, status);
+	metrics_refused(srv->metrics, status);
 }
 
 static void refuse(struct server *srv, struct client *c, int status, const char *what)
@@ -427,7 +419,6 @@ static void start_handshake(struct server *srv, struct client *c, const struct p
 		refuse(srv, c, ENOMEM, "out of memory");
 		return;
 	}
-	c->gen = generation_hold(&srv->gens);
 	if (handshake_start(c->hs, c->peer_fd, p, req, &srv->tickets, &srv->sessions) < 0) {
 		refuse(srv, c, c->hs->reply.status, c->hs->reply.message);
 		return;
@@ -578,7 +569,8 @@ static void resume_accepting(struct server *srv)
 	if (!srv->accept_paused)
 		return;
 	srv->accept_paused = 0;
-	watch_fd(srv, EPOLL_CTL_ADD, srv->listen_fd, EPOLLIN, &srv->listen_watch);
+	if (!srv->retiring)
+		watch_fd(srv, EPOLL_CTL_ADD, srv->listen_fd, EPOLLIN, &srv->listen_watch);
 }
 
 static void on_accept(struct server *srv)
@@ -687,98 +679,6 @@ static void check_fd_limit(struct server *srv)
 			(unsigned long long)lim.rlim_cur, srv->fd_cap);
 }
 
-/* Read the configuration again (see generation.h): the answer for the operator. */
-static json_object *reload(struct server *srv)
-{
-	json_object *answer;
-	char why[700];
-	size_t n = 0;
-
-	if (generations_reload(&srv->gens, why, sizeof(why)) < 0) {
-		log_msg(LOG_ERR, "reload refused, the running configuration stays: %s", why);
-		srv->metrics.reloads_refused++;
-		return control_error(why);
-	}
-	srv->cfg = srv->gens.current->cfg;
-	check_fd_limit(srv);
-	if (srv->control_fd >= 0)
-		control_apply_owner(srv->cfg);
-	srv->metrics.reloads++;
-	/* A new ticket key, rotating as the new lifetime says; the old key
-	 * still opens the tickets it sealed for one more period. */
-	srv->tickets.rotate_ms = srv->cfg->ticket_lifetime_ms;
-	t13_ticket_keys_rotate(&srv->tickets, now_ms());
-	/* Our client's sessions were verified under the old profiles: drop them. */
-	t13_sessions_clear(&srv->sessions);
-	srv->sessions.max_ms = srv->cfg->ticket_lifetime_ms;
-	for (const struct profile *p = srv->cfg->profiles; p; p = p->next)
-		n++;
-	log_msg(LOG_INFO, "reloaded %s: %zu profiles", srv->gens.path, n);
-	answer = json_object_new_object();
-	json_object_object_add(answer, "reloaded", json_object_new_string(srv->gens.path));
-	json_object_object_add(answer, "profiles", json_object_new_uint64(n));
-	return answer;
-}
-
-static json_object *status(struct server *srv)
-{
-	json_object *o = metrics_json(&srv->metrics, srv->running, now_ms());
-
-	json_object_object_add(o, "pid", json_object_new_int(getpid()));
-	json_object_object_add(o, "config", json_object_new_string(srv->gens.path));
-	json_object_object_add(o, "socket", json_object_new_string(srv->cfg->socket_path));
-	return o;
-}
-
-static void on_control_accept(struct server *srv)
-{
-	int fd;
-
-	while ((fd = accept4(srv->control_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		struct operator *op;
-
-		/* Whatever a connection carries, it is closed off the loop. */
-		if (!control_authorized(fd, srv->cfg)) {
-			control_reply(fd, control_error("permission denied: root or control_group only"));
-			closer_close(&srv->closer, fd, CONTROL_OWNER);
-			continue;
-		}
-		op = calloc(1, sizeof(*op));
-		if (!op) {
-			closer_close(&srv->closer, fd, CONTROL_OWNER);
-			continue;
-		}
-		op->fd = fd;
-		op->watch = (struct watch){ WATCH_OPERATOR, NULL };
-		if (watch_fd(srv, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP, &op->watch) < 0) {
-			closer_close(&srv->closer, fd, CONTROL_OWNER);
-			free(op);
-		}
-	}
-}
-
-static void on_operator(struct server *srv, struct operator *op)
-{
-	char cmd[32];
-	int rc = control_read(op->fd, cmd, sizeof(cmd), &srv->closer);
-
-	if (rc == -EAGAIN)
-		return;
-	if (rc == 0) {
-		if (!strcmp(cmd, "status"))
-			control_reply(op->fd, status(srv));
-		else if (!strcmp(cmd, "profiles"))
-			control_reply(op->fd, control_profiles(srv->cfg));
-		else if (!strcmp(cmd, "reload"))
-			control_reply(op->fd, reload(srv));
-		else
-			control_reply(op->fd, control_error("unknown request: status, profiles or reload"));
-	}
-	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, op->fd, NULL);
-	closer_close(&srv->closer, op->fd, CONTROL_OWNER);
-	free(op);
-}
-
 /* 1 to go on, 0 to stop. */
 static int on_signal(struct server *srv)
 {
@@ -787,11 +687,52 @@ static int on_signal(struct server *srv)
 	if (read(srv->signal_fd, &si, sizeof(si)) != sizeof(si))
 		return 1;
 	if (si.ssi_signo == SIGHUP) {
-		json_object_put(reload(srv));
+		log_msg(LOG_DEBUG, "worker %u: SIGHUP ignored: the supervisor reloads", srv->index);
 		return 1;
 	}
-	log_msg(LOG_INFO, "signal %u: stopping", si.ssi_signo);
+	log_msg(LOG_INFO, "worker %u: signal %u: stopping", srv->index, si.ssi_signo);
 	return 0;
+}
+
+/* Stop accepting: the connections held are served, then the loop ends. */
+static void retire(struct server *srv)
+{
+	if (srv->retiring)
+		return;
+	srv->retiring = 1;
+	if (!srv->accept_paused)
+		epoll_ctl(srv->epfd, EPOLL_CTL_DEL, srv->listen_fd, NULL);
+	close(srv->listen_fd);
+	srv->listen_fd = -1;
+	log_msg(LOG_DEBUG, "worker %u: retiring with %zu connections", srv->index,
+		srv->pending + srv->running);
+}
+
+/* An order from the supervisor (worker.h). 1 to go on, 0 to stop: it is gone. */
+static int on_order(struct server *srv)
+{
+	struct worker_msg msg;
+	ssize_t n = recv(srv->channel_fd, &msg, sizeof(msg), MSG_DONTWAIT);
+	int go_on = 1;
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 1;
+	if (n <= 0) {
+		log_msg(LOG_WARNING, "worker %u: the supervisor is gone: stopping", srv->index);
+		return 0;
+	}
+	if (n == sizeof(msg) && msg.order == WORKER_RETIRE) {
+		retire(srv);
+	} else if (n == sizeof(msg) && msg.order == WORKER_TICKET_KEYS) {
+		t13_ticket_keys_wipe(&srv->tickets);
+		srv->tickets = msg.keys;
+		srv->tickets.rotated_elsewhere = 1;
+	} else {
+		log_msg(LOG_ERR, "worker %u: a malformed order (%zd bytes)", srv->index, n);
+		go_on = 0;
+	}
+	explicit_bzero(&msg, sizeof(msg));
+	return go_on;
 }
 
 static size_t closer_capacity(void);
@@ -852,16 +793,16 @@ int server_run(struct server *srv)
 			case WATCH_PEER:
 				step(srv, w->client);
 				break;
-			case WATCH_CONTROL:
-				on_control_accept(srv);
-				break;
-			case WATCH_OPERATOR:
-				on_operator(srv, (struct operator *)w);
+			case WATCH_CHANNEL:
+				if (!on_order(srv))
+					return 0;
 				break;
 			}
 		}
 		expire(srv);
 		free_finished(srv);
+		if (srv->retiring && !srv->pending && !srv->running)
+			return 0;
 	}
 }
 
@@ -875,78 +816,46 @@ static size_t closer_capacity(void)
 	return (size_t)lim.rlim_cur;
 }
 
-/* server_open() failed: undo, leaving the configuration to the caller. */
-static void open_failed(struct server *srv)
+size_t server_min_nofile(void)
 {
-	generations_disown(&srv->gens);
-	server_close(srv);
+	return MIN_NOFILE;
 }
 
-struct server *server_open(struct config *cfg, const char *config_path, char *err, size_t errlen)
+struct server *server_open(const struct worker_start *ws, char *err, size_t errlen)
 {
-	struct server *srv;
-	struct rlimit lim;
+	struct server *srv = calloc(1, sizeof(*srv));
 	sigset_t mask;
 
-	/* Below it, no message's descriptors could ever be taken safely. */
-	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < MIN_NOFILE) {
-		snprintf(err, errlen, "RLIMIT_NOFILE %llu is below the %d descriptors ktlsd needs",
-			 (unsigned long long)lim.rlim_cur, MIN_NOFILE);
-		return NULL;
-	}
-	srv = calloc(1, sizeof(*srv));
-	if (!srv || generations_init(&srv->gens, cfg, config_path) < 0) {
-		free(srv);
+	if (!srv) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	srv->cfg = cfg;
-	srv->epfd = srv->listen_fd = srv->signal_fd = srv->control_fd = -1;
+	srv->cfg = ws->cfg;
+	srv->index = ws->index;
+	srv->slot = ws->slot;
+	srv->metrics = &ws->slot->metrics;
+	srv->listen_fd = ws->listen_fd;
+	srv->channel_fd = ws->channel_fd;
+	srv->tickets = *ws->tickets;
+	srv->tickets.rotated_elsewhere = 1;
+	srv->epfd = srv->signal_fd = -1;
+	t13_sessions_init(&srv->sessions, srv->cfg->ticket_lifetime_ms);
+	/* The supervisor blocked them: they are read here as events. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	srv->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (srv->signal_fd < 0 || srv->epfd < 0) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		open_failed(srv);
-		return NULL;
-	}
-	srv->listen_fd = unix_listen(cfg->socket_path, 0666, err, errlen);
-	if (srv->listen_fd < 0) {
-		open_failed(srv);
-		return NULL;
-	}
-	if (cfg->control_path[0]) {
-		srv->control_fd = control_listen(cfg, err, errlen);
-		if (srv->control_fd < 0) {
-			open_failed(srv);
-			return NULL;
-		}
-	}
 	srv->listen_watch = (struct watch){ WATCH_LISTEN, NULL };
 	srv->signal_watch = (struct watch){ WATCH_SIGNAL, NULL };
-	srv->control_watch = (struct watch){ WATCH_CONTROL, NULL };
-	if (srv->control_fd >= 0 &&
-	    watch_fd(srv, EPOLL_CTL_ADD, srv->control_fd, EPOLLIN, &srv->control_watch) < 0) {
-		snprintf(err, errlen, "epoll: %s", strerror(errno));
-		open_failed(srv);
-		return NULL;
-	}
-	metrics_init(&srv->metrics, now_ms());
-	t13_sessions_init(&srv->sessions, cfg->ticket_lifetime_ms);
-	if (t13_ticket_keys_init(&srv->tickets, now_ms(), cfg->ticket_lifetime_ms) < 0) {
-		snprintf(err, errlen, "ticket keys: %s", strerror(errno));
-		open_failed(srv);
-		return NULL;
-	}
-	if (watch_fd(srv, EPOLL_CTL_ADD, srv->listen_fd, EPOLLIN, &srv->listen_watch) < 0 ||
-	    watch_fd(srv, EPOLL_CTL_ADD, srv->signal_fd, EPOLLIN, &srv->signal_watch) < 0) {
-		snprintf(err, errlen, "epoll: %s", strerror(errno));
-		open_failed(srv);
+	srv->channel_watch = (struct watch){ WATCH_CHANNEL, NULL };
+	if (srv->signal_fd < 0 || srv->epfd < 0 ||
+	    watch_fd(srv, EPOLL_CTL_ADD, srv->listen_fd, EPOLLIN, &srv->listen_watch) < 0 ||
+	    watch_fd(srv, EPOLL_CTL_ADD, srv->signal_fd, EPOLLIN, &srv->signal_watch) < 0 ||
+	    watch_fd(srv, EPOLL_CTL_ADD, srv->channel_fd, EPOLLIN, &srv->channel_watch) < 0) {
+		snprintf(err, errlen, "worker %u: %s", ws->index, strerror(errno));
+		server_close(srv);
 		return NULL;
 	}
 	return srv;
@@ -972,17 +881,15 @@ void server_close(struct server *srv)
 	if (srv->closer.state)
 		closer_stop(&srv->closer);
 	quota_free(&srv->quota);
-	if (srv->listen_fd >= 0) {
-		unix_close(srv->listen_fd, srv->cfg->socket_path);
-	}
-	if (srv->control_fd >= 0) {
-		unix_close(srv->control_fd, srv->cfg->control_path);
-	}
+	/* Ours: the listening socket is the supervisor's to unlink. */
+	if (srv->listen_fd >= 0)
+		close(srv->listen_fd);
+	if (srv->channel_fd >= 0)
+		close(srv->channel_fd);
 	if (srv->signal_fd >= 0)
 		close(srv->signal_fd);
 	if (srv->epfd >= 0)
 		close(srv->epfd);
-	generations_free(&srv->gens);
 	t13_ticket_keys_wipe(&srv->tickets);
 	t13_sessions_wipe(&srv->sessions);
 	free(srv);

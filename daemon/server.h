@@ -1,35 +1,38 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The daemon's event loop: the unix socket applications connect to, and
- * every handshake in flight, on one epoll. One slow or hostile peer only
- * ever costs its own deadline.
+ * A worker's event loop: the unix socket applications connect to (shared
+ * with the other workers), and every handshake this worker took on, on one
+ * epoll. One slow or hostile peer only ever costs its own deadline.
  */
 #ifndef KTLSD_SERVER_H
 #define KTLSD_SERVER_H
 
-#include "config.h"
+#include <stddef.h>
 
 struct server;
+struct worker_start;
 
 /*
- * Create the listening socket at cfg->socket_path (its folder made if
- * missing; a stale socket replaced; a live one refused) and the control
- * socket. The server owns @cfg (allocated with malloc) from then on, and
- * reads @config_path again on reload. Returns a server, or NULL with a
- * message in @err (@cfg is then still the caller's). No thread is started
- * yet: the caller may still fork (daemon()) and give up privileges.
+ * A worker's loop (worker.h), in the process the supervisor forked: its
+ * own epoll, signals (SIGINT, SIGTERM: stop) and closer threads, on the
+ * shared listening socket. The configuration, the slot and the
+ * descriptors in @ws stay the caller's; the worker closes its listening
+ * socket and channel in server_close(). Returns a server, or NULL with a
+ * message in @err.
  */
-struct server *server_open(struct config *cfg, const char *config_path, char *err,
-			   size_t errlen);
+struct server *server_open(const struct worker_start *ws, char *err, size_t errlen);
 
 /*
- * Start the closer threads, then serve until SIGINT or SIGTERM; SIGHUP, or
- * `reload` on the control socket, reads the configuration again. Returns 0,
- * or 1 on a fatal error.
+ * Start the closer threads, then serve until SIGINT or SIGTERM, until the
+ * supervisor is gone, or, told to retire, until every connection held is
+ * answered. Returns 0, or 1 on a fatal error.
  */
 int server_run(struct server *srv);
 
-/* Answer the handshakes still in flight (ESHUTDOWN), close, unlink what we bound. */
+/* The RLIMIT_NOFILE below which a worker could not take a message's descriptors safely. */
+size_t server_min_nofile(void);
+
+/* Answer the handshakes still in flight (ESHUTDOWN) and close. */
 void server_close(struct server *srv);
 
 #endif

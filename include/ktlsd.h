@@ -132,6 +132,11 @@ struct ktlsd_result {
  *   ENOKEY        the peer sent no certificate where one is required
  *   EPROTO        any other TLS failure (see tls_error, alert_*)
  *   ECANCELED, ESHUTDOWN  the hand-off was cancelled, or the daemon stopped
+ *   EIO           the daemon's process that held the hand-off ended without
+ *                 answering (a worker that crashed or was killed; the daemon
+ *                 starts it again): the handshake may have begun, so the
+ *                 peer got a fatal internal_error alert where it could and
+ *                 the connection was shut down: close @fd
  *   EMFILE        the daemon was out of descriptors and could not take @fd (retry)
  *   EPERM         what listens at @socket_path is not ktlsd: it runs as neither
  *                 root, nor KTLSD_USER, nor our own uid (@fd was not sent)

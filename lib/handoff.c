@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "ktlsd.h"
 #include "reply.h"
 #include "wire.h"
@@ -227,17 +228,40 @@ int ktlsd_reply_decode(const struct ktlsd_wire_reply *w, struct ktlsd_result *re
 	return 0;
 }
 
+/*
+ * The daemon's process ended while it held the hand-off (a worker that
+ * crashed or was killed): how far the handshake got is unknown. The
+ * connection ends as after any failed handshake: a fatal internal_error
+ * alert, under kTLS if the keys were installed (the kernel's record layer
+ * then knows the sequence), in the clear if not; then it is shut down.
+ * Never blocks: the alert is dropped if the socket has no room.
+ */
+static void abandon_peer(int fd)
+{
+	static const uint8_t plain_alert[] = { 21, 3, 3, 0, 2, KTLSD_ALERT_FATAL, 80 };
+	struct tls_crypto_info info;
+	socklen_t len = sizeof(info);
+
+	if (getsockopt(fd, SOL_TLS, TLS_TX, &info, &len) == 0 && info.cipher_type)
+		ktlsd_send_alert_flags(fd, KTLSD_ALERT_FATAL, 80, MSG_DONTWAIT);
+	else
+		send(fd, plain_alert, sizeof(plain_alert), MSG_DONTWAIT | MSG_NOSIGNAL);
+	shutdown(fd, SHUT_RDWR);
+}
+
 /* Fill @res from the daemon's answer of @n bytes; 0 or an errno. */
 static int read_answer(const struct ktlsd_wire_reply *w, ssize_t n, int fd,
 		       struct ktlsd_result *res)
 {
+	/* EOF, or ECONNRESET when it ended before it read our request. */
+	if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+		abandon_peer(fd);
+		fail_result(res, EIO, "ktlsd's process ended without answering (crashed or killed)");
+		return EIO;
+	}
 	if (n < 0) {
 		fail_result(res, errno, "ktlsd");
 		return res->status;
-	}
-	if (n == 0) {
-		fail_result(res, ECONNRESET, "ktlsd closed the connection without answering");
-		return ECONNRESET;
 	}
 	if ((size_t)n != sizeof(*w) || ktlsd_reply_decode(w, res) < 0) {
 		fail_result(res, EBADMSG, "ktlsd's answer");

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <linux/tls.h>
 
+#include "alert.h"
 #include "ktlsd.h"
 
 #ifndef SOL_TLS
@@ -31,6 +32,11 @@ enum record_type {
 
 int ktlsd_send_alert(int fd, int level, int description)
 {
+	return ktlsd_send_alert_flags(fd, level, description, 0);
+}
+
+int ktlsd_send_alert_flags(int fd, int level, int description, int flags)
+{
 	uint8_t alert[2] = { (uint8_t)level, (uint8_t)description };
 	uint8_t type = RECORD_ALERT;
 	char control[CMSG_SPACE(sizeof(type))] = { 0 };
@@ -52,7 +58,7 @@ int ktlsd_send_alert(int fd, int level, int description)
 	cmsg->cmsg_len = CMSG_LEN(sizeof(type));
 	memcpy(CMSG_DATA(cmsg), &type, sizeof(type));
 	do
-		n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+		n = sendmsg(fd, &msg, MSG_NOSIGNAL | flags);
 	while (n < 0 && errno == EINTR);
 	return n < 0 ? -1 : 0;
 }

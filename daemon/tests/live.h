@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "ktlsd.h"
+#include "proc_children.h"
 #include "test_time.h"
 
 static inline uint64_t live_now_ms(void)
@@ -203,6 +204,43 @@ static inline int live_fd_count(pid_t pid)
 		n += d->d_name[0] != '.';
 	closedir(dh);
 	return n;
+}
+
+/* The one worker of a daemon started with workers = 1; -1 if none came up. */
+static inline pid_t live_worker(pid_t daemon)
+{
+	pid_t pid = -1;
+
+	WAIT_FOR(proc_children(daemon, &pid, 1) == 1, test_ms(5000));
+	return pid;
+}
+
+/*
+ * Ask the control socket at @ctl for @cmd ("status", "reload"...): the JSON
+ * answer in @out ("" if none came within 5 s, scaled), with json-c's "\/"
+ * written back as "/" so paths compare.
+ */
+static inline const char *live_control(const char *ctl, const char *cmd, char *out, size_t len)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	struct pollfd p = { fd, POLLIN, 0 };
+	ssize_t n = -1;
+
+	out[0] = 0;
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", ctl);
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
+	    send(fd, cmd, strlen(cmd), 0) == (ssize_t)strlen(cmd) && poll(&p, 1, test_ms(5000)) == 1)
+		n = recv(fd, out, len - 1, 0);
+	out[n > 0 ? n : 0] = 0;
+	close(fd);
+	for (char *r = out, *w = out;; r++) {
+		if (r[0] == '\\' && r[1] == '/')
+			r++;
+		if (!(*w++ = *r))
+			break;
+	}
+	return out;
 }
 
 #endif

@@ -60,8 +60,9 @@ static int write_config(const char *daemon_section)
 	if (!f)
 		return -1;
 	/* user = nobody: the daemon gives up root as it does in service (test_privilege checks how). */
-	fprintf(f, "[daemon]\nsocket = %s\ncontrol_socket = none\nuser = nobody\n%s\n", sock_path,
-		daemon_section);
+	/* workers = 1: these tests look at the limits, descriptors and CPU of one worker. */
+	fprintf(f, "[daemon]\nsocket = %s\ncontrol_socket = none\nuser = nobody\nworkers = 1\n%s\n",
+		sock_path, daemon_section);
 	fprintf(f, "[profile srv]\ncert = %s/ec.crt\nkey = %s/ec.key\nverify = none\nallow_uid = 0, %d\n",
 		dir, dir, NOBODY);
 	fprintf(f, "[profile out]\nrole = client\nverify = none\nallow_uid = 0, %d\n", NOBODY);
@@ -164,7 +165,7 @@ static int as_uid(uid_t uid, int (*fn)(void *), void *arg)
 }
 
 /* Defect 1: descriptors on zero-byte messages, and behind a request, are all closed. */
-static void test_fd_collection(pid_t daemon)
+static void test_fd_collection(pid_t worker)
 {
 	int before, statuses_ok = 1;
 
@@ -174,7 +175,7 @@ static void test_fd_collection(pid_t daemon)
 	 * eventfd) exists.
 	 */
 	handoff("no-such-profile", KTLSD_ROLE_SERVER);
-	before = count_fds(daemon);
+	before = count_fds(worker);
 
 	for (int i = 0; i < 200; i++) {
 		int s = connect_daemon(), st;
@@ -201,9 +202,9 @@ static void test_fd_collection(pid_t daemon)
 		read_status(s, test_ms(5000));
 		close(s);
 	}
-	if (!ok(WAIT_FOR(count_fds(daemon) <= before, test_ms(5000)),
+	if (!ok(WAIT_FOR(count_fds(worker) <= before, test_ms(5000)),
 		"every descriptor that arrived was closed (%d open before)", before))
-		diag("ktlsd holds %d descriptors, %d before", count_fds(daemon), before);
+		diag("ktlsd holds %d descriptors, %d before", count_fds(worker), before);
 }
 
 /*
@@ -233,7 +234,7 @@ static int lingering_socket(int *peer)
  * peer that does not read) is handed over with a request that is refused;
  * the next caller is still answered at once.
  */
-static void test_lingering_close(pid_t daemon)
+static void test_lingering_close(pid_t worker)
 {
 	struct ktlsd_wire_request w = { .magic = KTLSD_WIRE_MAGIC, .version = KTLSD_WIRE_VERSION,
 					.role = KTLSD_ROLE_SERVER };
@@ -249,11 +250,11 @@ static void test_lingering_close(pid_t daemon)
 	 * (Not through libktlsd: its context keeps a duplicate to check the
 	 * outcome on, whose close would then be the last.)
 	 */
-	kill(daemon, SIGSTOP);
+	kill(worker, SIGSTOP);
 	s = connect_daemon();
 	ok(s >= 0 && send_fd_msg(s, &w, sizeof(w), &a, 1) == 0, "lingering close: hand-off sent");
 	close(a);
-	kill(daemon, SIGCONT);
+	kill(worker, SIGCONT);
 	st = handoff("no-such-profile", KTLSD_ROLE_SERVER);
 	ok(st == ESRCH, "the next caller is answered while the close lingers (got %s)",
 	   st > 0 ? strerrorname_np(st) : "no answer");
@@ -290,7 +291,7 @@ static int throw_fds(const int *fds, int n, int *conns)
  * close blocked by a linger) is refused before it hands over more, while
  * other uids are served; once the closes complete it is served again.
  */
-static void test_closing_budget(pid_t daemon)
+static void test_closing_budget(pid_t worker)
 {
 	enum { N = 260 };	/* over 2 * max_handshakes_per_uid + 253 */
 	static int ours[N], peers[N];
@@ -301,11 +302,11 @@ static void test_closing_budget(pid_t daemon)
 	if (!ok(made == N, "%d sockets whose last close lingers", made))
 		goto out;
 	/* As above: ours closed first, while the daemon cannot read them yet. */
-	kill(daemon, SIGSTOP);
+	kill(worker, SIGSTOP);
 	rc = throw_fds(ours, N, conns);
 	for (int i = 0; i < N; i++)
 		close(ours[i]);
-	kill(daemon, SIGCONT);
+	kill(worker, SIGCONT);
 	for (int i = 0; i < (N + 252) / 253; i++) {
 		rc |= conns[i] < 0 || read_status(conns[i], test_ms(5000)) != EBADF;
 		close(conns[i]);
@@ -425,7 +426,7 @@ static void test_busy(void)
  * full) makes libktlsd answer EBUSY at once, whatever the timeout, instead
  * of blocking in connect().
  */
-static void test_full_backlog(pid_t daemon)
+static void test_full_backlog(pid_t worker)
 {
 	struct ktlsd_request req = { .role = KTLSD_ROLE_SERVER, .profile = "no-such-profile" };
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -434,7 +435,7 @@ static void test_full_backlog(pid_t daemon)
 	uint64_t start;
 
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock_path);
-	kill(daemon, SIGSTOP);
+	kill(worker, SIGSTOP);
 	for (; n < 300; n++) {
 		conns[n] = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 		if (connect(conns[n], (struct sockaddr *)&addr, sizeof(addr)) < 0) {
@@ -453,7 +454,7 @@ static void test_full_backlog(pid_t daemon)
 	}
 	for (int i = 0; i < n; i++)
 		close(conns[i]);
-	kill(daemon, SIGCONT);
+	kill(worker, SIGCONT);
 	ok(WAIT_FOR(handoff("no-such-profile", KTLSD_ROLE_SERVER) == ESRCH, test_ms(10000)),
 	   "resumed, it answers again");
 }
@@ -574,13 +575,13 @@ static void test_out_of_descriptors(void)
 	double before, used;
 	char line[512];
 	FILE *f;
-	pid_t d;
+	pid_t d, w = -1;
 
 	write_config("request_timeout = 60s\n");
 	ok(start_daemon(100) < 0 && log_count("RLIMIT_NOFILE 100 is below") == 1,
 	   "a ktlsd with RLIMIT_NOFILE 100 refuses to start: it could not take a message safely");
 	d = start_daemon(400);
-	if (!ok(d > 0, "a ktlsd with RLIMIT_NOFILE 400 starts"))
+	if (!ok(d > 0 && (w = live_worker(d)) > 0, "a ktlsd with RLIMIT_NOFILE 400 starts"))
 		return;
 	ok(WAIT_FOR(log_count("more than RLIMIT_NOFILE 400 allows") == 1, test_ms(5000)),
 	   "it logs that RLIMIT_NOFILE caps max_handshakes");
@@ -592,16 +593,16 @@ static void test_out_of_descriptors(void)
 		fclose(f);
 	while (c < 60 && (conns[c] = connect_daemon()) >= 0)
 		c++;
-	before = cpu_seconds(d);
+	before = cpu_seconds(w);
 	poll(NULL, 0, window);	/* the window CPU is measured over, not a wait for an event */
-	used = cpu_seconds(d) - before;
+	used = cpu_seconds(w) - before;
 	ok(c == 60 && used < window / 1000.0 * 0.2,
 	   "60 silent connections: %.2f s of CPU in %.2f s, no busy loop", used, window / 1000.0);
 	for (int i = 0; i < c; i++)
 		answered += read_status(conns[i], 0) == EBUSY;
 	ok(cap > 0 && cap < 60 && answered == c - cap,
 	   "those beyond the cap of %d got EBUSY at once (%d of %d)", cap, answered, c);
-	ok(count_fds(d) < 400, "it never came near its descriptor limit (%d open)", count_fds(d));
+	ok(count_fds(w) < 400, "it never came near its descriptor limit (%d open)", count_fds(w));
 	for (int i = 0; i < c; i++)
 		close(conns[i]);
 	ok(WAIT_FOR(handoff("no-such-profile", KTLSD_ROLE_SERVER) == ESRCH, test_ms(10000)),
@@ -635,7 +636,7 @@ static void test_socket_folder(void)
 int main(void)
 {
 	char cmd[300];
-	pid_t d;
+	pid_t d, w;
 
 	if (!mkdtemp(dir)) {
 		ok(0, "a test folder");
@@ -655,14 +656,15 @@ int main(void)
 		return done();
 	}
 	if (!ok(write_config("max_handshakes = 2\nmax_handshakes_per_uid = 1\nrequest_timeout = 300ms\n") == 0,
-		"configuration written") || !ok((d = start_daemon(0)) > 0, "ktlsd starts"))
+		"configuration written") || !ok((d = start_daemon(0)) > 0, "ktlsd starts") ||
+	    !ok((w = live_worker(d)) > 0, "with its worker"))
 		return done();
-	test_fd_collection(d);
-	test_lingering_close(d);
-	test_closing_budget(d);
+	test_fd_collection(w);
+	test_lingering_close(w);
+	test_closing_budget(w);
 	test_busy();
 	test_enumeration();
-	test_full_backlog(d);
+	test_full_backlog(w);
 	test_request_timeout();
 	test_log_flood();
 	test_many_groups();

@@ -183,26 +183,7 @@ static int handoff(const char *profile)
 /* Ask the control socket @cmd; its answer in @out ("" if none). */
 static const char *control(const char *cmd, char *out, size_t len)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	struct pollfd p = { fd, POLLIN, 0 };
-	ssize_t n = -1;
-
-	out[0] = 0;
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", ctl_path);
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
-	    send(fd, cmd, strlen(cmd), 0) == (ssize_t)strlen(cmd) && poll(&p, 1, test_ms(5000)) == 1)
-		n = recv(fd, out, len - 1, 0);
-	out[n > 0 ? n : 0] = 0;
-	close(fd);
-	/* json-c writes "/" as "\/": undo it, paths are compared below. */
-	for (char *r = out, *w = out;; r++) {
-		if (r[0] == '\\' && r[1] == '/')
-			r++;
-		if (!(*w++ = *r))
-			break;
-	}
-	return out;
+	return live_control(ctl_path, cmd, out, len);
 }
 
 static void test_dropped(void)

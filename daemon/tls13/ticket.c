@@ -69,7 +69,7 @@ int t13_ticket_keys_tick(struct t13_ticket_keys *k, uint64_t now_ms)
 {
 	uint64_t created = k->current.created_ms;
 
-	if (!k->rotate_ms || now_ms < created || now_ms - created < k->rotate_ms)
+	if (!k->rotate_ms || k->rotated_elsewhere || now_ms < created || now_ms - created < k->rotate_ms)
 		return 0;
 	return t13_ticket_keys_rotate(k, now_ms) < 0 ? -1 : 1;
 }

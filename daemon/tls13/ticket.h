@@ -78,6 +78,7 @@ struct t13_ticket_key {
 struct t13_ticket_keys {
 	struct t13_ticket_key current, previous;
 	uint64_t rotate_ms;			/* the period; 0: only t13_ticket_keys_rotate() rotates */
+	int rotated_elsewhere;			/* 1: another process rotates them, not t13_ticket_keys_tick() */
 };
 
 /*
@@ -91,7 +92,8 @@ int t13_ticket_keys_init(struct t13_ticket_keys *k, uint64_t now_ms, uint64_t ro
  * Rotate if the current key has reached the period, i.e. @now_ms >=
  * created_ms + rotate_ms: current becomes previous (the old previous is
  * wiped), and a new current is made at @now_ms. Nothing happens when
- * rotate_ms is 0 or the clock went backwards. Returns 1 if it rotated, 0
+ * rotate_ms is 0, rotated_elsewhere is set (a worker's copy of the
+ * supervisor's keys), or the clock went backwards. Returns 1 if it rotated, 0
  * if not, -1 with errno set by getrandom() (the keys then unchanged).
  */
 int t13_ticket_keys_tick(struct t13_ticket_keys *k, uint64_t now_ms);

@@ -24,6 +24,7 @@
 #include "ktls_util.h"
 #include "ktlsd.h"
 #include "ktlsd_env.h"
+#include "proc_children.h"
 #include "test_time.h"
 
 KTLSD_ENV_SUITE(env)
@@ -202,14 +203,13 @@ static int read_key_log(const char *path, struct key_log *log)
 	return log->count;
 }
 
-/* How many of @log's secrets occur in @pid's writable memory; -1 if unreadable. */
-static int secrets_in_memory(pid_t pid, const struct key_log *log)
+/* Mark in @found each of @log's secrets that occurs in @pid's writable memory; -1 if unreadable. */
+static int scan_memory(pid_t pid, const struct key_log *log, uint8_t *found)
 {
 	char path[64], line[512];
 	static uint8_t chunk[1 << 20];
-	uint8_t found[MAX_SECRETS] = { 0 };
 	FILE *maps;
-	int mem, count = 0;
+	int mem;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	maps = fopen(path, "r");
@@ -241,6 +241,24 @@ static int secrets_in_memory(pid_t pid, const struct key_log *log)
 	}
 	fclose(maps);
 	close(mem);
+	return 0;
+}
+
+/*
+ * How many of @log's secrets occur in the writable memory of ktlsd's
+ * processes: the supervisor and every worker; -1 if one is unreadable.
+ */
+static int secrets_in_memory(pid_t daemon, const struct key_log *log)
+{
+	uint8_t found[MAX_SECRETS] = { 0 };
+	pid_t workers[64];
+	int n = proc_children(daemon, workers, 64), count = 0;
+
+	if (n < 1 || scan_memory(daemon, log, found) < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (scan_memory(workers[i], log, found) < 0)
+			return -1;
 	for (int k = 0; k < log->count; k++)
 		count += found[k];
 	return count;
@@ -298,7 +316,7 @@ static void secrets_outlive_nothing(struct __test_metadata *_metadata, const cha
 		if (left)
 			poll(NULL, 0, test_ms(20));
 	}
-	EXPECT_EQ(0, left) TH_LOG("%d of %d secrets are still in ktlsd's memory", left, n);
+	EXPECT_EQ(0, left) TH_LOG("%d of %d secrets are still in the memory of ktlsd's processes", left, n);
 }
 
 TEST(no_session_secret_outlives_its_handshake)

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,8 +115,10 @@ static const struct ktlsd_request request = {
 	.role = KTLSD_ROLE_CLIENT, .profile = "web", .server_name = "example.test", .alpn = "h2",
 };
 
-static void test_answers(int tcp_fd)
+static void test_answers(int tcp_fd, int peer)
 {
+	static const uint8_t internal_error[] = { 21, 3, 3, 0, 2, 2, 80 };
+	uint8_t alert[16];
 	struct ktlsd_result res;
 	pid_t pid;
 	int rc;
@@ -148,7 +151,12 @@ static void test_answers(int tcp_fd)
 	pid = start_fake(ANSWER_NONE);
 	rc = ktlsd_handshake(sock_path, tcp_fd, &request, test_ms(5000), &res);
 	fake_ok(pid);
-	ok(rc < 0 && errno == ECONNRESET, "the daemon hangs up without answering: ECONNRESET");
+	ok(rc < 0 && errno == EIO && res.status == EIO,
+	   "the daemon hangs up without answering (a worker that died): EIO");
+	/* The handshake may have begun: the peer is told, in the clear here (no kTLS on it). */
+	ok(recv(peer, alert, sizeof(alert), MSG_DONTWAIT) == 7 && !memcmp(alert, internal_error, 7) &&
+	   recv(peer, alert, sizeof(alert), MSG_DONTWAIT) == 0,
+	   "and the peer got a fatal internal_error alert, then the end of the stream");
 
 	/* 50 ms is the limit under test, not a wait: it is meant to run out. */
 	pid = start_fake(ANSWER_SILENT);
@@ -292,7 +300,7 @@ int main(void)
 		return 1;
 	snprintf(sock_path, sizeof(sock_path), "%s/ktlsd.sock", dir);
 	/* Any descriptor will do: the fake daemon only counts it. */
-	test_answers(sv[0]);
+	test_answers(sv[0], sv[1]);
 	test_pollable(sv[0]);
 	test_refusals(sv[0]);
 	test_untrusted_daemon(sv[0]);

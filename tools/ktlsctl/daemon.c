@@ -17,7 +17,8 @@ static void daemon_help(FILE *out)
 	fputs("usage: ktlsctl daemon [-s SOCKET] status|profiles|reload\n"
 	      "\n"
 	      "status:   uptime, handshakes by outcome and failure reason, in flight,\n"
-	      "          latency percentiles, per-profile counters\n"
+	      "          latency percentiles, per-profile counters, and each worker process\n"
+	      "          (pid, in flight, restarts)\n"
 	      "profiles: the profiles ktlsd runs with (no secrets)\n"
 	      "reload:   read the configuration again; a broken one is refused with its\n"
 	      "          FILE:LINE and the running one stays; handshakes in flight go on\n"
@@ -102,6 +103,26 @@ static long long num(json_object *o, const char *a, const char *b)
 	return json_object_object_get_ex(x, b, &y) ? json_object_get_int64(y) : 0;
 }
 
+/* One line per worker process, after the count of restarts. */
+static void print_workers(json_object *s, FILE *out)
+{
+	json_object *list, *v;
+
+	if (!json_object_object_get_ex(s, "workers", &list))
+		return;
+	fprintf(out, "workers: %zu, %lld restarts\n", json_object_array_length(list),
+		num(s, NULL, "worker_restarts"));
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		json_object *w = json_object_array_get_idx(list, i);
+
+		json_object_object_get_ex(w, "state", &v);
+		fprintf(out, "worker %lld: pid %lld, %s, %lld in flight, %lld waiting, %lld ok, "
+			"%lld failed, %lld restarts\n", num(w, NULL, "index"), num(w, NULL, "pid"),
+			json_object_get_string(v), num(w, NULL, "in_flight"), num(w, NULL, "waiting"),
+			num(w, NULL, "ok"), num(w, NULL, "failed"), num(w, NULL, "restarts"));
+	}
+}
+
 static void print_status(json_object *s, FILE *out)
 {
 	json_object *failures, *profiles, *v;
@@ -126,11 +147,12 @@ static void print_status(json_object *s, FILE *out)
 			fprintf(out, " %s %s", reason, json_object_get_string(count));
 		fputc('\n', out);
 	}
-	if (!json_object_object_get_ex(s, "profiles", &profiles))
-		return;
-	json_object_object_foreach(profiles, name, p)
-		fprintf(out, "profile %s: %lld ok, %lld failed\n", name, num(p, NULL, "ok"),
-			num(p, NULL, "failed"));
+	if (json_object_object_get_ex(s, "profiles", &profiles)) {
+		json_object_object_foreach(profiles, name, p)
+			fprintf(out, "profile %s: %lld ok, %lld failed\n", name, num(p, NULL, "ok"),
+				num(p, NULL, "failed"));
+	}
+	print_workers(s, out);
 }
 
 static void print_list(json_object *o, const char *key, FILE *out)

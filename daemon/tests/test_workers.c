@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The supervisor and its workers, with the real ktlsd on the host (no kTLS
+ * needed: the peers here stay silent, so no handshake gets far enough to
+ * install keys).
+ *
+ *   - kill -9 one worker during 200 hand-offs: exactly its hand-offs fail,
+ *     each with EIO and at once, their peers get a fatal internal_error
+ *     alert and the end of the stream; the other worker's go on untouched.
+ *     The worker is back (a new pid) within a second, and the status and
+ *     the log count and name the death. Killed again at once, it comes
+ *     back after a pause.
+ *   - A reload starts new workers; the old ones retire, keeping their
+ *     hand-offs until those end on their own, then exit.
+ *   - SIGTERM answers every hand-off ESHUTDOWN and leaves no worker;
+ *     so does the supervisor's death (SIGKILL).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "ktlsd.h"
+#include "live.h"
+#include "tap.h"
+
+#define NOBODY		65534
+#define HANDOFFS	200
+#define MAX_WORKERS	8
+
+static char dir[] = "/tmp/ktlsd-test-workers.XXXXXX";
+static char sock_path[108], ctl_path[108], conf_path[160], log_path[160];
+static char ktlsd_bin[200];
+
+/* Two workers (unless @workers), one server profile; @extra: more profile lines. */
+static int write_config(unsigned workers, const char *extra)
+{
+	char cmd[600];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && test -e ec.crt || (openssl req -x509 -newkey ec -pkeyopt "
+		 "ec_paramgen_curve:P-256 -nodes -keyout ec.key -out ec.crt -days 2 "
+		 "-subj /CN=localhost 2>/dev/null && chgrp %d ec.key && chmod 0640 ec.key)",
+		 dir, NOBODY);
+	if (system(cmd) != 0)
+		return -1;
+	f = fopen(conf_path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "[daemon]\nsocket = %s\ncontrol_socket = %s\nuser = nobody\nworkers = %u\n"
+		"handshake_timeout = %dms\nrequest_timeout = %dms\n\n", sock_path, ctl_path, workers,
+		test_ms(60000), test_ms(60000));
+	fprintf(f, "[profile srv]\ncert = %s/ec.crt\nkey = %s/ec.key\nverify = none\n%s\n", dir, dir,
+		extra);
+	return fclose(f);
+}
+
+/* Each test reads a log of its own daemon only. */
+static pid_t start_daemon(void)
+{
+	unlink(log_path);
+	return live_start(ktlsd_bin, conf_path, log_path, sock_path, 0, 1);
+}
+
+/* What `status` says of one worker. */
+struct worker_info {
+	pid_t pid;
+	char state[16];
+	long long in_flight, restarts;
+};
+
+static long long field(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : -1;
+}
+
+/*
+ * The workers the status lists, in @out (at most MAX_WORKERS); how many, or
+ * -1 without an answer. *@restarts: the daemon's count of restarts.
+ */
+static int workers(struct worker_info *out, long long *restarts)
+{
+	static char answer[1 << 16];
+	json_object *st = json_tokener_parse(live_control(ctl_path, "status", answer, sizeof(answer)));
+	json_object *list, *v;
+	int n = 0;
+
+	if (!st || !json_object_object_get_ex(st, "workers", &list)) {
+		json_object_put(st);
+		return -1;
+	}
+	if (restarts)
+		*restarts = field(st, "worker_restarts");
+	for (size_t i = 0; i < json_object_array_length(list) && n < MAX_WORKERS; i++, n++) {
+		json_object *w = json_object_array_get_idx(list, i);
+
+		out[n].pid = (pid_t)field(w, "pid");
+		out[n].in_flight = field(w, "in_flight");
+		out[n].restarts = field(w, "restarts");
+		snprintf(out[n].state, sizeof(out[n].state), "%s",
+			 json_object_object_get_ex(w, "state", &v) ? json_object_get_string(v) : "");
+	}
+	json_object_put(st);
+	return n;
+}
+
+/* The handshakes in flight in worker @pid; -1 if it is not listed. */
+static long long in_flight_of(pid_t pid)
+{
+	struct worker_info w[MAX_WORKERS];
+	int n = workers(w, NULL);
+
+	for (int i = 0; i < n; i++)
+		if (w[i].pid == pid)
+			return w[i].in_flight;
+	return -1;
+}
+
+/* Workers listed in @state. */
+static int count_state(const char *state)
+{
+	struct worker_info w[MAX_WORKERS];
+	int n = workers(w, NULL), k = 0;
+
+	for (int i = 0; i < n; i++)
+		k += !strcmp(w[i].state, state);
+	return k;
+}
+
+/* A hand-off to a silent peer: the daemon waits for a ClientHello that never comes. */
+struct handoff {
+	int app, peer;
+	struct ktlsd_handoff h;
+	int done, status;
+};
+
+static int start_handoffs(struct handoff *hs, int n)
+{
+	struct ktlsd_request req = { .role = KTLSD_ROLE_SERVER, .profile = "srv" };
+
+	for (int i = 0; i < n; i++) {
+		hs[i] = (struct handoff){ .app = -1, .peer = -1 };
+		if (live_tcp_pair(&hs[i].app, &hs[i].peer) < 0 ||
+		    ktlsd_handoff_start(&hs[i].h, sock_path, hs[i].app, &req) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Collect the answers that come within @ms (waiting on the hand-offs'
+ * sockets, or not at all for 0), or until @want are done: how many of @hs
+ * are done then.
+ */
+static int collect_some(struct handoff *hs, int n, int want, int ms)
+{
+	uint64_t until = live_now_ms() + (uint64_t)ms;
+	struct pollfd pfd[HANDOFFS];
+	int idx[HANDOFFS], done;
+
+	for (;;) {
+		int waiting = 0, left;
+
+		done = 0;
+		for (int i = 0; i < n; i++) {
+			if (hs[i].done) {
+				done++;
+				continue;
+			}
+			pfd[waiting] = (struct pollfd){ ktlsd_handoff_fd(&hs[i].h), POLLIN, 0 };
+			idx[waiting++] = i;
+		}
+		left = (int)(until > live_now_ms() ? until - live_now_ms() : 0);
+		if (!waiting || done >= want || poll(pfd, waiting, left) <= 0)
+			return done;
+		for (int k = 0; k < waiting; k++) {
+			struct handoff *h = &hs[idx[k]];
+			struct ktlsd_result res;
+
+			if (!pfd[k].revents)
+				continue;
+			if (ktlsd_handoff_finish(&h->h, &res) < 0 && errno == EAGAIN)
+				continue;
+			h->done = 1;
+			h->status = res.status;
+		}
+	}
+}
+
+static int collect(struct handoff *hs, int n, int ms)
+{
+	return collect_some(hs, n, n, ms);
+}
+
+static void end_handoffs(struct handoff *hs, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!hs[i].done)
+			ktlsd_handoff_cancel(&hs[i].h);
+		close(hs[i].app);
+		close(hs[i].peer);
+	}
+}
+
+/*
+ * 1 if @peer holds a fatal internal_error alert in the clear, then the end
+ * of the stream, by @until (live_now_ms()).
+ */
+static int got_alert_and_end(int peer, uint64_t until)
+{
+	static const uint8_t alert[] = { 21, 3, 3, 0, 2, 2, 80 };
+	uint8_t buf[16];
+	struct pollfd p = { peer, POLLIN, 0 };
+	ssize_t n;
+
+	if (poll(&p, 1, (int)(until > live_now_ms() ? until - live_now_ms() : 0)) != 1)
+		return 0;
+	n = recv(peer, buf, sizeof(buf), MSG_WAITALL);
+	return n == (ssize_t)sizeof(alert) && !memcmp(buf, alert, sizeof(alert));
+}
+
+static int log_count(const char *needle)
+{
+	return live_log_count(log_path, needle);
+}
+
+/* A request for a profile that does not exist is answered ESRCH. */
+static int answers(void)
+{
+	return live_handoff(sock_path, "no-such-profile", KTLSD_ROLE_SERVER, NULL, 0) == ESRCH;
+}
+
+/* Start hand-offs from @hs on worker @only, with @other stopped so it cannot take any. */
+static int handoffs_to(pid_t only, pid_t other, struct handoff *hs, int n, long long expect)
+{
+	int rc;
+
+	kill(other, SIGSTOP);
+	rc = start_handoffs(hs, n);
+	rc = rc == 0 && WAIT_FOR(in_flight_of(only) == expect, test_ms(10000)) ? 0 : -1;
+	kill(other, SIGCONT);
+	return rc;
+}
+
+static void test_kill_one_worker(void)
+{
+	static struct handoff hs[HANDOFFS];
+	struct worker_info w[MAX_WORKERS];
+	int n, done, eio = 0, alerts = 0, back = 0;
+	long long restarts = 0;
+	uint64_t killed, elapsed;
+	pid_t d, a, b;
+
+	write_config(2, "");
+	d = start_daemon();
+	if (!ok(d > 0 && WAIT_FOR(workers(w, NULL) == 2 && w[0].pid > 0 && w[1].pid > 0,
+				  test_ms(5000)), "ktlsd starts with 2 workers"))
+		return;
+	a = w[0].pid;
+	b = w[1].pid;
+	ok(!strcmp(w[0].state, "running") && !strcmp(w[1].state, "running") && a != b,
+	   "both running, in two processes (%d, %d)", (int)a, (int)b);
+	/* Half to each, deterministically: the other one is stopped meanwhile. */
+	if (!ok(handoffs_to(a, b, hs, HANDOFFS / 2, HANDOFFS / 2) == 0 &&
+		handoffs_to(b, a, hs + HANDOFFS / 2, HANDOFFS / 2, HANDOFFS / 2) == 0,
+		"%d hand-offs in flight, %d in each worker", HANDOFFS, HANDOFFS / 2))
+		goto out;
+	kill(a, SIGKILL);
+	killed = live_now_ms();
+	done = collect_some(hs, HANDOFFS, HANDOFFS / 2, test_ms(5000));
+	elapsed = live_now_ms() - killed;
+	for (int i = 0; i < HANDOFFS / 2; i++)
+		eio += hs[i].done && hs[i].status == EIO;
+	/* At once: not at the handshake timeout (60 s), nor at a second's deadline. */
+	ok(done >= HANDOFFS / 2 && eio == HANDOFFS / 2 && elapsed < (uint64_t)test_ms(1000),
+	   "kill -9 of one worker: each of its %d hand-offs failed with EIO (%d), within %llu ms",
+	   HANDOFFS / 2, eio, (unsigned long long)elapsed);
+	back = WAIT_FOR(workers(w, &restarts) == 2 && w[0].pid > 0 && w[0].pid != a &&
+			w[0].pid != b && !strcmp(w[0].state, "running"), test_ms(1000));
+	elapsed = live_now_ms() - killed;
+	/* Killed again at once, well within the 10 s a worker must live to be trusted: a pause. */
+	if (back)
+		kill(w[0].pid, SIGKILL);
+	ok(back && w[0].restarts == 1 && restarts == 1,
+	   "the worker is back within a second (%llu ms), as pid %d; the status counts 1 restart",
+	   (unsigned long long)elapsed, (int)w[0].pid);
+	for (int i = 0; i < HANDOFFS / 2; i++)
+		alerts += got_alert_and_end(hs[i].peer, killed + (uint64_t)test_ms(5000));
+	ok(alerts == HANDOFFS / 2, "their peers got a fatal internal_error alert, then the end (%d)",
+	   alerts);
+	n = collect(hs, HANDOFFS, 0);
+	ok(n == HANDOFFS / 2 && in_flight_of(b) == HANDOFFS / 2,
+	   "the other worker's %d go on untouched (%d answered in all)", HANDOFFS / 2, n);
+	ok(WAIT_FOR(log_count("worker 0 was killed by signal 9 (SIGKILL)") == 2, test_ms(5000)),
+	   "the log names the signal, each time");
+	a = w[0].pid;
+	ok(WAIT_FOR(log_count("after a pause: it keeps dying") == 1, test_ms(5000)) &&
+	   WAIT_FOR(workers(w, &restarts) == 2 && w[0].pid > 0 && w[0].pid != a, test_ms(5000)) &&
+	   restarts == 2, "killed again at once, it is started again after a pause");
+	ok(answers(), "the daemon answers");
+	ok(collect(hs, HANDOFFS, 0) == HANDOFFS / 2 && in_flight_of(b) == HANDOFFS / 2,
+	   "still the other worker's hand-offs go on");
+out:
+	end_handoffs(hs, HANDOFFS);
+	ok(WAIT_FOR(in_flight_of(b) == 0, test_ms(10000)), "cancelled, they are gone from its count");
+	ok(live_stop(d), "ktlsd stops cleanly");
+}
+
+static void test_reload_rolls_over(void)
+{
+	struct handoff hs[4];
+	struct worker_info w[MAX_WORKERS];
+	char answer[4096];
+	int n, aborted = 0;
+	pid_t d, old[2];
+
+	write_config(2, "");
+	d = start_daemon();
+	if (!ok(d > 0 && WAIT_FOR(workers(w, NULL) == 2 && w[0].pid > 0 && w[1].pid > 0,
+				  test_ms(5000)), "ktlsd starts with 2 workers"))
+		return;
+	old[0] = w[0].pid;
+	old[1] = w[1].pid;
+	if (!ok(handoffs_to(old[0], old[1], hs, 2, 2) == 0 &&
+		handoffs_to(old[1], old[0], hs + 2, 2, 2) == 0, "2 hand-offs in flight in each"))
+		goto out;
+	write_config(3, "[profile added]\nrole = client\nverify = none\n");
+	ok(strstr(live_control(ctl_path, "reload", answer, sizeof(answer)), "\"reloaded\"") != NULL,
+	   "reloaded, now with 3 workers");
+	n = workers(w, NULL);
+	ok(n == 5 && count_state("running") == 3 && count_state("retiring") == 2 &&
+	   in_flight_of(old[0]) == 2 && in_flight_of(old[1]) == 2,
+	   "3 new workers run; the 2 old ones retire, keeping their hand-offs (%d listed)", n);
+	ok(collect(hs, 4, 0) == 0, "none of those was answered");
+	ok(answers() && strstr(live_control(ctl_path, "profiles", answer, sizeof(answer)), "added"),
+	   "the new workers serve the new configuration");
+	/* Their peers hang up: the handshakes end as they would have anyway. */
+	for (int i = 0; i < 4; i++)
+		shutdown(hs[i].peer, SHUT_RDWR);
+	collect(hs, 4, test_ms(10000));
+	for (int i = 0; i < 4; i++)
+		aborted += hs[i].done && hs[i].status == ECONNABORTED;
+	ok(aborted == 4, "they end with ECONNABORTED, the peers' doing, not ktlsd's (%d)", aborted);
+	ok(WAIT_FOR(workers(w, NULL) == 3 && count_state("retiring") == 0, test_ms(5000)) &&
+	   WAIT_FOR(log_count("exited with status 0") == 2, test_ms(5000)),
+	   "then the old workers exit, and only the 3 new ones are left");
+	write_config(2, "[profile broken]\ncert = /nonexistent\n");
+	ok(strstr(live_control(ctl_path, "reload", answer, sizeof(answer)), "error") &&
+	   workers(w, NULL) == 3 && count_state("running") == 3,
+	   "a broken file is refused, and the workers stay as they were");
+out:
+	end_handoffs(hs, 4);
+	ok(live_stop(d), "ktlsd stops cleanly");
+}
+
+static void test_stop(int sig)
+{
+	struct handoff hs[4];
+	struct worker_info w[MAX_WORKERS];
+	int shutdown_answers = 0;
+	pid_t d, pids[2];
+
+	write_config(2, "");
+	d = start_daemon();
+	if (!ok(d > 0 && WAIT_FOR(workers(w, NULL) == 2 && w[0].pid > 0 && w[1].pid > 0,
+				  test_ms(5000)), "ktlsd starts with 2 workers"))
+		return;
+	pids[0] = w[0].pid;
+	pids[1] = w[1].pid;
+	if (!ok(handoffs_to(pids[0], pids[1], hs, 2, 2) == 0 &&
+		handoffs_to(pids[1], pids[0], hs + 2, 2, 2) == 0, "2 hand-offs in flight in each"))
+		goto out;
+	kill(d, sig);
+	collect(hs, 4, test_ms(10000));
+	for (int i = 0; i < 4; i++)
+		shutdown_answers += hs[i].done && hs[i].status == ESHUTDOWN;
+	ok(shutdown_answers == 4, "%s to the supervisor: each hand-off is answered ESHUTDOWN (%d)",
+	   sigabbrev_np(sig), shutdown_answers);
+	ok(WAIT_FOR(kill(pids[0], 0) < 0 && kill(pids[1], 0) < 0, test_ms(10000)),
+	   "and no worker is left");
+out:
+	end_handoffs(hs, 4);
+	if (sig == SIGKILL)
+		waitpid(d, NULL, 0);
+	else
+		ok(live_stop(d), "ktlsd stops cleanly");
+}
+
+int main(void)
+{
+	char cmd[300];
+
+	if (!mkdtemp(dir)) {
+		ok(0, "a test folder");
+		return done();
+	}
+	if (chdir(getenv("KTLSD_SOURCE_DIR") ? getenv("KTLSD_SOURCE_DIR") : ".") < 0 ||
+	    live_binary(ktlsd_bin, sizeof(ktlsd_bin)) < 0) {
+		ok(0, "%s is built (run from the checkout)", ktlsd_bin);
+		return done();
+	}
+	if (geteuid() != 0) {
+		ok(0, "these tests start ktlsd as root, which then becomes nobody: run them as root");
+		return done();
+	}
+	chmod(dir, 0755);
+	snprintf(sock_path, sizeof(sock_path), "%s/ktlsd.sock", dir);
+	snprintf(ctl_path, sizeof(ctl_path), "%s/ctl.sock", dir);
+	snprintf(conf_path, sizeof(conf_path), "%s/ktlsd.conf", dir);
+	snprintf(log_path, sizeof(log_path), "%s/ktlsd.log", dir);
+	test_kill_one_worker();
+	test_reload_rolls_over();
+	test_stop(SIGTERM);
+	test_stop(SIGKILL);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (!getenv("KTLSD_TEST_KEEP") && system(cmd) != 0)
+		diag("could not remove %s", dir);
+	return done();
+}
