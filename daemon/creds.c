@@ -483,6 +483,18 @@ out:
 	return rc;
 }
 
+void creds_forget_key(struct creds *creds)
+{
+	secret_free(creds->key_buf, key_len(creds));
+	creds->key_buf = NULL;
+	creds->ec_key.x = NULL;
+	creds->ec_key.xlen = 0;
+	creds->rsa_key.p = creds->rsa_key.q = NULL;
+	creds->rsa_key.dp = creds->rsa_key.dq = creds->rsa_key.iq = NULL;
+	creds->rsa_key.plen = creds->rsa_key.qlen = 0;
+	creds->rsa_key.dplen = creds->rsa_key.dqlen = creds->rsa_key.iqlen = 0;
+}
+
 void creds_free(struct creds *creds)
 {
 	for (size_t i = 0; i < creds->chain_len; i++)

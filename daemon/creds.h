@@ -10,6 +10,9 @@
 #include <stddef.h>
 
 #include <bearssl.h>
+#include <stdint.h>
+
+struct key_client;
 
 struct creds {
 	br_x509_certificate *chain;	/* leaf first */
@@ -20,6 +23,12 @@ struct creds {
 	unsigned char *key_buf;		/* holds the key's numbers */
 	br_x509_trust_anchor *anchors;
 	size_t anchor_count;
+	/*
+	 * In a worker: the key is forgotten (creds_forget_key()), and this
+	 * asks the key process to sign with key number key_id (key_client.h).
+	 */
+	struct key_client *signer;
+	uint32_t key_id;
 };
 
 /*
@@ -36,6 +45,14 @@ int creds_load_key(struct creds *creds, const char *path, char *err, size_t errl
 
 /* Load every certificate of a PEM file as a trust anchor. */
 int creds_load_anchors(struct creds *creds, const char *path, char *err, size_t errlen);
+
+/*
+ * Wipe and unmap the private key, keeping what tells which signatures it
+ * makes (its type, curve, modulus size): for a process that signs through
+ * the key process from then on (set signer and key_id). Nothing when there
+ * is no key.
+ */
+void creds_forget_key(struct creds *creds);
 
 /* Release everything; @creds is then empty. */
 void creds_free(struct creds *creds);

@@ -22,6 +22,7 @@
 #include "ec.h"
 #include "failure.h"
 #include "handshake.h"
+#include "key_client.h"
 #include "keys.h"
 #include "san.h"
 #include "tls13/msg.h"
@@ -478,6 +479,20 @@ static int is_ip_literal(const char *name)
 	return san_parse_ip(name, addr) != 0;
 }
 
+/*
+ * What BearSSL's engines sign with: our EC code and BearSSL's PKCS#1 for a
+ * key held here; the key process (key_client.h) for a worker's profile.
+ */
+static br_ecdsa_sign ecdsa_signer(const struct creds *c)
+{
+	return c->signer ? key_client_ecdsa_sign : ec_ecdsa_sign();
+}
+
+static br_rsa_pkcs1_sign pkcs1_signer(const struct creds *c)
+{
+	return c->signer ? key_client_pkcs1_sign : br_rsa_pkcs1_sign_get_default();
+}
+
 static int setup_client(struct handshake *hs, const struct profile *p)
 {
 	const struct creds *c = &p->creds;
@@ -501,10 +516,9 @@ static int setup_client(struct handshake *hs, const struct profile *p)
 	ec_use_in_x509(&hs->minimal);
 	if (c->key_type == BR_KEYTYPE_EC)
 		br_ssl_client_set_single_ec(cc, c->chain, c->chain_len, &c->ec_key,
-					    BR_KEYTYPE_SIGN, 0, ec_impl(), ec_ecdsa_sign());
+					    BR_KEYTYPE_SIGN, 0, ec_impl(), ecdsa_signer(c));
 	else if (c->key_type == BR_KEYTYPE_RSA)
-		br_ssl_client_set_single_rsa(cc, c->chain, c->chain_len, &c->rsa_key,
-					     br_rsa_pkcs1_sign_get_default());
+		br_ssl_client_set_single_rsa(cc, c->chain, c->chain_len, &c->rsa_key, pkcs1_signer(c));
 	return 0;
 }
 
@@ -521,9 +535,12 @@ static int setup_server(struct handshake *hs, const struct profile *p, uint32_t 
 		br_ssl_server_init_full_ec(sc, c->chain, c->chain_len, BR_KEYTYPE_EC, &c->ec_key);
 		/* The same key, signed with our EC code (ECDHE suites only: no KEYX). */
 		br_ssl_server_set_single_ec(sc, c->chain, c->chain_len, &c->ec_key, BR_KEYTYPE_SIGN,
-					    BR_KEYTYPE_EC, ec_impl(), ec_ecdsa_sign());
+					    BR_KEYTYPE_EC, ec_impl(), ecdsa_signer(c));
 	} else {
 		br_ssl_server_init_full_rsa(sc, c->chain, c->chain_len, &c->rsa_key);
+		/* Signing only (the ECDHE suites kTLS carries): nothing to decrypt with the key. */
+		br_ssl_server_set_single_rsa(sc, c->chain, c->chain_len, &c->rsa_key, BR_KEYTYPE_SIGN,
+					     br_rsa_private_get_default(), pkcs1_signer(c));
 	}
 	hs->eng = &sc->eng;
 	ec_use_in_engine(hs->eng);

@@ -86,6 +86,7 @@ struct server {
 	size_t nofile;			/* RLIMIT_NOFILE */
 	size_t deferred;		/* pending clients not watched for lack of room */
 	struct t13_ticket_keys tickets;	/* TLS 1.3 session tickets: the supervisor's */
+	struct key_client *keys;	/* the key process, for every profile's signatures */
 	struct t13_sessions sessions;	/* TLS 1.3 sessions our client kept */
 };
 
@@ -708,12 +709,36 @@ static void retire(struct server *srv)
 		srv->pending + srv->running);
 }
 
+/*
+ * Read one order (and the descriptor it may carry) from the supervisor:
+ * the message's length, 0 when the supervisor is gone, or -1 with errno.
+ */
+static ssize_t read_order(int fd, struct worker_msg *msg, int *passed)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	struct iovec iov = { msg, sizeof(*msg) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
+			     .msg_controllen = sizeof(cbuf.buf) };
+	struct cmsghdr *c;
+	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	*passed = -1;
+	c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(passed, CMSG_DATA(c), sizeof(int));
+	return n;
+}
+
 /* An order from the supervisor (worker.h). 1 to go on, 0 to stop: it is gone. */
 static int on_order(struct server *srv)
 {
 	struct worker_msg msg;
-	ssize_t n = recv(srv->channel_fd, &msg, sizeof(msg), MSG_DONTWAIT);
-	int go_on = 1;
+	int go_on = 1, fd;
+	ssize_t n = read_order(srv->channel_fd, &msg, &fd);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 1;
@@ -727,10 +752,16 @@ static int on_order(struct server *srv)
 		t13_ticket_keys_wipe(&srv->tickets);
 		srv->tickets = msg.keys;
 		srv->tickets.rotated_elsewhere = 1;
+	} else if (n == sizeof(msg) && msg.order == WORKER_KEY_CHANNEL && fd >= 0 && srv->keys) {
+		key_client_set_fd(srv->keys, fd);
+		fd = -1;
 	} else {
 		log_msg(LOG_ERR, "worker %u: a malformed order (%zd bytes)", srv->index, n);
 		go_on = 0;
 	}
+	/* Ours: the supervisor sends nothing a close could block on. */
+	if (fd >= 0)
+		close(fd);
 	explicit_bzero(&msg, sizeof(msg));
 	return go_on;
 }
@@ -836,6 +867,7 @@ struct server *server_open(const struct worker_start *ws, char *err, size_t errl
 	srv->metrics = &ws->slot->metrics;
 	srv->listen_fd = ws->listen_fd;
 	srv->channel_fd = ws->channel_fd;
+	srv->keys = ws->keys;
 	srv->tickets = *ws->tickets;
 	srv->tickets.rotated_elsewhere = 1;
 	srv->epfd = srv->signal_fd = -1;

@@ -20,6 +20,8 @@
 #include "closer.h"
 #include "control.h"
 #include "generation.h"
+#include "key_client.h"
+#include "keyproc.h"
 #include "log.h"
 #include "metrics.h"
 #include "server.h"
@@ -44,9 +46,14 @@ struct sup_watch {
 	int fd;
 };
 
-/* A worker process, in the slot of the shared mapping with its index. */
+/*
+ * A worker process, in the slot of the shared mapping with its index; or a
+ * key process (keyproc.h), one per configuration still served.
+ */
 struct worker {
 	int in_use;		/* running, or waiting to be started again */
+	int keys;		/* the key process of its generation */
+	unsigned gen;		/* the configuration it serves: supervisor's gen, or older */
 	int retiring;		/* of an older configuration: not started again */
 	pid_t pid;		/* 0: not running */
 	int channel;		/* our end, or -1 */
@@ -68,6 +75,7 @@ struct supervisor {
 	struct worker_slot *slots;	/* SLOTS, shared with the workers */
 	struct worker workers[SLOTS];
 	unsigned restarts;		/* of every worker, since the start */
+	unsigned gen;			/* the configuration's generation: one more per reload */
 	pid_t pid;
 };
 
@@ -91,32 +99,77 @@ static struct worker_slot *slot_of(struct supervisor *sup, const struct worker *
 	return &sup->slots[w - sup->workers];
 }
 
-/* In the new process: the supervisor's descriptors are closed, then the worker's loop. */
-static int worker_main(struct supervisor *sup, struct worker *w, int channel)
+/*
+ * In a new process: what only the supervisor uses is closed (@keep_listen:
+ * not the listening socket), it dies with the supervisor, and ps -o comm
+ * and top show @name. 0, or -1 if the supervisor is gone already.
+ */
+static int child_setup(struct supervisor *sup, const char *name, int keep_listen)
 {
-	struct worker_start ws = {
-		.cfg = sup->cfg, .index = w->index, .listen_fd = sup->listen_fd,
-		.channel_fd = channel, .slot = slot_of(sup, w), .tickets = &sup->tickets,
-	};
-	struct server *srv;
-	char err[256], name[16];
-	int rc;
-
-
-	/* A supervisor killed outright takes its workers along. */
+	/* A supervisor killed outright takes its children along. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != sup->pid)
-		return 1;
-	/* What ps -o comm and top show; the key process is told apart the same way. */
-	snprintf(name, sizeof(name), "ktlsd-worker%u", w->index);
+		return -1;
 	prctl(PR_SET_NAME, name);
 	close(sup->epfd);
 	close(sup->signal_fd);
 	if (sup->control_fd >= 0)
 		close(sup->control_fd);
+	if (!keep_listen)
+		close(sup->listen_fd);
 	close(closer_event_fd(&sup->closer));
 	for (size_t i = 0; i < SLOTS; i++)
 		if (sup->workers[i].channel >= 0)
 			close(sup->workers[i].channel);
+	return 0;
+}
+
+/* The key process: the configuration's keys, signing for the workers. */
+static int keys_main(struct supervisor *sup, int control)
+{
+	struct keyproc kp;
+	sigset_t none;
+
+	if (child_setup(sup, "ktlsd-keys", 0) < 0)
+		return 1;
+	/* No signal loop here: SIGTERM ends it, as it should. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (keyproc_init(&kp, sup->gens.current->cfg) < 0) {
+		log_msg(LOG_ERR, "key process: %s", strerror(errno));
+		return 1;
+	}
+	return keyproc_run(&kp, control);
+}
+
+/*
+ * A worker's loop, on its own copy of the configuration: every private key
+ * in it is forgotten first, and signed with by the key process over @keys.
+ */
+static int worker_main(struct supervisor *sup, struct worker *w, int channel, int keys)
+{
+	struct key_client kc;
+	struct worker_start ws = {
+		.cfg = sup->cfg, .index = w->index, .listen_fd = sup->listen_fd,
+		.channel_fd = channel, .slot = slot_of(sup, w), .tickets = &sup->tickets,
+		.keys = &kc,
+	};
+	struct server *srv;
+	char err[256], name[16];
+	uint32_t n = 0;
+	int rc;
+
+	snprintf(name, sizeof(name), "ktlsd-worker%u", w->index);
+	if (child_setup(sup, name, 1) < 0)
+		return 1;
+	key_client_init(&kc);
+	key_client_set_fd(&kc, keys);
+	for (struct profile *p = sup->gens.current->cfg->profiles; p; p = p->next, n++) {
+		if (!p->creds.key_type)
+			continue;
+		creds_forget_key(&p->creds);
+		p->creds.signer = &kc;
+		p->creds.key_id = n;
+	}
 	srv = server_open(&ws, err, sizeof(err));
 	if (!srv) {
 		log_msg(LOG_ERR, "%s", err);
@@ -124,7 +177,77 @@ static int worker_main(struct supervisor *sup, struct worker *w, int channel)
 	}
 	rc = server_run(srv);
 	server_close(srv);
+	key_client_set_fd(&kc, -1);
 	return rc;
+}
+
+/* Send @msg with @fd attached on @sock. 0, or -1 with errno. */
+static int send_with_fd(int sock, const void *msg, size_t len, int fd)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	struct iovec iov = { (void *)msg, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
+			     .msg_controllen = sizeof(cbuf.buf) };
+	struct cmsghdr *c;
+
+	memset(&cbuf, 0, sizeof(cbuf));
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+/* The running key process of generation @gen, or NULL. */
+static struct worker *keys_of(struct supervisor *sup, unsigned gen)
+{
+	for (size_t i = 0; i < SLOTS; i++) {
+		struct worker *k = &sup->workers[i];
+
+		if (k->in_use && k->keys && k->gen == gen)
+			return k->pid ? k : NULL;
+	}
+	return NULL;
+}
+
+/* Give the key process of @gen its end of a worker's channel, @fd (closed here). */
+static void give_keys_end(struct supervisor *sup, unsigned gen, int fd)
+{
+	static const char one = 1;
+	struct worker *k = keys_of(sup, gen);
+
+	if (k && send_with_fd(k->channel, &one, 1, fd) < 0)
+		log_msg(LOG_ERR, "the key process: a worker's channel not handed over: %s",
+			strerror(errno));
+	close(fd);
+}
+
+/* The key process @k was started (again): a new channel to it for each worker it signs for. */
+static void reconnect_workers(struct supervisor *sup, const struct worker *k)
+{
+	struct worker_msg order = { .order = WORKER_KEY_CHANNEL };
+
+	for (size_t i = 0; i < SLOTS; i++) {
+		struct worker *w = &sup->workers[i];
+		int kp[2];
+
+		if (!w->pid || w->keys || w->gen != k->gen)
+			continue;
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, kp) < 0) {
+			log_msg(LOG_ERR, "worker %u: no channel to the key process: %s", w->index,
+				strerror(errno));
+			continue;
+		}
+		if (send_with_fd(w->channel, &order, sizeof(order), kp[1]) < 0)
+			log_msg(LOG_ERR, "worker %u: the key channel not handed over: %s", w->index,
+				strerror(errno));
+		close(kp[1]);
+		give_keys_end(sup, k->gen, kp[0]);
+	}
 }
 
 /* The next restart of @w after it died, having lived @lived_ms: at once, or after a pause. */
@@ -141,33 +264,50 @@ static int start_worker(struct supervisor *sup, struct worker *w)
 {
 	struct worker_slot *slot = slot_of(sup, w);
 	uint64_t now = now_ms();
-	int sv[2];
+	int sv[2], kp[2] = { -1, -1 };
 	pid_t pid;
 
 	w->in_use = 1;
 	w->restart_ms = 0;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		goto fail;
-	memset(slot, 0, sizeof(*slot));
-	metrics_init(&slot->metrics, now);
-	pid = fork();
-	if (pid < 0) {
+	if (!w->keys && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, kp) < 0) {
 		close(sv[0]);
 		close(sv[1]);
 		goto fail;
 	}
+	memset(slot, 0, sizeof(*slot));
+	metrics_init(&slot->metrics, now);
+	pid = fork();
 	if (pid == 0) {
 		close(sv[0]);
-		_exit(worker_main(sup, w, sv[1]));
+		if (w->keys)
+			_exit(keys_main(sup, sv[1]));
+		close(kp[0]);
+		_exit(worker_main(sup, w, sv[1], kp[1]));
 	}
 	close(sv[1]);
+	if (!w->keys)
+		close(kp[1]);
+	if (pid < 0) {
+		close(sv[0]);
+		if (!w->keys)
+			close(kp[0]);
+		goto fail;
+	}
 	w->pid = pid;
 	w->channel = sv[0];
 	w->started_ms = now;
-	log_msg(LOG_DEBUG, "worker %u: started, pid %d", w->index, (int)pid);
+	log_msg(LOG_DEBUG, "%s %u: started, pid %d", w->keys ? "key process" : "worker", w->index,
+		(int)pid);
+	if (w->keys)
+		reconnect_workers(sup, w);
+	else
+		give_keys_end(sup, w->gen, kp[0]);
 	return 0;
 fail:
-	log_msg(LOG_ERR, "worker %u: cannot start: %s", w->index, strerror(errno));
+	log_msg(LOG_ERR, "%s %u: cannot start: %s", w->keys ? "key process" : "worker", w->index,
+		strerror(errno));
 	schedule_restart(w, now, 0);
 	return -1;
 }
@@ -180,16 +320,48 @@ static struct worker *free_worker(struct supervisor *sup)
 	return NULL;
 }
 
-/* Start cfg->workers workers in free slots; reload() made sure there is room. */
+/*
+ * Start the current configuration's key process, then cfg->workers workers,
+ * in free slots; reload() made sure there is room.
+ */
 static void start_workers(struct supervisor *sup)
 {
+	struct worker *k = free_worker(sup);
+
+	if (!k)
+		return;
+	*k = (struct worker){ .keys = 1, .gen = sup->gen, .channel = -1 };
+	start_worker(sup, k);
 	for (unsigned i = 0; i < sup->cfg->workers; i++) {
 		struct worker *w = free_worker(sup);
 
 		if (!w)
 			return;
-		*w = (struct worker){ .index = i, .channel = -1 };
+		*w = (struct worker){ .index = i, .gen = sup->gen, .channel = -1 };
 		start_worker(sup, w);
+	}
+}
+
+/* An old generation whose last worker has ended: its key process goes too. */
+static void end_keys_if_unused(struct supervisor *sup, unsigned gen)
+{
+	if (gen == sup->gen)
+		return;
+	for (size_t i = 0; i < SLOTS; i++) {
+		const struct worker *w = &sup->workers[i];
+
+		if (w->in_use && !w->keys && w->gen == gen)
+			return;
+	}
+	for (size_t i = 0; i < SLOTS; i++) {
+		struct worker *k = &sup->workers[i];
+
+		if (k->in_use && k->keys && k->gen == gen) {
+			if (k->pid)
+				kill(k->pid, SIGTERM);
+			else
+				k->in_use = 0;
+		}
 	}
 }
 
@@ -230,21 +402,30 @@ static void worker_ended(struct supervisor *sup, struct worker *w, int status, i
 	char how[96];
 
 	describe_exit(status, how, sizeof(how));
-	metrics_merge(&sup->metrics, &slot_of(sup, w)->metrics);
+	if (!w->keys)
+		metrics_merge(&sup->metrics, &slot_of(sup, w)->metrics);
 	close(w->channel);
 	w->channel = -1;
 	w->pid = 0;
 	if (w->retiring || stopping) {
-		log_msg(w->retiring && WIFEXITED(status) && !WEXITSTATUS(status) ? LOG_DEBUG :
-			LOG_NOTICE, "worker %u %s", w->index, how);
+		log_msg(w->retiring && (w->keys || (WIFEXITED(status) && !WEXITSTATUS(status))) ?
+			LOG_DEBUG : LOG_NOTICE, "%s %u %s", w->keys ? "key process" : "worker",
+			w->index, how);
 		w->in_use = 0;
+		if (!w->keys)
+			end_keys_if_unused(sup, w->gen);
 		return;
 	}
 	w->restarts++;
 	sup->restarts++;
 	schedule_restart(w, now, now - w->started_ms);
-	log_msg(LOG_ERR, "worker %u %s: the hand-offs it held failed (EIO); starting it again%s",
-		w->index, how, w->restart_ms > now ? " after a pause: it keeps dying" : "");
+	if (w->keys)
+		log_msg(LOG_ERR, "the key process %s: handshakes waiting for a signature failed; "
+			"starting it again%s", how,
+			w->restart_ms > now ? " after a pause: it keeps dying" : "");
+	else
+		log_msg(LOG_ERR, "worker %u %s: the hand-offs it held failed (EIO); starting it again%s",
+			w->index, how, w->restart_ms > now ? " after a pause: it keeps dying" : "");
 }
 
 static void child_ended(struct supervisor *sup, pid_t pid, int status, int stopping)
@@ -318,6 +499,7 @@ reloaded:
 	for (size_t i = 0; i < SLOTS; i++)
 		old[i] = sup->workers[i].in_use && !sup->workers[i].retiring;
 	/* The new ones first, so that someone always accepts. */
+	sup->gen++;
 	start_workers(sup);
 	for (size_t i = 0; i < SLOTS; i++) {
 		struct worker *w = &sup->workers[i];
@@ -325,11 +507,13 @@ reloaded:
 		if (!old[i])
 			continue;
 		w->retiring = 1;
-		if (w->pid)
+		if (w->pid && !w->keys)
 			send_order(w, &retire);
-		else
+		else if (!w->pid)
 			w->in_use = 0;
 	}
+	/* The old key process signs for the old workers until the last one is gone. */
+	end_keys_if_unused(sup, sup->gen - 1);
 	/* Those still working on the old handshakes may issue tickets: the keys they open with. */
 	send_ticket_keys(sup);
 	for (const struct profile *p = sup->cfg->profiles; p; p = p->next)
@@ -350,7 +534,7 @@ static const char *worker_state(const struct worker *w)
 static json_object *status(struct supervisor *sup)
 {
 	struct metrics *all = malloc(sizeof(*all));
-	json_object *o, *list = json_object_new_array();
+	json_object *o, *list = json_object_new_array(), *keys = json_object_new_array();
 	uint64_t now = now_ms(), in_flight = 0;
 
 	if (!all)
@@ -364,6 +548,13 @@ static json_object *status(struct supervisor *sup)
 		if (!w->in_use)
 			continue;
 		one = json_object_new_object();
+		if (w->keys) {
+			json_object_object_add(one, "pid", json_object_new_int(w->pid));
+			json_object_object_add(one, "state", json_object_new_string(worker_state(w)));
+			json_object_object_add(one, "restarts", json_object_new_uint64(w->restarts));
+			json_object_array_add(keys, one);
+			continue;
+		}
 		json_object_object_add(one, "index", json_object_new_uint64(w->index));
 		json_object_object_add(one, "pid", json_object_new_int(w->pid));
 		json_object_object_add(one, "state", json_object_new_string(worker_state(w)));
@@ -388,6 +579,7 @@ static json_object *status(struct supervisor *sup)
 	json_object_object_add(o, "socket", json_object_new_string(sup->cfg->socket_path));
 	json_object_object_add(o, "worker_restarts", json_object_new_uint64(sup->restarts));
 	json_object_object_add(o, "workers", list);
+	json_object_object_add(o, "key_processes", keys);
 	return o;
 }
 

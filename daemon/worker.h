@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "key_client.h"
 #include "metrics.h"
 #include "tls13/ticket.h"
 
@@ -31,6 +32,8 @@ enum worker_order {
 	WORKER_RETIRE = 1,
 	/* The supervisor rotated the TLS 1.3 ticket keys: use these. */
 	WORKER_TICKET_KEYS = 2,
+	/* A new channel to the key process (it was started again), with the message. */
+	WORKER_KEY_CHANNEL = 3,
 };
 
 struct worker_msg {
@@ -46,6 +49,7 @@ struct worker_start {
 	int channel_fd;			/* its end of the channel */
 	struct worker_slot *slot;	/* its counters, in the shared mapping */
 	const struct t13_ticket_keys *tickets;	/* the supervisor's keys at the fork */
+	struct key_client *keys;	/* signs for the profiles, whose keys it forgot */
 };
 
 #endif

@@ -14,7 +14,7 @@
 FUZZ_CC       ?= clang
 FUZZ_SECONDS  ?= 60
 FUZZ_BUILD    := $(BUILD)/fuzz
-FUZZ_TARGETS  := request config creds hs_server hs_client reply record san t13_hello t13_msg t12_msg t13_ticket t13_server_msgs
+FUZZ_TARGETS  := request config creds hs_server hs_client reply key_request record san t13_hello t13_msg t12_msg t13_ticket t13_server_msgs
 FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS   := -std=c11 -O1 -g -Wall -Wextra $(FUZZ_SAN) -fsanitize=fuzzer-no-link

@@ -52,6 +52,8 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "key_client.h"
+#include "tls13/sig.h"
 #include "hs.h"
 #include "wire.h"
 
@@ -769,6 +771,26 @@ static void request_seeds(void)
 	write_seed("request", "short", &one_fd, 1, &w, 8);
 }
 
+/* Requests to the key process, as fuzz_key_request reads them (profile 0: EC, 1: RSA). */
+static void key_request_seeds(void)
+{
+	struct key_request r = { .id = 7, .key = 0, .op = T13_SIG_OP_ECDSA, .hash = br_sha256_ID,
+				 .digest_len = 32 };
+
+	memset(r.digest, 0x5a, sizeof(r.digest));
+	write_seed("key_request", "ecdsa-sha256", "", 0, &r, sizeof(r));
+	r = (struct key_request){ .id = 8, .key = 1, .op = T13_SIG_OP_PKCS1, .hash = br_sha256_ID,
+				  .digest_len = 32 };
+	write_seed("key_request", "pkcs1-sha256", "", 0, &r, sizeof(r));
+	r.op = T13_SIG_OP_PSS;
+	r.hash = br_sha384_ID;
+	r.digest_len = 48;
+	write_seed("key_request", "pss-sha384", "", 0, &r, sizeof(r));
+	r.key = 2;
+	write_seed("key_request", "no-key", "", 0, &r, sizeof(r));
+	write_seed("key_request", "short", "", 0, &r, 9);
+}
+
 static void reply_seeds(void)
 {
 	struct ktlsd_wire_reply w;
@@ -842,6 +864,7 @@ int main(int argc, char **argv)
 	mkdir(outdir, 0755);
 	request_seeds();
 	reply_seeds();
+	key_request_seeds();
 	record_seeds();
 	handshake_seeds(KTLSD_ROLE_SERVER);
 	handshake_seeds(KTLSD_ROLE_CLIENT);

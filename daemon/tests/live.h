@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "ktlsd.h"
-#include "proc_children.h"
+#include "proc_look.h"
 #include "test_time.h"
 
 static inline uint64_t live_now_ms(void)

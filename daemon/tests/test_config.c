@@ -115,6 +115,9 @@ static void test_good(void)
 	ok(!strcmp(cfg.socket_path, "/run/test/ktlsd.sock") && cfg.handshake_timeout_ms == 1500 &&
 	   !strcmp(cfg.user, "nobody") && cfg.uid == 65534 && cfg.gid == 65534 && cfg.user_line == 5,
 	   "[daemon] values are read");
+	ok(cfg.workers == config_online_cpus() && cfg.workers >= 1 &&
+	   cfg.workers == (unsigned)sysconf(_SC_NPROCESSORS_ONLN),
+	   "workers: one per online CPU by default (%u)", cfg.workers);
 	ok(web && client && !config_profile(&cfg, "nope"), "profiles are found by name, and only those");
 	ok(web && web->verify == VERIFY_OPTIONAL && web->suite_count == 2 &&
 	   web->suites[0] == 0xcca9 && web->suites[1] == 0xc02b && !strcmp(web->alpn, "h2,http/1.1"),
@@ -198,6 +201,12 @@ static void test_errors(void)
 	refused("[profile c]\nrole = sometimes\n", 2, "role 'sometimes'", "bad role value");
 	refused("[daemon]\nmax_handshakes = 10\nmax_handshakes_per_uid = 11\n[profile a]\nverify = none\n", 3,
 		"above max_handshakes", "a per-uid cap above the global one");
+	refused("[daemon]\nworkers = 0\n[profile a]\nverify = none\n", 2,
+		"workers '0': expected auto or 1 to 256", "no workers");
+	refused("[daemon]\n\nworkers = 257\n[profile a]\nverify = none\n", 3,
+		"workers '257'", "more workers than allowed");
+	refused("[daemon]\nworkers = many\n[profile a]\nverify = none\n", 2,
+		"workers 'many'", "workers not a number");
 	refused("[daemon]\nrequest_timeout = 0\n[profile a]\nverify = none\n", 2,
 		"request_timeout '0'", "a zero request timeout");
 	refused("[daemon]\nhandshake_timeout = 30d\n[profile a]\nverify = none\n", 2,
@@ -510,6 +519,14 @@ static void test_tickets(void)
 		config_free(&cfg);
 	p = load_a(&cfg, "[profile a]\nverify = none\nticket_wait = 50ms\nticket_wait = auto\n" USER_NOBODY);
 	ok(p && p->ticket_wait_ms == 0, "ticket_wait = auto again: 0");
+	if (p)
+		config_free(&cfg);
+	p = load_a(&cfg, "[daemon]\nworkers = 3\n[profile a]\nverify = none\n" USER_NOBODY);
+	ok(p && cfg.workers == 3, "workers = 3");
+	if (p)
+		config_free(&cfg);
+	p = load_a(&cfg, "[daemon]\nworkers = 3\nworkers = auto\n[profile a]\nverify = none\n" USER_NOBODY);
+	ok(p && cfg.workers == config_online_cpus(), "workers = auto: one per online CPU");
 	if (p)
 		config_free(&cfg);
 	refused("[profile a]\nverify = none\nticket_wait = 0ms\n", 3,

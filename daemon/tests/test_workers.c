@@ -14,6 +14,13 @@
  *     hand-offs until those end on their own, then exit.
  *   - SIGTERM answers every hand-off ESHUTDOWN and leaves no worker;
  *     so does the supervisor's death (SIGKILL).
+ *   - The key process: the workers' memory holds no private key, the key
+ *     process's does; real handshakes (openssl s_client, TLS 1.3 and 1.2)
+ *     are signed through it. kill -9 it while a worker waits for a
+ *     signature: that handshake fails at once with internal_error, the key
+ *     process is back within a second, and the next handshakes complete.
+ *     (Here a handshake completes up to the kTLS install, which this
+ *     kernel refuses: ENOPROTOOPT.)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,7 +34,10 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
+#include <netinet/in.h>
+#include <sys/wait.h>
 
+#include "creds.h"
 #include "ktlsd.h"
 #include "live.h"
 #include "tap.h"
@@ -397,6 +407,189 @@ out:
 		ok(live_stop(d), "ktlsd stops cleanly");
 }
 
+/* The key process's pid from the status, or -1. */
+static pid_t key_process(long long *restarts)
+{
+	static char answer[1 << 16];
+	json_object *st = json_tokener_parse(live_control(ctl_path, "status", answer, sizeof(answer)));
+	json_object *list;
+	pid_t pid = -1;
+
+	if (st && json_object_object_get_ex(st, "key_processes", &list) &&
+	    json_object_array_length(list) == 1) {
+		pid = (pid_t)field(json_object_array_get_idx(list, 0), "pid");
+		if (restarts)
+			*restarts = field(json_object_array_get_idx(list, 0), "restarts");
+	}
+	json_object_put(st);
+	return pid;
+}
+
+/* 1 if @pid's command name (ps -o comm) is @name. */
+static int comm_is(pid_t pid, const char *name)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = 0;
+	fclose(f);
+	comm[strcspn(comm, "\n")] = 0;
+	return !strcmp(comm, name);
+}
+
+/* A TLS client (openssl s_client) on a loopback connection handed off to ktlsd. */
+struct tls_handoff {
+	int lfd, app;
+	pid_t client;
+	struct ktlsd_handoff h;
+};
+
+static int tls_handoff_start(struct tls_handoff *t, const char *version)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct ktlsd_request req = { .role = KTLSD_ROLE_SERVER, .profile = "srv" };
+	socklen_t len = sizeof(sa);
+	char port[16];
+
+	t->app = -1;
+	t->client = -1;
+	t->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (t->lfd < 0 || bind(t->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(t->lfd, 1) < 0 ||
+	    getsockname(t->lfd, (struct sockaddr *)&sa, &len) < 0)
+		return -1;
+	snprintf(port, sizeof(port), "127.0.0.1:%d", ntohs(sa.sin_port));
+	t->client = fork();
+	if (t->client == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execlp("openssl", "openssl", "s_client", "-connect", port, version, (char *)NULL);
+		_exit(127);
+	}
+	t->app = accept4(t->lfd, NULL, NULL, SOCK_CLOEXEC);
+	return t->app >= 0 ? ktlsd_handoff_start(&t->h, sock_path, t->app, &req) : -1;
+}
+
+/* Its outcome within @ms: the status, or -ETIMEDOUT. */
+static int tls_handoff_end(struct tls_handoff *t, int ms)
+{
+	struct pollfd p = { ktlsd_handoff_fd(&t->h), POLLIN, 0 };
+	struct ktlsd_result res;
+	int st = -ETIMEDOUT;
+
+	while (poll(&p, 1, ms) == 1) {
+		if (ktlsd_handoff_finish(&t->h, &res) == 0 || errno != EAGAIN) {
+			st = res.status;
+			break;
+		}
+	}
+	if (st == -ETIMEDOUT)
+		ktlsd_handoff_cancel(&t->h);
+	close(t->app);
+	close(t->lfd);
+	if (t->client > 0) {
+		kill(t->client, SIGKILL);
+		waitpid(t->client, NULL, 0);
+	}
+	return st;
+}
+
+/* A handshake with s_client that ran to its end: kTLS installed, or refused by this kernel. */
+static int tls_handshake_completes(const char *version)
+{
+	struct tls_handoff t;
+	int st = tls_handoff_start(&t, version) == 0 ? tls_handoff_end(&t, test_ms(20000)) : -1;
+
+	return st == 0 || st == ENOPROTOOPT;
+}
+
+/* 1 if worker @pid is inside poll(2): waiting for the key process (its loop uses epoll_wait). */
+static int waits_for_signature(pid_t pid)
+{
+	char path[64], line[128] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	fclose(f);
+	/* x86-64 poll(2) is system call 7. */
+	return !strncmp(line, "7 ", 2);
+}
+
+static void test_key_process(void)
+{
+	struct worker_info w[MAX_WORKERS];
+	struct creds creds = { 0 };
+	struct tls_handoff t;
+	char path[200], err[256];
+	const uint8_t *needle;
+	size_t len;
+	uint8_t found[1];
+	long long restarts = -1;
+	int st, keys_hold = 0, workers_hold = 0, scanned = 0;
+	pid_t d, keys = -1, again = -1;
+
+	write_config(2, "");
+	d = start_daemon();
+	if (!ok(d > 0 && WAIT_FOR(workers(w, NULL) == 2 && w[0].pid > 0 && w[1].pid > 0 &&
+				  (keys = key_process(NULL)) > 0, test_ms(5000)),
+		"ktlsd starts with 2 workers and a key process"))
+		return;
+	ok(comm_is(keys, "ktlsd-keys") && comm_is(w[0].pid, "ktlsd-worker0") &&
+	   comm_is(w[1].pid, "ktlsd-worker1"), "ps tells them apart: ktlsd-keys, ktlsd-worker0, ktlsd-worker1");
+	ok(tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2") &&
+	   tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2"),
+	   "TLS 1.3 and 1.2 handshakes with openssl s_client are signed through the key process");
+	snprintf(path, sizeof(path), "%s/ec.key", dir);
+	if (ok(creds_load_key(&creds, path, err, sizeof(err)) == 0 && creds.ec_key.xlen == 32,
+	       "the profile's private key, read here to look for it")) {
+		needle = creds.ec_key.x;
+		len = creds.ec_key.xlen;
+		found[0] = 0;
+		scanned += proc_scan_memory(keys, &needle, &len, 1, found) == 0;
+		keys_hold = found[0];
+		for (int i = 0; i < 2; i++) {
+			found[0] = 0;
+			scanned += proc_scan_memory(w[i].pid, &needle, &len, 1, found) == 0;
+			workers_hold += found[0];
+		}
+		ok(scanned == 3 && keys_hold, "the key process's memory holds the key");
+		ok(scanned == 3 && !workers_hold, "no worker's memory does (%d of 2)", workers_hold);
+	}
+	creds_free(&creds);
+	/* Stopped, the key process cannot answer: a worker waits in poll() for it. */
+	kill(keys, SIGSTOP);
+	if (!ok(tls_handoff_start(&t, "-tls1_3") == 0 &&
+		WAIT_FOR(waits_for_signature(w[0].pid) || waits_for_signature(w[1].pid), test_ms(10000)),
+		"with the key process stopped, a worker waits for a signature")) {
+		kill(keys, SIGCONT);
+		goto out;
+	}
+	kill(keys, SIGKILL);
+	st = tls_handoff_end(&t, test_ms(1000));
+	ok(st == EPROTO, "kill -9 of the key process: that handshake fails at once (%s)",
+	   st > 0 ? strerrorname_np(st) : "no answer within a second");
+	ok(WAIT_FOR((again = key_process(&restarts)) > 0 && again != keys, test_ms(1000)) &&
+	   restarts == 1, "the key process is back within a second, as pid %d", (int)again);
+	ok(WAIT_FOR(log_count("the key process was killed by signal 9 (SIGKILL)") == 1, test_ms(5000)),
+	   "the log names the signal");
+	ok(tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2"),
+	   "later handshakes are signed again");
+out:
+	ok(live_stop(d), "ktlsd stops cleanly");
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -423,6 +616,7 @@ int main(void)
 	test_reload_rolls_over();
 	test_stop(SIGTERM);
 	test_stop(SIGKILL);
+	test_key_process();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (!getenv("KTLSD_TEST_KEEP") && system(cmd) != 0)
 		diag("could not remove %s", dir);

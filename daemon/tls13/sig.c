@@ -11,6 +11,7 @@
 #include "pss.h"
 #include "sig.h"
 #include "../ec.h"
+#include "../key_client.h"
 
 _Static_assert(T13_MAX_SIGNATURE >= T13_PSS_MAX_MODULUS, "a PSS signature must fit T13_MAX_SIGNATURE");
 
@@ -104,11 +105,10 @@ static size_t hash_content(const br_hash_class *h, const uint8_t *data, size_t l
 	return (h->desc >> BR_HASHDESC_OUT_OFF) & BR_HASHDESC_OUT_MASK;
 }
 
-static int sign_ecdsa(const struct creds *creds, const struct t13_scheme *s, const uint8_t *digest,
+static int sign_ecdsa(const struct creds *creds, const br_hash_class *hash, const uint8_t *digest,
 		      uint8_t *sig, size_t *sig_len)
 {
-	size_t n = ec_ecdsa_sign()(ec_impl(), s->hash, digest,
-						     &creds->ec_key, sig);
+	size_t n = ec_ecdsa_sign()(ec_impl(), hash, digest, &creds->ec_key, sig);
 
 	if (!n)
 		return -1;
@@ -135,7 +135,7 @@ static const br_rsa_public_key *leaf_rsa_key(const struct creds *creds, br_x509_
 	return pkey && pkey->key_type == BR_KEYTYPE_RSA ? &pkey->key.rsa : NULL;
 }
 
-static int sign_pss(const struct creds *creds, const struct t13_scheme *s, const uint8_t *digest,
+static int sign_pss(const struct creds *creds, const br_hash_class *hash, const uint8_t *digest,
 		    size_t hlen, const br_prng_class **rng, uint8_t *sig, size_t *sig_len)
 {
 	br_x509_decoder_context dc;
@@ -148,7 +148,7 @@ static int sign_pss(const struct creds *creds, const struct t13_scheme *s, const
 	if (creds->chain_len && !(pk = leaf_rsa_key(creds, &dc)))
 		return -1;
 	(*rng)->generate(rng, salt, hlen);
-	return t13_pss_sign(&creds->rsa_key, pk, s->hash, digest, salt, sig, sig_len);
+	return t13_pss_sign(&creds->rsa_key, pk, hash, digest, salt, sig, sig_len);
 }
 
 int t13_sig_sign(const struct creds *creds, uint16_t scheme, const uint8_t *content, size_t len,
@@ -156,14 +156,12 @@ int t13_sig_sign(const struct creds *creds, uint16_t scheme, const uint8_t *cont
 {
 	const struct t13_scheme *s = find_scheme(scheme);
 	uint8_t digest[T13_MAX_DIGEST];
-	size_t hlen;
 
 	if (!s || !key_can_make(creds, s))
 		return -1;
-	hlen = hash_content(s->hash, content, len, digest);
-	if (s->key_type == BR_KEYTYPE_EC)
-		return sign_ecdsa(creds, s, digest, sig, sig_len);
-	return sign_pss(creds, s, digest, hlen, rng, sig, sig_len);
+	hash_content(s->hash, content, len, digest);
+	return t13_sig_sign_digest(creds, s->key_type == BR_KEYTYPE_EC ? T13_SIG_OP_ECDSA :
+				   T13_SIG_OP_PSS, s->hash, digest, rng, sig, sig_len);
 }
 
 /* Whether the peer may use @s, as we offered it, with its leaf key @pkey. */
@@ -341,19 +339,19 @@ uint16_t t12_sig_choose(const struct creds *creds, const uint8_t *peer, size_t p
  * certificate's key before it leaves, as PSS is (pss.h): a faulty CRT half
  * would give the key's factors away.
  */
-static int sign_pkcs1(const struct creds *creds, const struct t13_scheme *s, const uint8_t *hash,
+static int sign_pkcs1(const struct creds *creds, const br_hash_class *h, const uint8_t *hash,
 		      uint8_t *sig, size_t *sig_len)
 {
 	br_x509_decoder_context dc;
 	const br_rsa_public_key *pk = NULL;
-	const unsigned char *oid = pkcs1_hash_oid(s->hash);
+	const unsigned char *oid = pkcs1_hash_oid(h);
 	size_t k = (creds->rsa_key.n_bitlen + 7) / 8;
 
 	/* pss.c recomputes a missing public key; a TLS 1.2 client always has its leaf. */
 	if (!oid || !creds->chain_len || !(pk = leaf_rsa_key(creds, &dc)))
 		return -1;
-	if (!br_rsa_pkcs1_sign_get_default()(oid, hash, hash_len_of(s->hash), &creds->rsa_key, sig) ||
-	    !pkcs1_verify(pk, s->hash, hash, sig, k)) {
+	if (!br_rsa_pkcs1_sign_get_default()(oid, hash, hash_len_of(h), &creds->rsa_key, sig) ||
+	    !pkcs1_verify(pk, h, hash, sig, k)) {
 		explicit_bzero(sig, k);
 		return -1;
 	}
@@ -368,9 +366,45 @@ int t12_sig_sign_hash(const struct creds *creds, uint16_t scheme, const uint8_t 
 
 	if (!s || !t12_key_can_make(creds, s) || hash_len != hash_len_of(s->hash))
 		return -1;
-	if (s->key_type == BR_KEYTYPE_EC)
-		return sign_ecdsa(creds, s, hash, sig, sig_len);
-	if (s->cert_only)
-		return sign_pkcs1(creds, s, hash, sig, sig_len);
-	return sign_pss(creds, s, hash, hash_len, rng, sig, sig_len);
+	return t13_sig_sign_digest(creds, s->key_type == BR_KEYTYPE_EC ? T13_SIG_OP_ECDSA :
+				   s->cert_only ? T13_SIG_OP_PKCS1 : T13_SIG_OP_PSS, s->hash, hash, rng,
+				   sig, sig_len);
+}
+
+const br_hash_class *t13_sig_hash_by_id(int id)
+{
+	switch (id) {
+	case br_sha256_ID:
+		return &br_sha256_vtable;
+	case br_sha384_ID:
+		return &br_sha384_vtable;
+	case br_sha512_ID:
+		return &br_sha512_vtable;
+	}
+	return NULL;
+}
+
+int t13_sig_sign_digest(const struct creds *creds, enum t13_sig_op op, const br_hash_class *hash,
+			const uint8_t *digest, const br_prng_class **rng, uint8_t *sig, size_t *sig_len)
+{
+	int id = (int)((hash->desc >> BR_HASHDESC_ID_OFF) & BR_HASHDESC_ID_MASK);
+
+	if (!t13_sig_hash_by_id(id))
+		return -1;
+	if (creds->signer)
+		return key_client_sign(creds->signer, creds->key_id, op, id, digest, hash_len_of(hash),
+				       sig, sig_len);
+	switch (op) {
+	case T13_SIG_OP_ECDSA:
+		return creds->key_type == BR_KEYTYPE_EC ? sign_ecdsa(creds, hash, digest, sig, sig_len) : -1;
+	case T13_SIG_OP_PKCS1:
+		return creds->key_type == BR_KEYTYPE_RSA &&
+		       pkcs1_key_fits(creds->rsa_key.n_bitlen, hash) ?
+		       sign_pkcs1(creds, hash, digest, sig, sig_len) : -1;
+	case T13_SIG_OP_PSS:
+		return creds->key_type == BR_KEYTYPE_RSA &&
+		       t13_pss_key_fits(creds->rsa_key.n_bitlen, hash) ?
+		       sign_pss(creds, hash, digest, hash_len_of(hash), rng, sig, sig_len) : -1;
+	}
+	return -1;
 }

@@ -140,4 +140,28 @@ uint16_t t12_sig_choose(const struct creds *creds, const uint8_t *peer, size_t p
 int t12_sig_sign_hash(const struct creds *creds, uint16_t scheme, const uint8_t *hash, size_t hash_len,
 		      const br_prng_class **rng, uint8_t *sig, size_t *sig_len);
 
+/* What a digest is signed with (the key process is asked in these terms: key_client.h). */
+enum t13_sig_op {
+	T13_SIG_OP_ECDSA = 1,	/* DER, the curve of the key */
+	T13_SIG_OP_PKCS1 = 2,	/* RSASSA-PKCS1-v1_5 (TLS 1.2) */
+	T13_SIG_OP_PSS = 3,	/* RSASSA-PSS, salt as long as the hash */
+};
+
+/* SHA-256, SHA-384 or SHA-512 by BearSSL's hash id (br_sha256_ID...); NULL for another. */
+const br_hash_class *t13_sig_hash_by_id(int id);
+
+/*
+ * Sign @digest, @hash's output, with @creds' key as @op says: what
+ * t13_sig_sign() and t12_sig_sign_hash() do once they have hashed and
+ * checked the scheme, and what the key process does for a worker. When the
+ * key is in another process (creds->signer set, see key_client.h) the
+ * request goes there. RSA signatures are checked against @creds' leaf
+ * before they are given out; PSS takes its salt from @rng. @sig has room for
+ * T13_MAX_SIGNATURE bytes. Returns 0 with *@sig_len set, or -1: a hash other
+ * than SHA-256/384/512, an op the key cannot make, no RNG for PSS, the
+ * signature failed, or the key process did not answer.
+ */
+int t13_sig_sign_digest(const struct creds *creds, enum t13_sig_op op, const br_hash_class *hash,
+			const uint8_t *digest, const br_prng_class **rng, uint8_t *sig, size_t *sig_len);
+
 #endif

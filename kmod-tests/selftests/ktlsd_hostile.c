@@ -24,7 +24,7 @@
 #include "ktls_util.h"
 #include "ktlsd.h"
 #include "ktlsd_env.h"
-#include "proc_children.h"
+#include "proc_look.h"
 #include "test_time.h"
 
 KTLSD_ENV_SUITE(env)
@@ -206,42 +206,14 @@ static int read_key_log(const char *path, struct key_log *log)
 /* Mark in @found each of @log's secrets that occurs in @pid's writable memory; -1 if unreadable. */
 static int scan_memory(pid_t pid, const struct key_log *log, uint8_t *found)
 {
-	char path[64], line[512];
-	static uint8_t chunk[1 << 20];
-	FILE *maps;
-	int mem;
+	const uint8_t *needles[MAX_SECRETS];
+	size_t lens[MAX_SECRETS];
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	maps = fopen(path, "r");
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
-	mem = open(path, O_RDONLY);
-	if (!maps || mem < 0) {
-		if (maps)
-			fclose(maps);
-		if (mem >= 0)
-			close(mem);
-		return -1;
+	for (int k = 0; k < log->count; k++) {
+		needles[k] = log->secret[k];
+		lens[k] = log->len[k];
 	}
-	while (fgets(line, sizeof(line), maps)) {
-		unsigned long lo, hi;
-		char perms[8];
-
-		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[1] != 'w')
-			continue;
-		for (unsigned long at = lo; at < hi; at += sizeof(chunk) - 47) {
-			size_t want = hi - at < sizeof(chunk) ? hi - at : sizeof(chunk);
-			ssize_t got = pread(mem, chunk, want, (off_t)at);
-
-			if (got < 48)
-				break;
-			for (int k = 0; k < log->count; k++)
-				if (memmem(chunk, (size_t)got, log->secret[k], log->len[k]))
-					found[k] = 1;
-		}
-	}
-	fclose(maps);
-	close(mem);
-	return 0;
+	return proc_scan_memory(pid, needles, lens, log->count, found);
 }
 
 /*

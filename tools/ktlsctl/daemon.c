@@ -18,7 +18,7 @@ static void daemon_help(FILE *out)
 	      "\n"
 	      "status:   uptime, handshakes by outcome and failure reason, in flight,\n"
 	      "          latency percentiles, per-profile counters, and each worker process\n"
-	      "          (pid, in flight, restarts)\n"
+	      "          (pid, in flight, restarts) and the key process\n"
 	      "profiles: the profiles ktlsd runs with (no secrets)\n"
 	      "reload:   read the configuration again; a broken one is refused with its\n"
 	      "          FILE:LINE and the running one stays; handshakes in flight go on\n"
@@ -120,6 +120,15 @@ static void print_workers(json_object *s, FILE *out)
 			"%lld failed, %lld restarts\n", num(w, NULL, "index"), num(w, NULL, "pid"),
 			json_object_get_string(v), num(w, NULL, "in_flight"), num(w, NULL, "waiting"),
 			num(w, NULL, "ok"), num(w, NULL, "failed"), num(w, NULL, "restarts"));
+	}
+	if (!json_object_object_get_ex(s, "key_processes", &list))
+		return;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		json_object *k = json_object_array_get_idx(list, i);
+
+		json_object_object_get_ex(k, "state", &v);
+		fprintf(out, "key process: pid %lld, %s, %lld restarts\n", num(k, NULL, "pid"),
+			json_object_get_string(v), num(k, NULL, "restarts"));
 	}
 }
 

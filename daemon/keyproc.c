@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "entropy.h"
+#include "keyproc.h"
+#include "log.h"
+#include "tls13/sig.h"
+
+int keyproc_init(struct keyproc *kp, const struct config *cfg)
+{
+	uint8_t seed[32];
+
+	kp->cfg = cfg;
+	if (entropy_fill(seed, sizeof(seed)) < 0)
+		return -1;
+	br_hmac_drbg_init(&kp->rng, &br_sha256_vtable, seed, sizeof(seed));
+	explicit_bzero(seed, sizeof(seed));
+	return 0;
+}
+
+/* The creds of profile number @key, if it has a private key here. */
+static const struct creds *key_number(const struct config *cfg, uint32_t key)
+{
+	const struct profile *p = cfg->profiles;
+
+	for (uint32_t i = 0; p && i < key; i++)
+		p = p->next;
+	return p && p->creds.key_type && !p->creds.signer ? &p->creds : NULL;
+}
+
+size_t keyproc_answer(struct keyproc *kp, const void *msg, size_t len, struct key_reply *reply)
+{
+	const struct key_request *req = msg;
+	const br_hash_class *hash;
+	const struct creds *creds;
+	const br_prng_class **rng = &kp->rng.vtable;
+	size_t sig_len = 0;
+
+	memset(reply, 0, offsetof(struct key_reply, sig));
+	reply->status = -1;
+	if (len != sizeof(*req))
+		return offsetof(struct key_reply, sig);
+	reply->id = req->id;
+	creds = key_number(kp->cfg, req->key);
+	hash = t13_sig_hash_by_id(req->hash);
+	if (!creds || !hash || req->reserved ||
+	    req->digest_len != ((hash->desc >> BR_HASHDESC_OUT_OFF) & BR_HASHDESC_OUT_MASK) ||
+	    (req->op != T13_SIG_OP_ECDSA && req->op != T13_SIG_OP_PKCS1 && req->op != T13_SIG_OP_PSS) ||
+	    t13_sig_sign_digest(creds, (enum t13_sig_op)req->op, hash, req->digest, rng, reply->sig,
+				&sig_len) < 0)
+		return offsetof(struct key_reply, sig);
+	reply->status = 0;
+	reply->sig_len = (uint32_t)sig_len;
+	return offsetof(struct key_reply, sig) + sig_len;
+}
+
+/* A worker's channel, from the supervisor; -1 when none came with the message. */
+static int take_channel(int control, int *fd)
+{
+	char data[1];
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
+			     .msg_controllen = sizeof(cbuf.buf) };
+	struct cmsghdr *c;
+	ssize_t n = recvmsg(control, &mh, MSG_CMSG_CLOEXEC);
+
+	*fd = -1;
+	if (n <= 0)
+		return n == 0 || (errno != EAGAIN && errno != EINTR) ? -1 : 0;
+	c = CMSG_FIRSTHDR(&mh);
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return 0;
+}
+
+static void serve(struct keyproc *kp, int epfd, int fd)
+{
+	struct key_request req;
+	struct key_reply reply;
+	ssize_t n = recv(fd, &req, sizeof(req), MSG_DONTWAIT | MSG_TRUNC);
+	size_t out;
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		/* The worker is gone. */
+		epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+		close(fd);
+		return;
+	}
+	out = keyproc_answer(kp, &req, (size_t)n, &reply);
+	if (send(fd, &reply, out, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		log_msg(LOG_WARNING, "key process: a reply not delivered: %s", strerror(errno));
+	explicit_bzero(&reply, out);
+}
+
+int keyproc_run(struct keyproc *kp, int control)
+{
+	int epfd = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = control };
+
+	if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, control, &ev) < 0) {
+		log_msg(LOG_ERR, "key process: epoll: %s", strerror(errno));
+		return 1;
+	}
+	for (;;) {
+		struct epoll_event events[16];
+		int n = epoll_wait(epfd, events, 16, -1);
+
+		if (n < 0 && errno != EINTR) {
+			log_msg(LOG_ERR, "key process: epoll_wait: %s", strerror(errno));
+			return 1;
+		}
+		for (int i = 0; i < n; i++) {
+			int fd = events[i].data.fd, channel;
+
+			if (fd != control) {
+				serve(kp, epfd, fd);
+				continue;
+			}
+			if (take_channel(control, &channel) < 0)
+				return 0;
+			ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = channel };
+			if (channel >= 0 && epoll_ctl(epfd, EPOLL_CTL_ADD, channel, &ev) < 0)
+				close(channel);
+		}
+	}
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Looking into ktlsd's processes from a test: the children of a process
+ * (its workers and key process), found by their parent in /proc/PID/stat
+ * (a kernel may lack /proc/PID/task/TID/children), and which secrets a
+ * process's writable memory holds. Shared by the host tests (live.h) and
+ * the kselftests (ktlsd_hostile.c).
+ */
+#ifndef KTLSD_PROC_LOOK_H
+#define KTLSD_PROC_LOOK_H
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+/* The children of @parent into @pids (at most @max), lowest pid first; how many. */
+static inline int proc_children(pid_t parent, pid_t *pids, int max)
+{
+	DIR *dh = opendir("/proc");
+	struct dirent *d;
+	int n = 0;
+
+	while (dh && (d = readdir(dh)) && n < max) {
+		char path[300], stat[512], *end;
+		int ppid = 0;
+		size_t len;
+		FILE *f;
+
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		len = fread(stat, 1, sizeof(stat) - 1, f);
+		fclose(f);
+		stat[len] = 0;
+		/* After the command's closing parenthesis: its state, then its parent. */
+		end = strrchr(stat, ')');
+		if (end && sscanf(end + 1, " %*c %d", &ppid) == 1 && ppid == (int)parent)
+			pids[n++] = (pid_t)atoi(d->d_name);
+	}
+	if (dh)
+		closedir(dh);
+	for (int i = 1; i < n; i++) {
+		for (int j = i; j > 0 && pids[j] < pids[j - 1]; j--) {
+			pid_t t = pids[j];
+
+			pids[j] = pids[j - 1];
+			pids[j - 1] = t;
+		}
+	}
+	return n;
+}
+
+/*
+ * Mark in @found[k] each of the @count byte strings @needles[k] (@lens[k]
+ * bytes, 48 at most) that occurs in @pid's writable memory. 0, or -1 if
+ * that memory cannot be read (root reads any process's).
+ */
+static inline int proc_scan_memory(pid_t pid, const uint8_t *const *needles, const size_t *lens,
+				   int count, uint8_t *found)
+{
+	static uint8_t chunk[1 << 20];
+	char path[64], line[512];
+	FILE *maps;
+	int mem;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	maps = fopen(path, "r");
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	mem = open(path, O_RDONLY | O_CLOEXEC);
+	if (!maps || mem < 0) {
+		if (maps)
+			fclose(maps);
+		if (mem >= 0)
+			close(mem);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), maps)) {
+		unsigned long lo, hi;
+		char perms[8];
+
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[1] != 'w')
+			continue;
+		/* Chunks overlap by 47 bytes: a needle across a boundary is still seen. */
+		for (unsigned long at = lo; at < hi; at += sizeof(chunk) - 47) {
+			size_t want = hi - at < sizeof(chunk) ? hi - at : sizeof(chunk);
+			ssize_t got = pread(mem, chunk, want, (off_t)at);
+
+			if (got < 48)
+				break;
+			for (int k = 0; k < count; k++)
+				if (memmem(chunk, (size_t)got, needles[k], lens[k]))
+					found[k] = 1;
+		}
+	}
+	fclose(maps);
+	close(mem);
+	return 0;
+}
+
+#endif
