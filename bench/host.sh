@@ -7,13 +7,14 @@
 #
 # The servers run on one CPU, the clients on another; each figure is one load
 # of BENCH_SECONDS against one server:
-#   ktlsd (EC=nettle)  build/ktlsd, behind bench/handoff_server
-#   ktlsd (EC=bearssl) build-bearssl/ktlsd, behind the same handoff_server
+#   ktlsd (EC=nettle)  build/ktlsd, one worker, behind bench/handoff_server
+#   ktlsd (EC=bearssl) build-bearssl/ktlsd, the same
 #   nginx              Debian's, one worker; session cache and tickets off for
 #                      full handshakes, on for resumed ones
-# Server CPU is ktlsd's plus handoff_server's (the application's side of the
-# hand-off), or nginx's worker's, over the load, divided by the handshakes the
-# clients completed. Same P-256 (and RSA-2048) certificate, suites and X25519
+# Server CPU is ktlsd's (supervisor, worker and key process) plus
+# handoff_server's (the application's side of the hand-off), or nginx's
+# worker's, over the load, divided by the handshakes the clients completed;
+# the key process's share is reported on its own too. Same P-256 (and RSA-2048) certificate, suites and X25519
 # for every server. The clients, each counting a handshake before anything
 # ktlsd sends after it (so its alert on this host changes no count):
 #   full          openssl s_time -new: one '*' a handshake, printed once
@@ -137,7 +138,8 @@ alive() { # PID
 
 now_us() { echo "${EPOCHREALTIME/./}"; }
 
-declare -A US=() RATE=() BUSY=()
+declare -A US=() RATE=() BUSY=() PART=()
+part_pid=	# a process among a measure's PIDS whose own share is kept in PART
 
 # Run LOAD (a function printing the handshakes it completed) against the
 # servers PIDS, and record their CPU per handshake and the handshake rate.
@@ -145,7 +147,7 @@ declare -A US=() RATE=() BUSY=()
 # by than the live threads' schedstat (by over two ticks a process), some
 # exited during the load, and the coarser stat figure is the one that counts.
 measure() { # ROW COLUMN PID... -- LOAD ARGS...
-	local row=$1 col=$2 t0 t1 c0 c1 ns0 ns1 st0 st1 cpu how n pid
+	local row=$1 col=$2 t0 t1 c0 c1 p0 p1 ns0 ns1 st0 st1 cpu how n pid
 	local -a pids=()
 	shift 2
 	while [ "$1" != -- ]; do
@@ -157,12 +159,18 @@ measure() { # ROW COLUMN PID... -- LOAD ARGS...
 	: >"$w/load.raw"
 	t0=$(now_us)
 	c0=$(cpu_now "${pids[@]}")
+	[ -z "$part_pid" ] || p0=$(cpu_now "$part_pid")
 	n=$("$@")
 	for pid in "${pids[@]}"; do
 		alive "$pid" || die "$col: process $pid ended during the load ($row)"
 	done
 	c1=$(cpu_now "${pids[@]}")
 	t1=$(now_us)
+	if [ -n "$part_pid" ] && [ "${n:-0}" -gt 0 ]; then
+		p1=$(cpu_now "$part_pid")
+		PART[$row|$col]=$(awk -v a="${p0%% *}" -v b="${p1%% *}" -v n="$n" \
+			'BEGIN { printf "%.1f", (b - a) / n / 1000 }')
+	fi
 	read -r ns0 st0 <<<"$c0"
 	read -r ns1 st1 <<<"$c1"
 	if [ "$ns1" -eq 0 ] || ((st1 - st0 - (ns1 - ns0) > 2 * TICK_NS * ${#pids[@]})); then
@@ -292,7 +300,9 @@ profile() { # NAME CERT-KIND TLS1.2-SUITE TICKETS
 	printf 'ciphersuites = %s\ngroups = X25519\nsession_tickets = %s\n%s\n' "$T13" "$4" "$allow"
 }
 {
-	printf '[daemon]\nsocket = %s\nhandshake_timeout = 120s\nuser = %s\n' "$w/ktlsd.sock" "$user"
+	# One worker, as nginx has; the key process signs for it.
+	printf '[daemon]\nsocket = %s\nhandshake_timeout = 120s\nuser = %s\nworkers = 1\n' \
+		"$w/ktlsd.sock" "$user"
 	profile ecdsa ec "$T12_ECDSA" no
 	profile rsa rsa "$T12_RSA" no
 	profile resume ec "$T12_ECDSA" yes
@@ -300,8 +310,8 @@ profile() { # NAME CERT-KIND TLS1.2-SUITE TICKETS
 
 # One ktlsd build, its three ports from BASE: every row but TLS 1.2 resumed.
 bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
-	local col=$1 base=$4 ktlsd ec i
-	local -a app=() profiles=(ecdsa rsa resume)
+	local col=$1 base=$4 ktlsd ec i pid worker keys
+	local -a app=() profiles=(ecdsa rsa resume) procs=()
 	rm -f "$w/ktlsd.sock"
 	start_server "$w/ktlsd.log" "$2/ktlsd" -f -c "$w/ktlsd.conf"
 	ktlsd=$started
@@ -310,7 +320,22 @@ bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
 		kill -0 "$ktlsd" 2>/dev/null || die "$2/ktlsd did not start: $(cat "$w/ktlsd.log")"
 		sleep 0.05
 	done
-	ec=$(sed -n 's/.*elliptic curves: //p' "$w/ktlsd.log")
+	ec=$(sed -n 's/.*elliptic curves: \([^;]*\).*/\1/p' "$w/ktlsd.log")
+	# Its processes: the supervisor, the worker and the key process.
+	for i in $(seq 200); do
+		worker= keys=
+		for pid in $(pgrep -P "$ktlsd"); do
+			case $(cat "/proc/$pid/comm" 2>/dev/null) in
+			ktlsd-worker*) worker=$pid ;;
+			ktlsd-keys) keys=$pid ;;
+			esac
+		done
+		[ -n "$worker" ] && [ -n "$keys" ] && break
+		sleep 0.05
+	done
+	[ -n "$worker" ] && [ -n "$keys" ] || die "$2/ktlsd: no worker and key process"
+	procs=("$ktlsd" "$worker" "$keys")
+	part_pid=$keys
 	case $ec in
 	"$3"*) echo "$col: elliptic curves: $ec" >>"$w/versions" ;;
 	*) die "$2/ktlsd says its elliptic curves are '$ec', not $3" ;;
@@ -321,18 +346,23 @@ bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
 		app+=("$started")
 		wait_port $((base + i)) "$started" || die "handoff_server did not listen on $((base + i))"
 	done
-	measure "TLS 1.2 full, ECDSA" "$col" "$ktlsd" "${app[0]}" -- load_t12 "$T12_ECDSA" "$base"
-	measure "TLS 1.2 full, RSA-2048" "$col" "$ktlsd" "${app[1]}" -- \
+	measure "TLS 1.2 full, ECDSA" "$col" "${procs[@]}" "${app[0]}" -- load_t12 "$T12_ECDSA" "$base"
+	measure "TLS 1.2 full, RSA-2048" "$col" "${procs[@]}" "${app[1]}" -- \
 		load_t12 "$T12_RSA" $((base + 1))
-	measure "TLS 1.3 full, ECDSA" "$col" "$ktlsd" "${app[0]}" -- load_s_time "$base" -tls1_3 -ciphersuites "$T13"
-	measure "TLS 1.3 resumed" "$col" "$ktlsd" "${app[2]}" -- load_resumed $((base + 2)) TLSv1_3
+	measure "TLS 1.3 full, ECDSA" "$col" "${procs[@]}" "${app[0]}" -- \
+		load_s_time "$base" -tls1_3 -ciphersuites "$T13"
+	measure "TLS 1.3 resumed" "$col" "${procs[@]}" "${app[2]}" -- load_resumed $((base + 2)) TLSv1_3
+	# No TLS 1.2 resumed row: here every connection ends with ktlsd's fatal
+	# alert (no kTLS), after which its session may not resume (RFC 5246
+	# §7.2.2). make bench measures it in the VM.
+	part_pid=
 	if [ "$col" = "ktlsd (EC=nettle)" ] && [ "$STRACE_N" -gt 0 ]; then
 		if command -v strace >/dev/null; then
 			say "system calls over $STRACE_N handshakes each, under strace"
-			count_syscalls "TLS 1.2 full, ECDSA" "$base" "$ktlsd ${app[0]}" \
-				"ktlsd handoff_server" -tls1_2 -cipher "$T12_ECDSA"
-			count_syscalls "TLS 1.3 full, ECDSA" "$base" "$ktlsd ${app[0]}" \
-				"ktlsd handoff_server" -tls1_3 -ciphersuites "$T13"
+			count_syscalls "TLS 1.2 full, ECDSA" "$base" "$worker $keys ${app[0]}" \
+				"ktlsd-worker ktlsd-keys handoff_server" -tls1_2 -cipher "$T12_ECDSA"
+			count_syscalls "TLS 1.3 full, ECDSA" "$base" "$worker $keys ${app[0]}" \
+				"ktlsd-worker ktlsd-keys handoff_server" -tls1_3 -ciphersuites "$T13"
 		else
 			echo "strace is not installed: no system call counts" >>"$w/syscalls"
 		fi
@@ -455,6 +485,12 @@ for row in "${ROWS[@]}"; do
 	[ -z "$k" ] || [ -z "$n" ] || ratio=$(awk -v k="$k" -v n="$n" 'BEGIN { printf "%.2f", k / n }')
 	printf '| %s | %s | %s | %s | %s |\n' "$row" "$(cell "$row" "${COLS[0]}" US)" \
 		"$(cell "$row" "${COLS[1]}" US)" "$(cell "$row" nginx US)" "$ratio"
+done
+echo
+echo "Of which the key process (its signatures and their round trips), µs per handshake:"
+for row in "${ROWS[@]}"; do
+	printf '%s: %s (EC=nettle), %s (EC=bearssl)\n' "$row" "${PART[$row|${COLS[0]}]:-n/a}" \
+		"${PART[$row|${COLS[1]}]:-n/a}"
 done
 echo
 echo "Handshakes per second the clients completed (the server's CPU busy, %)."

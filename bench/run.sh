@@ -84,7 +84,14 @@ o13r=$(resumed_rate 9446)
 kill $sserver
 
 get() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
-rss() { awk '/VmRSS/ {print $2}' "/proc/$daemon/status"; }
+# The daemon's resident memory: the supervisor and every child (workers, key process).
+rss() {
+	local pid kib=0
+	for pid in "$daemon" $(pgrep -P "$daemon"); do
+		kib=$((kib + $(awk '/VmRSS/ {print $2}' "/proc/$pid/status")))
+	done
+	echo "$kib"
+}
 idle_rss=$(rss)
 kill $server
 "$B/bench/handoff_server" -S "$w/ktlsd.sock" -p bench -l 9445 --report 1000 >"$w/hs2.out" &

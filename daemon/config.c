@@ -493,13 +493,15 @@ static int profile_key(struct parse_state *st, const char *name, const char *val
 		strcpy(p->alpn, value);
 		return for_each_item(st, value, check_alpn_item);
 	}
-	if (!strcmp(name, "session_tickets")) {
+	if (!strcmp(name, "session_tickets") || !strcmp(name, "session_cache")) {
+		int *flag = name[8] == 't' ? &p->session_tickets : &p->session_cache;
+
 		if (!strcmp(value, "yes"))
-			p->session_tickets = 1;
+			*flag = 1;
 		else if (!strcmp(value, "no"))
-			p->session_tickets = 0;
+			*flag = 0;
 		else
-			return fail(st, st->line, "session_tickets '%s': expected yes or no", value);
+			return fail(st, st->line, "%s '%s': expected yes or no", name, value);
 		return 1;
 	}
 	if (!strcmp(name, "ticket_wait")) {
@@ -564,6 +566,7 @@ static int start_section(struct parse_state *st, const char *section)
 	p->min_version = T12_VERSION;
 	p->max_version = T13_VERSION;
 	p->session_tickets = 1;
+	p->session_cache = 1;
 	*st->tail = p;
 	st->tail = &p->next;
 	st->current = p;

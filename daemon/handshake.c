@@ -95,6 +95,14 @@ static enum hs_progress fail(struct handshake *hs, int status, int alert,
 {
 	char detail[sizeof(hs->reply.message)];
 
+	/* RFC 5246 §7.2.2: a connection ended by a fatal alert is never resumed. */
+	if (hs->cache_view.loaded || hs->cache_view.saved) {
+		br_ssl_session_parameters params;
+
+		br_ssl_engine_get_session_parameters(hs->eng, &params);
+		session_cache_drop(hs->cache12, params.session_id);
+		explicit_bzero(&params, sizeof(params));
+	}
 	if (alert >= 0)
 		send_alert(hs, alert);
 	hs->reply.status = status;
@@ -131,6 +139,7 @@ static void fill_success(struct handshake *hs, const struct ktlsd_keys *keys)
 	const struct ktlsd_suite_info *suite = ktlsd_suite_by_id(keys->suite);
 	const char *alpn = br_ssl_engine_get_selected_protocol(hs->eng);
 	enum ktlsd_mode tx = KTLSD_MODE_UNKNOWN, rx = KTLSD_MODE_UNKNOWN;
+	br_ssl_session_parameters params;
 
 	/* Without CAP_NET_ADMIN the kernel will not say: report unknown. */
 	ktlsd_ktls_modes(hs->fd, &tx, &rx);
@@ -147,7 +156,10 @@ static void fill_success(struct handshake *hs, const struct ktlsd_keys *keys)
 						      sizeof(r->peer_san));
 	r->tx_mode = (uint8_t)tx;
 	r->rx_mode = (uint8_t)rx;
-	set_message(r, "TLS 1.2 %s, kTLS tx %s, rx %s", suite->name,
+	br_ssl_engine_get_session_parameters(hs->eng, &params);
+	r->resumed = (uint8_t)session_cache_view_resumed(&hs->cache_view, params.session_id);
+	explicit_bzero(&params, sizeof(params));
+	set_message(r, "TLS 1.2 %s%s, kTLS tx %s, rx %s", suite->name, r->resumed ? " (resumed)" : "",
 		    ktlsd_mode_name(tx), ktlsd_mode_name(rx));
 }
 
@@ -287,15 +299,19 @@ static void keep_sessions(struct handshake *hs)
 {
 	struct t13_client *cl = &hs->t13.client;
 	uint64_t now = t13_now_ms();
+	struct t13_sessions *s;
 
-	/* Not across a reload: the profile this handshake ran may trust otherwise now. */
-	if (!hs->sessions || hs->sessions_epoch != hs->sessions->epoch)
+	if (!hs->sessions || !(s = client_store_lock(hs->sessions)))
 		return;
-	if (cl->psk_offered && !cl->outcome.resumed)
-		t13_sessions_forget(hs->sessions, hs->profile->name, hs->server_name);
-	for (size_t i = 0; i < cl->new_session_count; i++)
-		t13_sessions_put(hs->sessions, hs->profile->name, hs->server_name,
-				 &cl->new_sessions[i], cl->new_lifetimes[i], now);
+	/* Not across a reload: the profile this handshake ran may trust otherwise now. */
+	if (hs->sessions_epoch == s->epoch) {
+		if (cl->psk_offered && !cl->outcome.resumed)
+			t13_sessions_forget(s, hs->profile->name, hs->server_name);
+		for (size_t i = 0; i < cl->new_session_count; i++)
+			t13_sessions_put(s, hs->profile->name, hs->server_name, &cl->new_sessions[i],
+					 cl->new_lifetimes[i], now);
+	}
+	client_store_unlock(hs->sessions);
 }
 
 static enum hs_progress step13(struct handshake *hs)
@@ -545,6 +561,11 @@ static int setup_server(struct handshake *hs, const struct profile *p, uint32_t 
 	hs->eng = &sc->eng;
 	ec_use_in_engine(hs->eng);
 	*flags |= BR_OPT_ENFORCE_SERVER_PREFERENCES;
+	/* A resumed TLS 1.2 session would carry no client chain: not for client authentication. */
+	if (hs->cache12 && p->session_cache && p->policy.client_auth == VERIFY_NONE) {
+		session_cache_view_init(&hs->cache_view, hs->cache12, p->name);
+		br_ssl_server_set_cache(sc, &hs->cache_view.vtable);
+	}
 	/* policy_resolve() made sure there are anchors when this is set. */
 	if (p->policy.client_auth != VERIFY_NONE) {
 		br_x509_minimal_init_full(&hs->minimal, c->anchors, c->anchor_count);
@@ -620,15 +641,19 @@ static void client_resumption(struct handshake *hs, const struct profile *p,
 			      struct t13_client_options *opt, struct t13_client_session *session)
 {
 	uint64_t now = t13_now_ms();
+	struct t13_sessions *s;
 
 	memset(opt, 0, sizeof(*opt));
 	memset(session, 0, sizeof(*session));
-	if (!hs->sessions || !p->session_tickets || !hs->server_name[0])
+	if (!hs->sessions || !p->session_tickets || !hs->server_name[0] ||
+	    !(s = client_store_lock(hs->sessions)))
 		return;
-	if (t13_sessions_take(hs->sessions, p->name, hs->server_name, now, session))
+	hs->sessions_epoch = s->epoch;
+	if (t13_sessions_take(s, p->name, hs->server_name, now, session))
 		opt->resume = session;
 	opt->keep_tickets = 1;
-	opt->spare_sessions = (int)t13_sessions_count(hs->sessions, p->name, hs->server_name, now);
+	opt->spare_sessions = (int)t13_sessions_count(s, p->name, hs->server_name, now);
+	client_store_unlock(hs->sessions);
 	opt->ticket_wait_ms = p->ticket_wait_ms;
 }
 
@@ -717,8 +742,7 @@ static int start_server(struct handshake *hs, const struct profile *p)
 }
 
 int handshake_start(struct handshake *hs, int fd, const struct profile *p,
-		    const struct ktlsd_wire_request *req, struct t13_ticket_keys *tickets,
-		    struct t13_sessions *sessions)
+		    const struct ktlsd_wire_request *req, const struct handshake_shared *shared)
 {
 	socklen_t len = sizeof(hs->nodelay);
 	int one = 1, ok;
@@ -727,9 +751,9 @@ int handshake_start(struct handshake *hs, int fd, const struct profile *p,
 	hs->fd = fd;
 	hs->role = (enum ktlsd_role)req->role;
 	hs->profile = p;
-	hs->tickets = tickets;
-	hs->sessions = sessions;
-	hs->sessions_epoch = sessions ? sessions->epoch : 0;
+	hs->tickets = shared->tickets;
+	hs->sessions = shared->sessions;
+	hs->cache12 = shared->cache12;
 	reply_failure(&hs->reply, 0, "");
 	snprintf(hs->server_name, sizeof(hs->server_name), "%s", req->server_name);
 

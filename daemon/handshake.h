@@ -18,6 +18,8 @@
 #include "config.h"
 #include "verify.h"
 #include "wire.h"
+#include "client_store.h"
+#include "session_cache.h"
 #include "tls13/client.h"
 #include "tls13/server.h"
 
@@ -54,7 +56,9 @@ struct handshake {
 	struct ktlsd_wire_reply reply;
 	enum hs_engine engine;
 	struct t13_ticket_keys *tickets;	/* the daemon's, or NULL */
-	struct t13_sessions *sessions;		/* the daemon's client sessions, or NULL */
+	struct client_store *sessions;		/* the workers' client sessions, or NULL */
+	struct session_cache *cache12;		/* TLS 1.2 session IDs, or NULL */
+	struct session_cache_view cache_view;	/* BearSSL's view of it, for this handshake */
 	uint64_t sessions_epoch;		/* theirs when this handshake started */
 	uint8_t t13_seed[32];		/* for the TLS 1.3 engine, if it runs */
 	unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
@@ -65,16 +69,20 @@ struct handshake {
 	struct t13_conn conn;		/* TLS 1.3 records; the ClientHello reader */
 };
 
+/* What handshakes share with the others of their worker: every member may be NULL (none). */
+struct handshake_shared {
+	struct t13_ticket_keys *tickets;	/* seal and open the TLS 1.3 tickets a server issues */
+	struct client_store *sessions;		/* keeps the TLS 1.3 sessions a client gets */
+	struct session_cache *cache12;		/* TLS 1.2 session IDs a server resumes */
+};
+
 /*
- * Prepare a handshake on @fd with @profile for @req; @tickets seal and open
- * the TLS 1.3 session tickets a server issues, @sessions keeps those a
- * client gets (either NULL: none). Returns 0, or -1 with hs->reply holding
- * the reason (EINVAL: the profile cannot serve this role or request;
- * nothing was sent to the peer).
+ * Prepare a handshake on @fd with @profile for @req, with what @shared
+ * holds. Returns 0, or -1 with hs->reply holding the reason (EINVAL: the
+ * profile cannot serve this role or request; nothing was sent to the peer).
  */
 int handshake_start(struct handshake *hs, int fd, const struct profile *profile,
-		    const struct ktlsd_wire_request *req, struct t13_ticket_keys *tickets,
-		    struct t13_sessions *sessions);
+		    const struct ktlsd_wire_request *req, const struct handshake_shared *shared);
 
 /*
  * When to call handshake_step() even if the socket stays silent (the

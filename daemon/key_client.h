@@ -7,12 +7,14 @@
  * below, which BearSSL's engines call, then send the digest over the
  * worker's channel to the key process and wait for the signature.
  *
- * The wait blocks the worker's loop for a round trip (the signature's own
- * time, which the loop would have spent anyway, and a few microseconds), at
- * most KEY_CLIENT_TIMEOUT_MS. After a timeout the client fails at once
- * until the key process answers again or the supervisor hands over a new
- * channel, so a stopped key process cannot stall a worker handshake after
- * handshake.
+ * The wait blocks the worker's loop: for the signature's own time (which
+ * the loop would have spent anyway), a round trip, and the signatures of
+ * other workers queued before it in the one key process; at most
+ * KEY_CLIENT_TIMEOUT_MS. After a timeout the client fails at once until the
+ * key process answers again or the supervisor hands over a new channel, so
+ * a stopped key process cannot stall a worker handshake after handshake.
+ * (One key process signs for every worker: with many workers its core is
+ * the limit on full handshakes.)
  */
 #ifndef KTLSD_KEY_CLIENT_H
 #define KTLSD_KEY_CLIENT_H

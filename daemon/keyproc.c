@@ -86,10 +86,30 @@ static int take_channel(int control, int *fd)
 
 static void serve(struct keyproc *kp, int epfd, int fd)
 {
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(16 * sizeof(int))];
+	} cbuf;
 	struct key_request req;
 	struct key_reply reply;
-	ssize_t n = recv(fd, &req, sizeof(req), MSG_DONTWAIT | MSG_TRUNC);
+	struct iovec iov = { &req, sizeof(req) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
+			     .msg_controllen = sizeof(cbuf.buf) };
+	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
 	size_t out;
+
+	/* Nothing comes with a request: whatever does is closed, off the loop. */
+	for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c)) {
+		size_t count = c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS ?
+			       (c->cmsg_len - CMSG_LEN(0)) / sizeof(int) : 0;
+
+		for (size_t i = 0; i < count; i++) {
+			int passed;
+
+			memcpy(&passed, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			closer_close(&kp->closer, passed, 0);
+		}
+	}
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -110,7 +130,17 @@ int keyproc_run(struct keyproc *kp, int control)
 	int epfd = epoll_create1(EPOLL_CLOEXEC);
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = control };
 
-	if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, control, &ev) < 0) {
+	uint32_t owners[64];
+	int done_fd;
+
+	if (closer_init(&kp->closer, 1024) < 0) {
+		log_msg(LOG_ERR, "key process: closer threads: %s", strerror(errno));
+		return 1;
+	}
+	done_fd = closer_event_fd(&kp->closer);
+	if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, control, &ev) < 0 ||
+	    epoll_ctl(epfd, EPOLL_CTL_ADD, done_fd,
+		      &(struct epoll_event){ .events = EPOLLIN, .data.fd = done_fd }) < 0) {
 		log_msg(LOG_ERR, "key process: epoll: %s", strerror(errno));
 		return 1;
 	}
@@ -125,6 +155,10 @@ int keyproc_run(struct keyproc *kp, int control)
 		for (int i = 0; i < n; i++) {
 			int fd = events[i].data.fd, channel;
 
+			if (fd == done_fd) {
+				closer_collect(&kp->closer, owners, 64);
+				continue;
+			}
 			if (fd != control) {
 				serve(kp, epfd, fd);
 				continue;

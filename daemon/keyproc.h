@@ -16,6 +16,7 @@
 
 #include <bearssl.h>
 
+#include "closer.h"
 #include "config.h"
 #include "key_client.h"
 
@@ -23,6 +24,7 @@
 struct keyproc {
 	const struct config *cfg;
 	br_hmac_drbg_context rng;
+	struct closer closer;		/* what a worker sends along: closed off the loop */
 };
 
 /* Seed @kp's generator from getrandom(). 0, or -1 with errno. */
@@ -38,8 +40,10 @@ int keyproc_init(struct keyproc *kp, const struct config *cfg);
 size_t keyproc_answer(struct keyproc *kp, const void *msg, size_t len, struct key_reply *reply);
 
 /*
- * The process's loop, on @control (from the supervisor). Returns when the
- * supervisor is gone: 0, or 1 on a fatal error.
+ * The process's loop, on @control (from the supervisor), with closer
+ * threads for the descriptors a worker may send along with a request (a
+ * worker a peer took over could send a socket whose close lingers). Returns
+ * when the supervisor is gone: 0, or 1 on a fatal error.
  */
 int keyproc_run(struct keyproc *kp, int control);
 

@@ -19,6 +19,15 @@ void log_init(int foreground, int verbose)
 		openlog("ktlsd", LOG_PID, LOG_DAEMON);
 }
 
+void log_after_fork(void)
+{
+	if (to_stderr)
+		return;
+	/* Lazily connected again (no LOG_NDELAY): the caller may close every inherited descriptor. */
+	closelog();
+	openlog("ktlsd", LOG_PID, LOG_DAEMON);
+}
+
 void log_msg(int priority, const char *fmt, ...)
 {
 	va_list ap;

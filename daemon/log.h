@@ -9,6 +9,13 @@
 /* Where messages go, and whether LOG_DEBUG ones are kept. */
 void log_init(int foreground, int verbose);
 
+/*
+ * In a new process: syslog's socket is let go of, to be connected again at
+ * the next message, so that the caller may close every descriptor it
+ * inherited.
+ */
+void log_after_fork(void);
+
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*

@@ -87,7 +87,8 @@ struct server {
 	size_t deferred;		/* pending clients not watched for lack of room */
 	struct t13_ticket_keys tickets;	/* TLS 1.3 session tickets: the supervisor's */
 	struct key_client *keys;	/* the key process, for every profile's signatures */
-	struct t13_sessions sessions;	/* TLS 1.3 sessions our client kept */
+	struct session_cache *cache12;	/* TLS 1.2 session IDs, shared by the workers */
+	struct client_store *sessions;	/* TLS 1.3 sessions our client kept, shared by the workers */
 };
 
 /* Descriptors for ourselves: epoll, signals, sockets, logs, the closer. */
@@ -415,12 +416,14 @@ static void step(struct server *srv, struct client *c)
 static void start_handshake(struct server *srv, struct client *c, const struct profile *p,
 			    const struct ktlsd_wire_request *req)
 {
+	struct handshake_shared shared = { &srv->tickets, srv->sessions, srv->cache12 };
+
 	c->hs = malloc(sizeof(*c->hs));
 	if (!c->hs) {
 		refuse(srv, c, ENOMEM, "out of memory");
 		return;
 	}
-	if (handshake_start(c->hs, c->peer_fd, p, req, &srv->tickets, &srv->sessions) < 0) {
+	if (handshake_start(c->hs, c->peer_fd, p, req, &shared) < 0) {
 		refuse(srv, c, c->hs->reply.status, c->hs->reply.message);
 		return;
 	}
@@ -868,10 +871,11 @@ struct server *server_open(const struct worker_start *ws, char *err, size_t errl
 	srv->listen_fd = ws->listen_fd;
 	srv->channel_fd = ws->channel_fd;
 	srv->keys = ws->keys;
+	srv->cache12 = ws->cache12;
 	srv->tickets = *ws->tickets;
 	srv->tickets.rotated_elsewhere = 1;
 	srv->epfd = srv->signal_fd = -1;
-	t13_sessions_init(&srv->sessions, srv->cfg->ticket_lifetime_ms);
+	srv->sessions = ws->sessions;
 	/* The supervisor blocked them: they are read here as events. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -923,6 +927,5 @@ void server_close(struct server *srv)
 	if (srv->epfd >= 0)
 		close(srv->epfd);
 	t13_ticket_keys_wipe(&srv->tickets);
-	t13_sessions_wipe(&srv->sessions);
 	free(srv);
 }

@@ -19,18 +19,21 @@
 
 #include "closer.h"
 #include "control.h"
+#include "client_store.h"
 #include "generation.h"
 #include "key_client.h"
 #include "keyproc.h"
 #include "log.h"
 #include "metrics.h"
 #include "server.h"
+#include "session_cache.h"
 #include "supervisor.h"
 #include "unixsock.h"
 #include "worker.h"
 
-/* Room for a full set of workers and a set still retiring after a reload. */
-#define SLOTS			(2 * CONFIG_MAX_WORKERS)
+/* Room for a full set of workers and its key process, and a set still retiring after a reload. */
+#define SET			(CONFIG_MAX_WORKERS + 1)
+#define SLOTS			(2 * SET)
 /* A worker that lived this long is started again at once when it dies. */
 #define STABLE_MS		10000
 #define BACKOFF_FIRST_MS	100
@@ -72,6 +75,8 @@ struct supervisor {
 	int epfd, listen_fd, control_fd, signal_fd;
 	struct sup_watch signal_watch, control_watch, closer_watch;
 	struct t13_ticket_keys tickets;	/* made and rotated here only */
+	struct session_cache *cache12;	/* TLS 1.2 session IDs, shared by the workers */
+	struct client_store *sessions;	/* TLS 1.3 sessions our client keeps, shared by them */
 	struct worker_slot *slots;	/* SLOTS, shared with the workers */
 	struct worker workers[SLOTS];
 	unsigned restarts;		/* of every worker, since the start */
@@ -104,23 +109,41 @@ static struct worker_slot *slot_of(struct supervisor *sup, const struct worker *
  * not the listening socket), it dies with the supervisor, and ps -o comm
  * and top show @name. 0, or -1 if the supervisor is gone already.
  */
-static int child_setup(struct supervisor *sup, const char *name, int keep_listen)
+static int child_setup(struct supervisor *sup, const char *name, const int *keep, size_t nkeep)
 {
+	unsigned from = 3;
+
 	/* A supervisor killed outright takes its children along. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != sup->pid)
 		return -1;
 	prctl(PR_SET_NAME, name);
-	close(sup->epfd);
-	close(sup->signal_fd);
-	if (sup->control_fd >= 0)
-		close(sup->control_fd);
-	if (!keep_listen)
-		close(sup->listen_fd);
-	close(closer_event_fd(&sup->closer));
-	for (size_t i = 0; i < SLOTS; i++)
-		if (sup->workers[i].channel >= 0)
-			close(sup->workers[i].channel);
+	/*
+	 * Every descriptor but stdio and @keep (sorted) is the supervisor's:
+	 * its sockets and channels, operators' connections, what its closer
+	 * holds. The supervisor keeps its own reference to all but the last
+	 * (an operator's, root or control_group only), so no close here
+	 * releases what another process queued.
+	 */
+	log_after_fork();
+	for (size_t i = 0; i < nkeep; i++) {
+		if ((unsigned)keep[i] > from)
+			close_range(from, (unsigned)keep[i] - 1, 0);
+		from = (unsigned)keep[i] + 1;
+	}
+	close_range(from, ~0u, 0);
 	return 0;
+}
+
+/* Sort the @n descriptors of @fds, for child_setup(). */
+static void sort_fds(int *fds, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && fds[j] < fds[j - 1]; j--) {
+			int t = fds[j];
+
+			fds[j] = fds[j - 1];
+			fds[j - 1] = t;
+		}
 }
 
 /* The key process: the configuration's keys, signing for the workers. */
@@ -129,8 +152,12 @@ static int keys_main(struct supervisor *sup, int control)
 	struct keyproc kp;
 	sigset_t none;
 
-	if (child_setup(sup, "ktlsd-keys", 0) < 0)
+	if (child_setup(sup, "ktlsd-keys", &control, 1) < 0)
 		return 1;
+	t13_ticket_keys_wipe(&sup->tickets);
+	/* Sessions are the workers' business, not the key process's. */
+	munmap(sup->cache12, sizeof(*sup->cache12));
+	munmap(sup->sessions, sizeof(*sup->sessions));
 	/* No signal loop here: SIGTERM ends it, as it should. */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -151,15 +178,18 @@ static int worker_main(struct supervisor *sup, struct worker *w, int channel, in
 	struct worker_start ws = {
 		.cfg = sup->cfg, .index = w->index, .listen_fd = sup->listen_fd,
 		.channel_fd = channel, .slot = slot_of(sup, w), .tickets = &sup->tickets,
-		.keys = &kc,
+		.keys = &kc, .cache12 = sup->cache12, .sessions = sup->sessions,
 	};
 	struct server *srv;
 	char err[256], name[16];
 	uint32_t n = 0;
 	int rc;
 
+	int keep[] = { sup->listen_fd, channel, keys };
+
 	snprintf(name, sizeof(name), "ktlsd-worker%u", w->index);
-	if (child_setup(sup, name, 1) < 0)
+	sort_fds(keep, 3);
+	if (child_setup(sup, name, keep, 3) < 0)
 		return 1;
 	key_client_init(&kc);
 	key_client_set_fd(&kc, keys);
@@ -171,6 +201,8 @@ static int worker_main(struct supervisor *sup, struct worker *w, int channel, in
 		p->creds.key_id = n;
 	}
 	srv = server_open(&ws, err, sizeof(err));
+	/* The server has its copy: the supervisor's, from the fork, must not linger. */
+	t13_ticket_keys_wipe(&sup->tickets);
 	if (!srv) {
 		log_msg(LOG_ERR, "%s", err);
 		return 1;
@@ -223,7 +255,8 @@ static void give_keys_end(struct supervisor *sup, unsigned gen, int fd)
 	if (k && send_with_fd(k->channel, &one, 1, fd) < 0)
 		log_msg(LOG_ERR, "the key process: a worker's channel not handed over: %s",
 			strerror(errno));
-	close(fd);
+	/* Its queue may hold what a worker sent: closed off the loop. */
+	closer_close(&sup->closer, fd, CONTROL_OWNER);
 }
 
 /* The key process @k was started (again): a new channel to it for each worker it signs for. */
@@ -357,10 +390,12 @@ static void end_keys_if_unused(struct supervisor *sup, unsigned gen)
 		struct worker *k = &sup->workers[i];
 
 		if (k->in_use && k->keys && k->gen == gen) {
-			if (k->pid)
+			if (k->pid) {
 				kill(k->pid, SIGTERM);
-			else
+			} else {
 				k->in_use = 0;
+				k->restart_ms = 0;
+			}
 		}
 	}
 }
@@ -378,7 +413,8 @@ static void send_ticket_keys(struct supervisor *sup)
 	struct worker_msg msg = { .order = WORKER_TICKET_KEYS, .keys = sup->tickets };
 
 	for (size_t i = 0; i < SLOTS; i++)
-		send_order(&sup->workers[i], &msg);
+		if (!sup->workers[i].keys)
+			send_order(&sup->workers[i], &msg);
 	explicit_bzero(&msg, sizeof(msg));
 }
 
@@ -404,7 +440,8 @@ static void worker_ended(struct supervisor *sup, struct worker *w, int status, i
 	describe_exit(status, how, sizeof(how));
 	if (!w->keys)
 		metrics_merge(&sup->metrics, &slot_of(sup, w)->metrics);
-	close(w->channel);
+	/* A worker may have queued descriptors on it: closed off the loop. */
+	closer_close(&sup->closer, w->channel, CONTROL_OWNER);
 	w->channel = -1;
 	w->pid = 0;
 	if (w->retiring || stopping) {
@@ -412,6 +449,7 @@ static void worker_ended(struct supervisor *sup, struct worker *w, int status, i
 			LOG_DEBUG : LOG_NOTICE, "%s %u %s", w->keys ? "key process" : "worker",
 			w->index, how);
 		w->in_use = 0;
+		w->restart_ms = 0;
 		if (!w->keys)
 			end_keys_if_unused(sup, w->gen);
 		return;
@@ -478,7 +516,7 @@ static json_object *reload(struct supervisor *sup)
 	char why[700];
 	size_t n = 0;
 
-	if (workers_in_use(sup) > SLOTS - CONFIG_MAX_WORKERS) {
+	if (workers_in_use(sup) > SLOTS - SET) {
 		snprintf(why, sizeof(why), "the workers of an earlier reload are still finishing "
 			 "their handshakes: try again once they are done");
 	} else if (generations_reload(&sup->gens, why, sizeof(why)) == 0) {
@@ -496,6 +534,10 @@ reloaded:
 	 * still opens the tickets it sealed for one more period. */
 	sup->tickets.rotate_ms = sup->cfg->ticket_lifetime_ms;
 	t13_ticket_keys_rotate(&sup->tickets, now_ms());
+	/* The profiles may have changed: no session of the old ones resumes. */
+	session_cache_clear(sup->cache12, sup->cfg->ticket_lifetime_ms);
+	/* Our client's sessions were verified under the old profiles: dropped too. */
+	client_store_clear(sup->sessions, sup->cfg->ticket_lifetime_ms);
 	for (size_t i = 0; i < SLOTS; i++)
 		old[i] = sup->workers[i].in_use && !sup->workers[i].retiring;
 	/* The new ones first, so that someone always accepts. */
@@ -507,10 +549,12 @@ reloaded:
 		if (!old[i])
 			continue;
 		w->retiring = 1;
-		if (w->pid && !w->keys)
+		if (w->pid && !w->keys) {
 			send_order(w, &retire);
-		else if (!w->pid)
+		} else if (!w->pid) {
 			w->in_use = 0;
+			w->restart_ms = 0;
+		}
 	}
 	/* The old key process signs for the old workers until the last one is gone. */
 	end_keys_if_unused(sup, sup->gen - 1);
@@ -671,9 +715,12 @@ static int next_timeout(const struct supervisor *sup)
 
 	if (sup->tickets.rotate_ms)
 		next = sup->tickets.current.created_ms + sup->tickets.rotate_ms;
-	for (size_t i = 0; i < SLOTS; i++)
-		if (sup->workers[i].restart_ms && sup->workers[i].restart_ms < next)
-			next = sup->workers[i].restart_ms;
+	for (size_t i = 0; i < SLOTS; i++) {
+		const struct worker *w = &sup->workers[i];
+
+		if (w->in_use && !w->pid && w->restart_ms && w->restart_ms < next)
+			next = w->restart_ms;
+	}
 	if (next == UINT64_MAX)
 		return -1;
 	if (next <= now)
@@ -686,6 +733,24 @@ int supervisor_run(struct supervisor *sup)
 	struct epoll_event events[16];
 	uint32_t owners[64];
 
+	sigset_t mask;
+
+	/*
+	 * Here, not in supervisor_open(): after daemon()'s fork. A signalfd
+	 * watched by epoll wakes it for the process that added it only.
+	 */
+	sup->pid = getpid();
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sup->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	sup->signal_watch = (struct sup_watch){ SUP_SIGNAL, sup->signal_fd };
+	if (sup->signal_fd < 0 || watch(sup, sup->signal_fd, &sup->signal_watch) < 0) {
+		log_msg(LOG_ERR, "signals: %s", strerror(errno));
+		return 1;
+	}
 	if (start_closer(sup) < 0)
 		return 1;
 	start_workers(sup);
@@ -786,6 +851,8 @@ void supervisor_close(struct supervisor *sup)
 		close(sup->epfd);
 	generations_free(&sup->gens);
 	t13_ticket_keys_wipe(&sup->tickets);
+	session_cache_destroy(sup->cache12);
+	client_store_destroy(sup->sessions);
 	free(sup);
 }
 
@@ -817,7 +884,6 @@ struct supervisor *supervisor_open(struct config *cfg, const char *config_path, 
 		return NULL;
 	}
 	sup->cfg = cfg;
-	sup->pid = getpid();
 	sup->epfd = sup->listen_fd = sup->signal_fd = sup->control_fd = -1;
 	for (size_t i = 0; i < SLOTS; i++)
 		sup->workers[i].channel = -1;
@@ -826,15 +892,15 @@ struct supervisor *supervisor_open(struct config *cfg, const char *config_path, 
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGCHLD);
+	/* Blocked from now on: supervisor_run() reads them from a signalfd. */
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	sup->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	sup->epfd = epoll_create1(EPOLL_CLOEXEC);
 	sup->slots = mmap(NULL, SLOTS * sizeof(*sup->slots), PROT_READ | PROT_WRITE,
 			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sup->slots == MAP_FAILED)
 		sup->slots = NULL;
-	if (sup->signal_fd < 0 || sup->epfd < 0 || !sup->slots) {
+	if (sup->epfd < 0 || !sup->slots) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		return open_failed(sup);
 	}
@@ -846,16 +912,20 @@ struct supervisor *supervisor_open(struct config *cfg, const char *config_path, 
 		if (sup->control_fd < 0)
 			return open_failed(sup);
 	}
-	sup->signal_watch = (struct sup_watch){ SUP_SIGNAL, sup->signal_fd };
 	sup->control_watch = (struct sup_watch){ SUP_CONTROL, sup->control_fd };
-	if (watch(sup, sup->signal_fd, &sup->signal_watch) < 0 ||
-	    (sup->control_fd >= 0 && watch(sup, sup->control_fd, &sup->control_watch) < 0)) {
+	if (sup->control_fd >= 0 && watch(sup, sup->control_fd, &sup->control_watch) < 0) {
 		snprintf(err, errlen, "epoll: %s", strerror(errno));
 		return open_failed(sup);
 	}
 	metrics_init(&sup->metrics, now_ms());
 	if (t13_ticket_keys_init(&sup->tickets, now_ms(), cfg->ticket_lifetime_ms) < 0) {
 		snprintf(err, errlen, "ticket keys: %s", strerror(errno));
+		return open_failed(sup);
+	}
+	sup->cache12 = session_cache_create(cfg->ticket_lifetime_ms);
+	sup->sessions = client_store_create(cfg->ticket_lifetime_ms);
+	if (!sup->cache12 || !sup->sessions) {
+		snprintf(err, errlen, "the TLS 1.2 session cache: %s", strerror(errno));
 		return open_failed(sup);
 	}
 	return sup;

@@ -50,6 +50,8 @@ struct worker_start {
 	struct worker_slot *slot;	/* its counters, in the shared mapping */
 	const struct t13_ticket_keys *tickets;	/* the supervisor's keys at the fork */
 	struct key_client *keys;	/* signs for the profiles, whose keys it forgot */
+	struct session_cache *cache12;	/* TLS 1.2 session IDs, shared by every worker */
+	struct client_store *sessions;	/* TLS 1.3 sessions our client keeps, shared too */
 };
 
 #endif

@@ -220,11 +220,12 @@ const struct config *hs_config(void)
  * peeking, are fuzzed); nothing is offered from an earlier run, so a run
  * depends on its input alone.
  */
-static struct t13_sessions client_sessions;
+static struct client_store *client_sessions;
 
 void hs_run_start(struct hs_run *r, enum ktlsd_role role, const struct hs_variant *v)
 {
 	const struct profile *p = config_profile(hs_config(), v->profile);
+	struct handshake_shared shared = { 0 };
 	struct ktlsd_wire_request req;
 	int rc;
 
@@ -241,9 +242,12 @@ void hs_run_start(struct hs_run *r, enum ktlsd_role role, const struct hs_varian
 	FUZZ_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, r->sv) == 0);
 	FUZZ_CHECK(fcntl(r->sv[1], F_SETFL, O_NONBLOCK) == 0);
 	fixed_random = 1;
-	t13_sessions_clear(&client_sessions);
-	rc = handshake_start(r->hs, r->sv[0], p, &req, NULL,
-			     role == KTLSD_ROLE_CLIENT ? &client_sessions : NULL);
+	if (!client_sessions)
+		client_sessions = client_store_create(0);
+	FUZZ_CHECK(client_sessions);
+	client_store_clear(client_sessions, 0);
+	shared.sessions = role == KTLSD_ROLE_CLIENT ? client_sessions : NULL;
+	rc = handshake_start(r->hs, r->sv[0], p, &req, &shared);
 	fixed_random = 0;
 	if (rc < 0)
 		fprintf(stderr, "fuzz: handshake_start: %s\n", r->hs->reply.message);

@@ -125,7 +125,11 @@ struct ktlsd_result {
  *   EBUSY         the daemon has as many handshakes in flight as it allows,
  *                 overall or for the caller's uid (max_handshakes_per_uid),
  *                 or is not accepting connections now (its backlog is full)
- *   ECONNRESET    the peer reset the connection
+ *   ECONNRESET    the peer reset the connection; or the daemon's process
+ *                 ended before it read the request (a worker that died, a
+ *                 daemon stopping with the request still queued): then @fd
+ *                 never reached it and is as it was given (retry).
+ *                 res->message tells which
  *   ECONNABORTED  the peer closed the connection during the handshake
  *   EKEYREJECTED  the peer's certificate was rejected (see tls_error)
  *   EKEYEXPIRED   the peer's certificate has expired or is not yet valid

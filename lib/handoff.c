@@ -253,8 +253,13 @@ static void abandon_peer(int fd)
 static int read_answer(const struct ktlsd_wire_reply *w, ssize_t n, int fd,
 		       struct ktlsd_result *res)
 {
-	/* EOF, or ECONNRESET when it ended before it read our request. */
-	if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+	/* ECONNRESET: it ended with our request unread; @fd never reached it. */
+	if (n < 0 && errno == ECONNRESET) {
+		fail_result(res, ECONNRESET, "ktlsd's process ended before it read the request");
+		return ECONNRESET;
+	}
+	/* EOF: it had read the request, and may have begun the handshake. */
+	if (n == 0) {
 		abandon_peer(fd);
 		fail_result(res, EIO, "ktlsd's process ended without answering (crashed or killed)");
 		return EIO;

@@ -521,6 +521,16 @@ static void test_tickets(void)
 	ok(p && p->ticket_wait_ms == 0, "ticket_wait = auto again: 0");
 	if (p)
 		config_free(&cfg);
+	p = load_a(&cfg, "[profile a]\nverify = none\n" USER_NOBODY);
+	ok(p && p->session_cache == 1, "session_cache: yes by default");
+	if (p)
+		config_free(&cfg);
+	p = load_a(&cfg, "[profile a]\nverify = none\nsession_cache = no\n" USER_NOBODY);
+	ok(p && p->session_cache == 0 && p->session_tickets == 1, "session_cache = no, tickets still on");
+	if (p)
+		config_free(&cfg);
+	refused("[profile a]\nverify = none\nsession_cache = maybe\n", 3,
+		"session_cache 'maybe': expected yes or no", "session_cache neither yes nor no");
 	p = load_a(&cfg, "[daemon]\nworkers = 3\n[profile a]\nverify = none\n" USER_NOBODY);
 	ok(p && cfg.workers == 3, "workers = 3");
 	if (p)

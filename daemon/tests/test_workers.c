@@ -449,7 +449,12 @@ struct tls_handoff {
 	struct ktlsd_handoff h;
 };
 
-static int tls_handoff_start(struct tls_handoff *t, const char *version)
+/*
+ * Start one: s_client with @version, and @sess_flag @sess_file if not NULL
+ * (-sess_out, -sess_in), its output in @out if not NULL.
+ */
+static int tls_handoff_start_with(struct tls_handoff *t, const char *version, const char *sess_flag,
+				  const char *sess_file, const char *out)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct ktlsd_request req = { .role = KTLSD_ROLE_SERVER, .profile = "srv" };
@@ -466,19 +471,30 @@ static int tls_handoff_start(struct tls_handoff *t, const char *version)
 	t->client = fork();
 	if (t->client == 0) {
 		int null = open("/dev/null", O_RDWR);
+		int log = out ? open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644) : null;
 
 		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		execlp("openssl", "openssl", "s_client", "-connect", port, version, (char *)NULL);
+		dup2(log, 1);
+		dup2(log, 2);
+		if (sess_flag)
+			execlp("openssl", "openssl", "s_client", "-connect", port, version, sess_flag,
+			       sess_file, (char *)NULL);
+		else
+			execlp("openssl", "openssl", "s_client", "-connect", port, version, (char *)NULL);
 		_exit(127);
 	}
 	t->app = accept4(t->lfd, NULL, NULL, SOCK_CLOEXEC);
 	return t->app >= 0 ? ktlsd_handoff_start(&t->h, sock_path, t->app, &req) : -1;
 }
 
+static int tls_handoff_start(struct tls_handoff *t, const char *version)
+{
+	return tls_handoff_start_with(t, version, NULL, NULL, NULL);
+}
+
 /* Its outcome within @ms: the status, or -ETIMEDOUT. */
-static int tls_handoff_end(struct tls_handoff *t, int ms)
+/* Its outcome within @ms: the status, or -ETIMEDOUT; @kill_client: not waiting for s_client to leave. */
+static int tls_handoff_end(struct tls_handoff *t, int ms, int kill_client)
 {
 	struct pollfd p = { ktlsd_handoff_fd(&t->h), POLLIN, 0 };
 	struct ktlsd_result res;
@@ -495,7 +511,9 @@ static int tls_handoff_end(struct tls_handoff *t, int ms)
 	close(t->app);
 	close(t->lfd);
 	if (t->client > 0) {
-		kill(t->client, SIGKILL);
+		/* s_client ends on its own once the connection is over: its output is whole then. */
+		if (kill_client || !WAIT_FOR(waitpid(t->client, NULL, WNOHANG) == t->client, test_ms(10000)))
+			kill(t->client, SIGKILL);
 		waitpid(t->client, NULL, 0);
 	}
 	return st;
@@ -505,7 +523,7 @@ static int tls_handoff_end(struct tls_handoff *t, int ms)
 static int tls_handshake_completes(const char *version)
 {
 	struct tls_handoff t;
-	int st = tls_handoff_start(&t, version) == 0 ? tls_handoff_end(&t, test_ms(20000)) : -1;
+	int st = tls_handoff_start(&t, version) == 0 ? tls_handoff_end(&t, test_ms(20000), 1) : -1;
 
 	return st == 0 || st == ENOPROTOOPT;
 }
@@ -527,6 +545,41 @@ static int waits_for_signature(pid_t pid)
 	return !strncmp(line, "7 ", 2);
 }
 
+/* 1 if @path holds @needle. */
+static int output_has(const char *path, const char *needle)
+{
+	return live_log_count(path, needle) > 0;
+}
+
+/*
+ * RFC 5246 §7.2.2: a TLS 1.2 session whose connection ended with a fatal
+ * alert is not resumed. Here every hand-off ends with one (internal_error:
+ * this kernel has no kTLS), so the session s_client saved must not resume;
+ * where kTLS works it must.
+ */
+static void test_no_resumption_after_fatal_alert(void)
+{
+	char sess[200], out[200];
+	struct tls_handoff t;
+	int first = -1;
+
+	snprintf(sess, sizeof(sess), "%s/sess12.pem", dir);
+	snprintf(out, sizeof(out), "%s/s_client.out", dir);
+	unlink(sess);
+	if (tls_handoff_start_with(&t, "-tls1_2", "-sess_out", sess, NULL) == 0)
+		first = tls_handoff_end(&t, test_ms(20000), 0);
+	if (!ok((first == 0 || first == ENOPROTOOPT) && access(sess, R_OK) == 0,
+		"a TLS 1.2 session, saved by s_client"))
+		return;
+	if (tls_handoff_start_with(&t, "-tls1_2", "-sess_in", sess, out) == 0)
+		tls_handoff_end(&t, test_ms(20000), 0);
+	if (first == ENOPROTOOPT)
+		ok(output_has(out, "New, TLSv1.2") && !output_has(out, "Reused"),
+		   "its connection ended with a fatal alert: offered again, it is not resumed");
+	else
+		ok(output_has(out, "Reused, TLSv1.2"), "offered again, it is resumed");
+}
+
 static void test_key_process(void)
 {
 	struct worker_info w[MAX_WORKERS];
@@ -546,8 +599,10 @@ static void test_key_process(void)
 				  (keys = key_process(NULL)) > 0, test_ms(5000)),
 		"ktlsd starts with 2 workers and a key process"))
 		return;
-	ok(comm_is(keys, "ktlsd-keys") && comm_is(w[0].pid, "ktlsd-worker0") &&
-	   comm_is(w[1].pid, "ktlsd-worker1"), "ps tells them apart: ktlsd-keys, ktlsd-worker0, ktlsd-worker1");
+	/* Each names itself right after the fork: the status may list it before. */
+	ok(WAIT_FOR(comm_is(keys, "ktlsd-keys") && comm_is(w[0].pid, "ktlsd-worker0") &&
+		    comm_is(w[1].pid, "ktlsd-worker1"), test_ms(5000)),
+	   "ps tells them apart: ktlsd-keys, ktlsd-worker0, ktlsd-worker1");
 	ok(tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2") &&
 	   tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2"),
 	   "TLS 1.3 and 1.2 handshakes with openssl s_client are signed through the key process");
@@ -577,7 +632,7 @@ static void test_key_process(void)
 		goto out;
 	}
 	kill(keys, SIGKILL);
-	st = tls_handoff_end(&t, test_ms(1000));
+	st = tls_handoff_end(&t, test_ms(1000), 1);
 	ok(st == EPROTO, "kill -9 of the key process: that handshake fails at once (%s)",
 	   st > 0 ? strerrorname_np(st) : "no answer within a second");
 	ok(WAIT_FOR((again = key_process(&restarts)) > 0 && again != keys, test_ms(1000)) &&
@@ -586,8 +641,53 @@ static void test_key_process(void)
 	   "the log names the signal");
 	ok(tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2"),
 	   "later handshakes are signed again");
+	test_no_resumption_after_fatal_alert();
 out:
 	ok(live_stop(d), "ktlsd stops cleanly");
+}
+
+/* The daemon's pid, from its status; -1 without an answer. */
+static pid_t daemon_pid(void)
+{
+	static char answer[1 << 16];
+	json_object *st = json_tokener_parse(live_control(ctl_path, "status", answer, sizeof(answer)));
+	pid_t pid = st ? (pid_t)field(st, "pid") : -1;
+
+	json_object_put(st);
+	return pid;
+}
+
+/*
+ * Without -f, as a classic daemon (daemon(3) forks after the sockets are
+ * bound): the workers still run, one that dies is still started again, and
+ * SIGTERM still stops it all.
+ */
+static void test_detached(void)
+{
+	struct worker_info w[MAX_WORKERS];
+	char cmd[600];
+	long long restarts = 0;
+	pid_t d = -1, a = -1;
+
+	write_config(2, "");
+	unlink(sock_path);
+	snprintf(cmd, sizeof(cmd), "%s -c %s", ktlsd_bin, conf_path);
+	if (system(cmd) == 0 && WAIT_FOR(live_answers(sock_path), test_ms(10000)))
+		d = daemon_pid();
+	if (!ok(d > 0, "ktlsd without -f detaches (pid %d)", (int)d))
+		return;
+	ok(WAIT_FOR(workers(w, NULL) == 2 && w[0].pid > 0 && w[1].pid > 0 && key_process(NULL) > 0,
+		    test_ms(10000)), "its 2 workers and its key process run");
+	a = w[0].pid;
+	kill(a, SIGKILL);
+	ok(WAIT_FOR(workers(w, &restarts) == 2 && w[0].pid > 0 && w[0].pid != a, test_ms(5000)) &&
+	   restarts == 1, "a worker killed is started again");
+	ok(answers(), "it answers");
+	kill(d, SIGTERM);
+	ok(WAIT_FOR(kill(d, 0) < 0 && kill(w[0].pid, 0) < 0 && kill(w[1].pid, 0) < 0, test_ms(10000)),
+	   "SIGTERM stops it and its workers");
+	if (kill(d, 0) == 0)
+		kill(d, SIGKILL);
 }
 
 int main(void)
@@ -617,6 +717,7 @@ int main(void)
 	test_stop(SIGTERM);
 	test_stop(SIGKILL);
 	test_key_process();
+	test_detached();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (!getenv("KTLSD_TEST_KEEP") && system(cmd) != 0)
 		diag("could not remove %s", dir);

@@ -162,8 +162,9 @@ static int write_config(const struct ktlsd_env *env, const char *path)
 	 * PRIVILEGES), so every suite runs it that way; reloads read the
 	 * files as nobody (see share_keys()).
 	 */
+	/* Two workers, whatever the CPUs: the tests that move a client between them need both. */
 	fprintf(f, "[daemon]\nsocket = %s\ncontrol_socket = %s\nhandshake_timeout = %dms\n"
-		"user = nobody\n\n", env->sock, env->ctl, env->handshake_timeout_ms);
+		"user = nobody\nworkers = 2\n\n", env->sock, env->ctl, env->handshake_timeout_ms);
 	fprintf(f, "[profile srv-ec]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\nverify = none\n", d, d);
 	fprintf(f, "[profile srv-rsa]\ncert = %s/server-rsa.crt\nkey = %s/server-rsa.key\nverify = none\n", d, d);
 	fprintf(f, "[profile srv-ec12]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\nverify = none\n"

@@ -16,6 +16,7 @@
 
 #include "kselftest_harness.h"
 #include "ktlsd_env.h"
+#include "proc_look.h"
 #include "test_time.h"
 
 KTLSD_ENV_SUITE(env)
@@ -519,12 +520,12 @@ TEST_F(nego, client_certificate_from_another_ca)
  * (which comes first) and can save it (-sess_out) — or offers one
  * (-sess_in). Returns ktlscat's exit code.
  */
-static int ticket_round(FIXTURE_DATA(nego) *self, const char *profile, const char *sess_flag,
-			const char *sess_file, const char *const *extra)
+static int session_round(FIXTURE_DATA(nego) *self, const char *profile, const char *version,
+			 const char *sess_flag, const char *sess_file, const char *const *extra)
 {
 	struct proc server = { .in = IN_NULL }, client = { .in = IN_NULL };
 	const char *c[] = { "openssl", "s_client", "-connect", self->connect_to, "-CAfile", self->ca,
-			    "-tls1_3", "-ign_eof", sess_flag, sess_file, NULL };
+			    version, "-ign_eof", sess_flag, sess_file, NULL };
 	size_t n = sizeof(c) / sizeof(c[0]) - 1;
 	static char data[160];
 	FILE *f;
@@ -547,6 +548,12 @@ static int ticket_round(FIXTURE_DATA(nego) *self, const char *profile, const cha
 	return proc_wait(server.pid, test_ms(30000));
 }
 
+static int ticket_round(FIXTURE_DATA(nego) *self, const char *profile, const char *sess_flag,
+			const char *sess_file, const char *const *extra)
+{
+	return session_round(self, profile, "-tls1_3", sess_flag, sess_file, extra);
+}
+
 static void session_file(char *path, size_t len, const char *name)
 {
 	env_path(&env, path, len, name);
@@ -566,6 +573,45 @@ TEST_F(nego, resumes_from_its_ticket)
 	ASSERT_EQ(0, ticket_round(self, "srv-ec", "-sess_in", sess, NULL));
 	EXPECT_LOG(self->client_log, "Reused, TLSv1.3");
 	EXPECT_LOG(self->server_log, "resumed");
+}
+
+/*
+ * Resumption whichever worker a client lands on: the session is made on
+ * one worker (the other stopped meanwhile) and resumed on the other. TLS
+ * 1.3: the supervisor's ticket keys; TLS 1.2: the session cache they share.
+ */
+static void resume_on_another_worker(struct __test_metadata *_metadata, FIXTURE_DATA(nego) *self,
+				     const char *version, const char *reused)
+{
+	pid_t w[8];
+	char sess[160];
+	int rc;
+
+	ASSERT_EQ(2, proc_workers(env.daemon, w, 8)) TH_LOG("the test configuration has 2 workers");
+	session_file(sess, sizeof(sess), "sess-workers.pem");
+	kill(w[1], SIGSTOP);
+	rc = session_round(self, "srv-ec", version, "-sess_out", sess, NULL);
+	kill(w[1], SIGCONT);
+	ASSERT_EQ(0, rc);
+	ASSERT_EQ(0, access(sess, R_OK)) TH_LOG("s_client saved no session");
+	kill(w[0], SIGSTOP);
+	rc = session_round(self, "srv-ec", version, "-sess_in", sess, NULL);
+	kill(w[0], SIGCONT);
+	ASSERT_EQ(0, rc);
+	EXPECT_LOG(self->client_log, reused);
+	EXPECT_LOG(self->server_log, "resumed");
+}
+
+TEST_F(nego, tls13_resumes_on_another_worker)
+{
+	KTLSD_SELECT();
+	resume_on_another_worker(_metadata, self, "-tls1_3", "Reused, TLSv1.3");
+}
+
+TEST_F(nego, tls12_resumes_on_another_worker)
+{
+	KTLSD_SELECT();
+	resume_on_another_worker(_metadata, self, "-tls1_2", "Reused, TLSv1.2");
 }
 
 /* A ticket resumes only under the profile that issued it. */

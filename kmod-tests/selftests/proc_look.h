@@ -58,6 +58,34 @@ static inline int proc_children(pid_t parent, pid_t *pids, int max)
 	return n;
 }
 
+/* 1 if @pid's command name (ps -o comm) begins with @prefix. */
+static inline int proc_comm_is(pid_t pid, const char *prefix)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = 0;
+	fclose(f);
+	return !strncmp(comm, prefix, strlen(prefix));
+}
+
+/* ktlsd's worker processes (ktlsd-workerN) under @daemon, lowest pid first; how many. */
+static inline int proc_workers(pid_t daemon, pid_t *pids, int max)
+{
+	pid_t all[512];
+	int n = proc_children(daemon, all, 512), k = 0;
+
+	for (int i = 0; i < n && k < max; i++)
+		if (proc_comm_is(all[i], "ktlsd-worker"))
+			pids[k++] = all[i];
+	return k;
+}
+
 /*
  * Mark in @found[k] each of the @count byte strings @needles[k] (@lens[k]
  * bytes, 48 at most) that occurs in @pid's writable memory. 0, or -1 if

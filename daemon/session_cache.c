@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "session_cache.h"
+
+struct session_cache *session_cache_create(uint64_t lifetime_ms)
+{
+	struct session_cache *c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
+				       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pthread_mutexattr_t attr;
+	int rc;
+
+	if (c == MAP_FAILED)
+		return NULL;
+	/* Master secrets: never in a core dump. */
+	madvise(c, sizeof(*c), MADV_DONTDUMP);
+	c->lifetime_ms = lifetime_ms;
+	rc = pthread_mutexattr_init(&attr);
+	if (!rc)
+		rc = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	if (!rc)
+		rc = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+	if (!rc)
+		rc = pthread_mutex_init(&c->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+	if (rc) {
+		munmap(c, sizeof(*c));
+		errno = rc;
+		return NULL;
+	}
+	return c;
+}
+
+void session_cache_destroy(struct session_cache *c)
+{
+	if (!c)
+		return;
+	explicit_bzero(c->entries, sizeof(c->entries));
+	munmap(c, sizeof(*c));
+}
+
+/*
+ * Take the lock. A process that died holding it may have left an entry
+ * half-written: everything is dropped then. 0, or -1 if the lock is lost
+ * for good.
+ */
+static int lock(struct session_cache *c)
+{
+	int rc = pthread_mutex_lock(&c->lock);
+
+	if (rc == EOWNERDEAD) {
+		explicit_bzero(c->entries, sizeof(c->entries));
+		rc = pthread_mutex_consistent(&c->lock);
+	}
+	return rc ? -1 : 0;
+}
+
+void session_cache_clear(struct session_cache *c, uint64_t lifetime_ms)
+{
+	if (lock(c) < 0)
+		return;
+	explicit_bzero(c->entries, sizeof(c->entries));
+	c->lifetime_ms = lifetime_ms;
+	pthread_mutex_unlock(&c->lock);
+}
+
+static struct session_entry *bucket_of(struct session_cache *c, const uint8_t id[32])
+{
+	uint32_t h = (uint32_t)id[0] | (uint32_t)id[1] << 8 | (uint32_t)id[2] << 16;
+
+	return c->entries[h % SESSION_CACHE_BUCKETS];
+}
+
+static int live(const struct session_cache *c, const struct session_entry *e, uint64_t now_ms)
+{
+	return e->used && now_ms >= e->saved_ms && now_ms - e->saved_ms < c->lifetime_ms;
+}
+
+/* The entry of @id in bucket @b, live or not; NULL if none. */
+static struct session_entry *find(struct session_entry *b, const uint8_t id[32])
+{
+	for (int i = 0; i < SESSION_CACHE_WAYS; i++)
+		if (b[i].used && !memcmp(b[i].id, id, 32))
+			return &b[i];
+	return NULL;
+}
+
+int session_cache_save(struct session_cache *c, const char *profile,
+		       const br_ssl_session_parameters *params, uint64_t now_ms)
+{
+	struct session_entry *b, *slot;
+
+	if (params->session_id_len != 32 || strlen(profile) >= KTLSD_PROFILE_MAX || lock(c) < 0)
+		return -1;
+	b = bucket_of(c, params->session_id);
+	slot = find(b, params->session_id);
+	/* Else a free or expired entry, else the oldest. */
+	for (int i = 0; i < SESSION_CACHE_WAYS && !slot; i++)
+		if (!live(c, &b[i], now_ms))
+			slot = &b[i];
+	if (!slot) {
+		slot = &b[0];
+		for (int i = 1; i < SESSION_CACHE_WAYS; i++)
+			if (b[i].saved_ms < slot->saved_ms)
+				slot = &b[i];
+	}
+	explicit_bzero(slot, sizeof(*slot));
+	memcpy(slot->id, params->session_id, 32);
+	slot->version = params->version;
+	slot->suite = params->cipher_suite;
+	memcpy(slot->master_secret, params->master_secret, 48);
+	slot->saved_ms = now_ms;
+	strcpy(slot->profile, profile);
+	slot->used = 1;
+	pthread_mutex_unlock(&c->lock);
+	return 0;
+}
+
+int session_cache_load(struct session_cache *c, const char *profile, br_ssl_session_parameters *params,
+		       uint64_t now_ms)
+{
+	struct session_entry *e;
+	int found = 0;
+
+	if (params->session_id_len != 32 || lock(c) < 0)
+		return 0;
+	e = find(bucket_of(c, params->session_id), params->session_id);
+	if (e && live(c, e, now_ms) && !strncmp(e->profile, profile, KTLSD_PROFILE_MAX)) {
+		params->version = e->version;
+		params->cipher_suite = e->suite;
+		memcpy(params->master_secret, e->master_secret, 48);
+		found = 1;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return found;
+}
+
+void session_cache_drop(struct session_cache *c, const uint8_t id[32])
+{
+	struct session_entry *e;
+
+	if (lock(c) < 0)
+		return;
+	e = find(bucket_of(c, id), id);
+	if (e)
+		explicit_bzero(e, sizeof(*e));
+	pthread_mutex_unlock(&c->lock);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* BearSSL hands back the address of our vtable pointer: the view around it. */
+static struct session_cache_view *view_of(const br_ssl_session_cache_class **ctx)
+{
+	return (void *)((char *)ctx - offsetof(struct session_cache_view, vtable));
+}
+
+static void view_save(const br_ssl_session_cache_class **ctx, br_ssl_server_context *server_ctx,
+		      const br_ssl_session_parameters *params)
+{
+	struct session_cache_view *v = view_of(ctx);
+
+	(void)server_ctx;
+	v->saved = 1;
+	session_cache_save(v->cache, v->profile, params, now_ms());
+}
+
+static int view_load(const br_ssl_session_cache_class **ctx, br_ssl_server_context *server_ctx,
+		     br_ssl_session_parameters *params)
+{
+	struct session_cache_view *v = view_of(ctx);
+
+	(void)server_ctx;
+	v->loaded = session_cache_load(v->cache, v->profile, params, now_ms());
+	if (v->loaded)
+		memcpy(v->loaded_id, params->session_id, 32);
+	return v->loaded;
+}
+
+static const br_ssl_session_cache_class view_class = {
+	.context_size = sizeof(struct session_cache_view),
+	.save = view_save,
+	.load = view_load,
+};
+
+int session_cache_view_resumed(const struct session_cache_view *v, const uint8_t session_id[32])
+{
+	return v->loaded && !memcmp(v->loaded_id, session_id, 32);
+}
+
+void session_cache_view_init(struct session_cache_view *v, struct session_cache *c, const char *profile)
+{
+	*v = (struct session_cache_view){ .vtable = &view_class, .cache = c, .profile = profile };
+}
