@@ -67,25 +67,23 @@ static int await_reply(struct key_client *kc, uint32_t id, int wait_ms, struct k
 	}
 }
 
-int key_client_sign(struct key_client *kc, uint32_t key, int op, int hash_id, const uint8_t *digest,
-		    size_t digest_len, uint8_t *sig, size_t *sig_len)
+/* Send @req (its digest set), wait for the signature. */
+static int ask(struct key_client *kc, struct key_request *req, uint8_t *sig, size_t *sig_len)
 {
-	struct key_request req = { .id = ++kc->next_id, .key = key, .op = (uint8_t)op,
-				   .hash = (uint8_t)hash_id, .digest_len = (uint8_t)digest_len };
 	struct key_reply reply;
 	int rc = -1;
 
-	if (kc->fd < 0 || digest_len > KEY_MAX_DIGEST)
+	if (kc->fd < 0)
 		return -1;
 	/* Stalled: only a late answer, already here, brings it back. */
 	if (kc->stalled && await_reply(kc, 0, 0, &reply) < 0 && kc->stalled)
 		return -1;
-	memcpy(req.digest, digest, digest_len);
-	if (send(kc->fd, &req, sizeof(req), MSG_NOSIGNAL | MSG_DONTWAIT) != sizeof(req)) {
+	req->id = ++kc->next_id;
+	if (send(kc->fd, req, sizeof(*req), MSG_NOSIGNAL | MSG_DONTWAIT) != sizeof(*req)) {
 		log_msg(LOG_ERR, "the key process: %s", strerror(errno));
 		return -1;
 	}
-	if (await_reply(kc, req.id, KEY_CLIENT_TIMEOUT_MS, &reply) < 0) {
+	if (await_reply(kc, req->id, KEY_CLIENT_TIMEOUT_MS, &reply) < 0) {
 		kc->stalled = 1;
 		log_msg(LOG_ERR, "the key process did not answer within %d ms", KEY_CLIENT_TIMEOUT_MS);
 	} else if (reply.status == 0 && reply.sig_len && reply.sig_len <= KEY_MAX_SIGNATURE) {
@@ -93,8 +91,31 @@ int key_client_sign(struct key_client *kc, uint32_t key, int op, int hash_id, co
 		*sig_len = reply.sig_len;
 		rc = 0;
 	}
-	explicit_bzero(&req, sizeof(req));
 	return rc;
+}
+
+int key_client_sign(struct key_client *kc, uint32_t key, int sig_op, int hash_id, const uint8_t *digest,
+		    size_t digest_len, uint8_t *sig, size_t *sig_len)
+{
+	struct key_request req = { .key = key, .op = KEY_OP_DIGEST, .sig_op = (uint8_t)sig_op,
+				   .hash = (uint8_t)hash_id, .digest_len = (uint8_t)digest_len };
+
+	if (digest_len > KEY_MAX_DIGEST)
+		return -1;
+	memcpy(req.digest, digest, digest_len);
+	return ask(kc, &req, sig, sig_len);
+}
+
+int key_client_sign_cv(struct key_client *kc, uint32_t key, int server, uint16_t scheme,
+		       const uint8_t *transcript_hash, size_t hash_len, uint8_t *sig, size_t *sig_len)
+{
+	struct key_request req = { .key = key, .op = server ? KEY_OP_CV_SERVER : KEY_OP_CV_CLIENT,
+				   .digest_len = (uint8_t)hash_len, .scheme = scheme };
+
+	if (hash_len > KEY_MAX_DIGEST)
+		return -1;
+	memcpy(req.digest, transcript_hash, hash_len);
+	return ask(kc, &req, sig, sig_len);
 }
 
 size_t key_client_ecdsa_sign(const br_ec_impl *impl, const br_hash_class *hf, const void *hash_value,

@@ -28,14 +28,29 @@
 #define KEY_MAX_DIGEST		64
 #define KEY_MAX_SIGNATURE	1024	/* T13_MAX_SIGNATURE */
 
+/*
+ * What a request asks for. A TLS 1.3 CertificateVerify is asked for by its
+ * transcript hash: the key process builds the signed content itself
+ * (RFC 8446 §4.4.3), so for a TLS 1.3-only profile it signs nothing but
+ * CertificateVerify content. TLS 1.2 signatures (ServerKeyExchange,
+ * CertificateVerify) are asked for by their digest, for a profile that
+ * allows TLS 1.2 only.
+ */
+enum key_op {
+	KEY_OP_DIGEST = 1,		/* @sig_op over @digest, a @hash digest (TLS 1.2) */
+	KEY_OP_CV_SERVER = 2,		/* TLS 1.3 server CertificateVerify; @digest: the transcript hash */
+	KEY_OP_CV_CLIENT = 3,		/* ... client CertificateVerify */
+};
+
 /* A request, as it goes over the channel: one SEQPACKET message. */
 struct key_request {
 	uint32_t id;			/* echoed in the reply */
 	uint32_t key;			/* the profile's place in the configuration, from 0 */
-	uint8_t op;			/* enum t13_sig_op */
-	uint8_t hash;			/* BearSSL's hash id */
+	uint8_t op;			/* enum key_op */
+	uint8_t sig_op;			/* KEY_OP_DIGEST: enum t13_sig_op */
+	uint8_t hash;			/* KEY_OP_DIGEST: BearSSL's hash id */
 	uint8_t digest_len;
-	uint8_t reserved;		/* 0 */
+	uint16_t scheme;		/* KEY_OP_CV_*: the signature scheme */
 	uint8_t digest[KEY_MAX_DIGEST];
 };
 
@@ -60,13 +75,21 @@ void key_client_set_fd(struct key_client *kc, int fd);
 
 /*
  * Sign @digest (@digest_len bytes, of BearSSL's hash @hash_id) with key
- * @key as @op (enum t13_sig_op) says. @sig has room for KEY_MAX_SIGNATURE
- * bytes. Returns 0 with *@sig_len set, or -1: no channel, the key process
- * refused (no such key, an op the key cannot make), did not answer within
+ * @key as @sig_op (enum t13_sig_op) says. @sig has room for
+ * KEY_MAX_SIGNATURE bytes. Returns 0 with *@sig_len set, or -1: no
+ * channel, the key process refused (no such key, an op the key cannot
+ * make, a profile that does not allow TLS 1.2), did not answer within
  * KEY_CLIENT_TIMEOUT_MS, or is gone.
  */
-int key_client_sign(struct key_client *kc, uint32_t key, int op, int hash_id, const uint8_t *digest,
+int key_client_sign(struct key_client *kc, uint32_t key, int sig_op, int hash_id, const uint8_t *digest,
 		    size_t digest_len, uint8_t *sig, size_t *sig_len);
+
+/*
+ * A TLS 1.3 CertificateVerify signature with @scheme over the content for
+ * @server's side and @transcript_hash (@hash_len bytes). As key_client_sign().
+ */
+int key_client_sign_cv(struct key_client *kc, uint32_t key, int server, uint16_t scheme,
+		       const uint8_t *transcript_hash, size_t hash_len, uint8_t *sig, size_t *sig_len);
 
 /*
  * BearSSL's signing hooks (br_ecdsa_sign, br_rsa_pkcs1_sign) for the TLS 1.2

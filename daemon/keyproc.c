@@ -24,36 +24,66 @@ int keyproc_init(struct keyproc *kp, const struct config *cfg)
 	return 0;
 }
 
-/* The creds of profile number @key, if it has a private key here. */
-static const struct creds *key_number(const struct config *cfg, uint32_t key)
+/* Profile number @key, if it has a private key here. */
+static const struct profile *key_number(const struct config *cfg, uint32_t key)
 {
 	const struct profile *p = cfg->profiles;
 
 	for (uint32_t i = 0; p && i < key; i++)
 		p = p->next;
-	return p && p->creds.key_type && !p->creds.signer ? &p->creds : NULL;
+	return p && p->creds.key_type && !p->creds.signer ? p : NULL;
+}
+
+/* A TLS 1.2 signature over a digest, for a profile that allows TLS 1.2. */
+static int sign_digest(struct keyproc *kp, const struct profile *p, const struct key_request *req,
+		       uint8_t *sig, size_t *sig_len)
+{
+	const br_hash_class *hash = t13_sig_hash_by_id(req->hash);
+
+	if (p->min_version > T12_VERSION || !hash ||
+	    req->digest_len != ((hash->desc >> BR_HASHDESC_OUT_OFF) & BR_HASHDESC_OUT_MASK) ||
+	    (req->sig_op != T13_SIG_OP_ECDSA && req->sig_op != T13_SIG_OP_PKCS1 &&
+	     req->sig_op != T13_SIG_OP_PSS))
+		return -1;
+	return t13_sig_sign_digest(&p->creds, (enum t13_sig_op)req->sig_op, hash, req->digest,
+				   &kp->rng.vtable, sig, sig_len);
+}
+
+/* A TLS 1.3 CertificateVerify: its content made here, from the transcript hash. */
+static int sign_cv(struct keyproc *kp, const struct profile *p, const struct key_request *req,
+		   uint8_t *sig, size_t *sig_len)
+{
+	uint8_t content[T13_CV_MAX_CONTENT];
+	size_t len;
+
+	if (p->max_version < T13_VERSION)
+		return -1;
+	len = t13_cv_content(content, req->op == KEY_OP_CV_SERVER, req->digest, req->digest_len);
+	if (!len)
+		return -1;
+	return t13_sig_sign(&p->creds, req->scheme, content, len, &kp->rng.vtable, sig, sig_len);
 }
 
 size_t keyproc_answer(struct keyproc *kp, const void *msg, size_t len, struct key_reply *reply)
 {
 	const struct key_request *req = msg;
-	const br_hash_class *hash;
-	const struct creds *creds;
-	const br_prng_class **rng = &kp->rng.vtable;
+	const struct profile *p;
 	size_t sig_len = 0;
+	int rc = -1;
 
 	memset(reply, 0, offsetof(struct key_reply, sig));
 	reply->status = -1;
 	if (len != sizeof(*req))
 		return offsetof(struct key_reply, sig);
 	reply->id = req->id;
-	creds = key_number(kp->cfg, req->key);
-	hash = t13_sig_hash_by_id(req->hash);
-	if (!creds || !hash || req->reserved ||
-	    req->digest_len != ((hash->desc >> BR_HASHDESC_OUT_OFF) & BR_HASHDESC_OUT_MASK) ||
-	    (req->op != T13_SIG_OP_ECDSA && req->op != T13_SIG_OP_PKCS1 && req->op != T13_SIG_OP_PSS) ||
-	    t13_sig_sign_digest(creds, (enum t13_sig_op)req->op, hash, req->digest, rng, reply->sig,
-				&sig_len) < 0)
+	p = key_number(kp->cfg, req->key);
+	if (p && req->digest_len <= KEY_MAX_DIGEST) {
+		if (req->op == KEY_OP_DIGEST)
+			rc = sign_digest(kp, p, req, reply->sig, &sig_len);
+		else if (req->op == KEY_OP_CV_SERVER || req->op == KEY_OP_CV_CLIENT)
+			rc = sign_cv(kp, p, req, reply->sig, &sig_len);
+	}
+	if (rc < 0)
 		return offsetof(struct key_reply, sig);
 	reply->status = 0;
 	reply->sig_len = (uint32_t)sig_len;

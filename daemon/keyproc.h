@@ -33,9 +33,11 @@ int keyproc_init(struct keyproc *kp, const struct config *cfg);
 /*
  * Answer the request in @msg (@len bytes, from a worker: untrusted) into
  * @reply: the signature, or status -1 for a malformed request, a key
- * number no profile with a key has, an unknown op or hash, a digest of the
- * wrong length, or a failed signature. Returns the reply's length to send
- * (its header and the signature).
+ * number no profile with a key has, an unknown op, hash or scheme, a digest
+ * of the wrong length, a TLS 1.2 digest for a profile without TLS 1.2 or a
+ * CertificateVerify for one without TLS 1.3 (key_client.h), or a failed
+ * signature. Returns the reply's length to send (its header and the
+ * signature).
  */
 size_t keyproc_answer(struct keyproc *kp, const void *msg, size_t len, struct key_reply *reply);
 

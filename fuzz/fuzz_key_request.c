@@ -6,8 +6,8 @@
  * with a key it has, as asked, or refuse.
  *
  * Input: one message as the channel delivers it (any length). Two keys
- * stand behind it, as profiles 0 (P-256) and 1 (RSA-2048) of a
- * configuration, with a profile without a key between them as number 2.
+ * stand behind it, as profiles 0 (P-256, TLS 1.2 and 1.3) and 1 (RSA-2048,
+ * TLS 1.3 only) of a configuration, then a profile without a key, number 2.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -38,6 +38,8 @@ static void setup(void)
 {
 	load(&profiles[0].creds, "server-ec.crt", "server-ec.key");
 	load(&profiles[1].creds, "server-rsa.crt", "server-rsa.key");
+	profiles[0].min_version = 0x0303;
+	profiles[0].max_version = profiles[1].min_version = profiles[1].max_version = 0x0304;
 	profiles[0].next = &profiles[1];
 	profiles[1].next = &profiles[2];
 	cfg.profiles = &profiles[0];
@@ -64,9 +66,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(size == sizeof(req));
 	memcpy(&req, data, sizeof(req));
 	FUZZ_CHECK(reply.id == req.id && out == offsetof(struct key_reply, sig) + reply.sig_len);
-	FUZZ_CHECK(req.key < 2 && !req.reserved && t13_sig_hash_by_id(req.hash));
-	FUZZ_CHECK(req.key == 0 ? req.op == T13_SIG_OP_ECDSA :
-		   req.op == T13_SIG_OP_PKCS1 || req.op == T13_SIG_OP_PSS);
+	FUZZ_CHECK(req.key < 2);
+	FUZZ_CHECK(req.op == KEY_OP_CV_SERVER || req.op == KEY_OP_CV_CLIENT ||
+		   (req.op == KEY_OP_DIGEST && req.key == 0 && req.sig_op == T13_SIG_OP_ECDSA &&
+		    t13_sig_hash_by_id(req.hash)));
 	FUZZ_CHECK(req.key == 0 ? reply.sig_len <= 72 : reply.sig_len == 256);
 	return 0;
 }

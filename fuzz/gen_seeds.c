@@ -774,18 +774,20 @@ static void request_seeds(void)
 /* Requests to the key process, as fuzz_key_request reads them (profile 0: EC, 1: RSA). */
 static void key_request_seeds(void)
 {
-	struct key_request r = { .id = 7, .key = 0, .op = T13_SIG_OP_ECDSA, .hash = br_sha256_ID,
-				 .digest_len = 32 };
+	struct key_request r = { .id = 7, .key = 0, .op = KEY_OP_DIGEST, .sig_op = T13_SIG_OP_ECDSA,
+				 .hash = br_sha256_ID, .digest_len = 32 };
 
 	memset(r.digest, 0x5a, sizeof(r.digest));
 	write_seed("key_request", "ecdsa-sha256", "", 0, &r, sizeof(r));
-	r = (struct key_request){ .id = 8, .key = 1, .op = T13_SIG_OP_PKCS1, .hash = br_sha256_ID,
-				  .digest_len = 32 };
-	write_seed("key_request", "pkcs1-sha256", "", 0, &r, sizeof(r));
-	r.op = T13_SIG_OP_PSS;
-	r.hash = br_sha384_ID;
-	r.digest_len = 48;
-	write_seed("key_request", "pss-sha384", "", 0, &r, sizeof(r));
+	r = (struct key_request){ .id = 8, .key = 0, .op = KEY_OP_CV_SERVER,
+				  .scheme = T13_SIG_ECDSA_SECP256R1_SHA256, .digest_len = 32 };
+	write_seed("key_request", "cv-ecdsa", "", 0, &r, sizeof(r));
+	r = (struct key_request){ .id = 9, .key = 1, .op = KEY_OP_CV_CLIENT,
+				  .scheme = T13_SIG_RSA_PSS_RSAE_SHA384, .digest_len = 48 };
+	write_seed("key_request", "cv-pss-sha384", "", 0, &r, sizeof(r));
+	r = (struct key_request){ .id = 10, .key = 1, .op = KEY_OP_DIGEST, .sig_op = T13_SIG_OP_PKCS1,
+				  .hash = br_sha256_ID, .digest_len = 32 };
+	write_seed("key_request", "pkcs1-tls13-only", "", 0, &r, sizeof(r));
 	r.key = 2;
 	write_seed("key_request", "no-key", "", 0, &r, sizeof(r));
 	write_seed("key_request", "short", "", 0, &r, 9);

@@ -151,6 +151,26 @@ static int sign_pss(const struct creds *creds, const br_hash_class *hash, const 
 	return t13_pss_sign(&creds->rsa_key, pk, hash, digest, salt, sig, sig_len);
 }
 
+/*
+ * A key in the key process signs TLS 1.3 CertificateVerify content it
+ * builds itself: @content must be such content, whose transcript hash goes.
+ */
+static int remote_cv(const struct creds *creds, uint16_t scheme, const uint8_t *content, size_t len,
+		     uint8_t *sig, size_t *sig_len)
+{
+	uint8_t expect[T13_CV_MAX_CONTENT];
+
+	for (int server = 0; server < 2; server++) {
+		if (len <= T13_CV_PREFIX || len > T13_CV_MAX_CONTENT ||
+		    t13_cv_content(expect, server, content + T13_CV_PREFIX, len - T13_CV_PREFIX) != len ||
+		    memcmp(expect, content, T13_CV_PREFIX))
+			continue;
+		return key_client_sign_cv(creds->signer, creds->key_id, server, scheme,
+					  content + T13_CV_PREFIX, len - T13_CV_PREFIX, sig, sig_len);
+	}
+	return -1;
+}
+
 int t13_sig_sign(const struct creds *creds, uint16_t scheme, const uint8_t *content, size_t len,
 		 const br_prng_class **rng, uint8_t *sig, size_t *sig_len)
 {
@@ -159,6 +179,8 @@ int t13_sig_sign(const struct creds *creds, uint16_t scheme, const uint8_t *cont
 
 	if (!s || !key_can_make(creds, s))
 		return -1;
+	if (creds->signer)
+		return remote_cv(creds, scheme, content, len, sig, sig_len);
 	hash_content(s->hash, content, len, digest);
 	return t13_sig_sign_digest(creds, s->key_type == BR_KEYTYPE_EC ? T13_SIG_OP_ECDSA :
 				   T13_SIG_OP_PSS, s->hash, digest, rng, sig, sig_len);
