@@ -5,27 +5,17 @@
 #include <sys/mman.h>
 
 #include "client_store.h"
+#include "shm.h"
 
 struct client_store *client_store_create(uint64_t max_ms)
 {
-	struct client_store *cs = mmap(NULL, sizeof(*cs), PROT_READ | PROT_WRITE,
-				       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	pthread_mutexattr_t attr;
+	struct client_store *cs = shm_create(sizeof(*cs));
 	int rc;
 
-	if (cs == MAP_FAILED)
+	if (!cs)
 		return NULL;
-	/* Resumption secrets: never in a core dump. */
-	madvise(cs, sizeof(*cs), MADV_DONTDUMP);
 	t13_sessions_init(&cs->sessions, max_ms);
-	rc = pthread_mutexattr_init(&attr);
-	if (!rc)
-		rc = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-	if (!rc)
-		rc = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-	if (!rc)
-		rc = pthread_mutex_init(&cs->lock, &attr);
-	pthread_mutexattr_destroy(&attr);
+	rc = shm_mutex_init(&cs->lock);
 	if (rc) {
 		munmap(cs, sizeof(*cs));
 		errno = rc;

@@ -7,27 +7,17 @@
 #include <time.h>
 
 #include "session_cache.h"
+#include "shm.h"
 
 struct session_cache *session_cache_create(uint64_t lifetime_ms)
 {
-	struct session_cache *c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
-				       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	pthread_mutexattr_t attr;
+	struct session_cache *c = shm_create(sizeof(*c));
 	int rc;
 
-	if (c == MAP_FAILED)
+	if (!c)
 		return NULL;
-	/* Master secrets: never in a core dump. */
-	madvise(c, sizeof(*c), MADV_DONTDUMP);
 	c->lifetime_ms = lifetime_ms;
-	rc = pthread_mutexattr_init(&attr);
-	if (!rc)
-		rc = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-	if (!rc)
-		rc = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-	if (!rc)
-		rc = pthread_mutex_init(&c->lock, &attr);
-	pthread_mutexattr_destroy(&attr);
+	rc = shm_mutex_init(&c->lock);
 	if (rc) {
 		munmap(c, sizeof(*c));
 		errno = rc;

@@ -58,6 +58,29 @@ static inline int live_binary(char *out, size_t len)
 	return access(out, X_OK);
 }
 
+/*
+ * The start of a test program with a real ktlsd: its folder made from the
+ * mkdtemp() template @dir (0755: the daemon, once nobody, reads in it), the
+ * checkout the current folder, the binary in @bin, and root (ktlsd starts
+ * as root here and gives it up). NULL, or what is missing.
+ */
+static inline const char *live_prepare(char *dir, char *bin, size_t len)
+{
+	static char why[300];
+
+	if (!mkdtemp(dir))
+		return "a test folder";
+	if (chdir(getenv("KTLSD_SOURCE_DIR") ? getenv("KTLSD_SOURCE_DIR") : ".") < 0 ||
+	    live_binary(bin, len) < 0) {
+		snprintf(why, sizeof(why), "%s is built (run from the checkout)", bin);
+		return why;
+	}
+	if (geteuid() != 0)
+		return "ktlsd starts as root here and gives it up: run these tests as root";
+	chmod(dir, 0755);
+	return NULL;
+}
+
 /* A SEQPACKET connection to @path, or -1. */
 static inline int live_connect(const char *path)
 {

@@ -358,22 +358,13 @@ static void test_socket_activation(void)
 
 int main(void)
 {
+	const char *missing = live_prepare(dir, ktlsd_bin, sizeof(ktlsd_bin));
 	char cmd[600];
 
-	if (!mkdtemp(dir)) {
-		ok(0, "a test folder");
+	if (missing) {
+		ok(0, "%s", missing);
 		return done();
 	}
-	if (chdir(getenv("KTLSD_SOURCE_DIR") ? getenv("KTLSD_SOURCE_DIR") : ".") < 0 ||
-	    live_binary(ktlsd_bin, sizeof(ktlsd_bin)) < 0) {
-		ok(0, "%s is built (run from the checkout)", ktlsd_bin);
-		return done();
-	}
-	if (geteuid() != 0) {
-		ok(0, "ktlsd gives up root here: run these tests as root");
-		return done();
-	}
-	chmod(dir, 0755);
 	snprintf(run_dir, sizeof(run_dir), "%s/run", dir);
 	mkdir(run_dir, 0755);
 	snprintf(sock_path, sizeof(sock_path), "%s/ktlsd.sock", run_dir);

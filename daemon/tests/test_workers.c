@@ -245,6 +245,19 @@ static int log_count(const char *needle)
 	return live_log_count(log_path, needle);
 }
 
+/* Start ktlsd with 2 workers (listed in @w); its pid, or -1 after reporting why. */
+static pid_t start_two_workers(struct worker_info *w)
+{
+	pid_t d;
+
+	write_config(2, "");
+	d = start_daemon();
+	if (!ok(d > 0 && WAIT_FOR(workers(w, NULL) == 2 && w[0].pid > 0 && w[1].pid > 0,
+				  test_ms(5000)), "ktlsd starts with 2 workers"))
+		return -1;
+	return d;
+}
+
 /* A request for a profile that does not exist is answered ESRCH. */
 static int answers(void)
 {
@@ -272,10 +285,8 @@ static void test_kill_one_worker(void)
 	uint64_t killed, elapsed;
 	pid_t d, a, b;
 
-	write_config(2, "");
-	d = start_daemon();
-	if (!ok(d > 0 && WAIT_FOR(workers(w, NULL) == 2 && w[0].pid > 0 && w[1].pid > 0,
-				  test_ms(5000)), "ktlsd starts with 2 workers"))
+	d = start_two_workers(w);
+	if (d < 0)
 		return;
 	a = w[0].pid;
 	b = w[1].pid;
@@ -335,10 +346,8 @@ static void test_reload_rolls_over(void)
 	int n, aborted = 0;
 	pid_t d, old[2];
 
-	write_config(2, "");
-	d = start_daemon();
-	if (!ok(d > 0 && WAIT_FOR(workers(w, NULL) == 2 && w[0].pid > 0 && w[1].pid > 0,
-				  test_ms(5000)), "ktlsd starts with 2 workers"))
+	d = start_two_workers(w);
+	if (d < 0)
 		return;
 	old[0] = w[0].pid;
 	old[1] = w[1].pid;
@@ -381,10 +390,8 @@ static void test_stop(int sig)
 	int shutdown_answers = 0;
 	pid_t d, pids[2];
 
-	write_config(2, "");
-	d = start_daemon();
-	if (!ok(d > 0 && WAIT_FOR(workers(w, NULL) == 2 && w[0].pid > 0 && w[1].pid > 0,
-				  test_ms(5000)), "ktlsd starts with 2 workers"))
+	d = start_two_workers(w);
+	if (d < 0)
 		return;
 	pids[0] = w[0].pid;
 	pids[1] = w[1].pid;
@@ -423,23 +430,6 @@ static pid_t key_process(long long *restarts)
 	}
 	json_object_put(st);
 	return pid;
-}
-
-/* 1 if @pid's command name (ps -o comm) is @name. */
-static int comm_is(pid_t pid, const char *name)
-{
-	char path[64], comm[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = 0;
-	fclose(f);
-	comm[strcspn(comm, "\n")] = 0;
-	return !strcmp(comm, name);
 }
 
 /* A TLS client (openssl s_client) on a loopback connection handed off to ktlsd. */
@@ -600,8 +590,8 @@ static void test_key_process(void)
 		"ktlsd starts with 2 workers and a key process"))
 		return;
 	/* Each names itself right after the fork: the status may list it before. */
-	ok(WAIT_FOR(comm_is(keys, "ktlsd-keys") && comm_is(w[0].pid, "ktlsd-worker0") &&
-		    comm_is(w[1].pid, "ktlsd-worker1"), test_ms(5000)),
+	ok(WAIT_FOR(proc_comm_is(keys, "ktlsd-keys") && proc_comm_is(w[0].pid, "ktlsd-worker0") &&
+		    proc_comm_is(w[1].pid, "ktlsd-worker1"), test_ms(5000)),
 	   "ps tells them apart: ktlsd-keys, ktlsd-worker0, ktlsd-worker1");
 	ok(tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2") &&
 	   tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2"),
@@ -692,22 +682,13 @@ static void test_detached(void)
 
 int main(void)
 {
+	const char *missing = live_prepare(dir, ktlsd_bin, sizeof(ktlsd_bin));
 	char cmd[300];
 
-	if (!mkdtemp(dir)) {
-		ok(0, "a test folder");
+	if (missing) {
+		ok(0, "%s", missing);
 		return done();
 	}
-	if (chdir(getenv("KTLSD_SOURCE_DIR") ? getenv("KTLSD_SOURCE_DIR") : ".") < 0 ||
-	    live_binary(ktlsd_bin, sizeof(ktlsd_bin)) < 0) {
-		ok(0, "%s is built (run from the checkout)", ktlsd_bin);
-		return done();
-	}
-	if (geteuid() != 0) {
-		ok(0, "these tests start ktlsd as root, which then becomes nobody: run them as root");
-		return done();
-	}
-	chmod(dir, 0755);
 	snprintf(sock_path, sizeof(sock_path), "%s/ktlsd.sock", dir);
 	snprintf(ctl_path, sizeof(ctl_path), "%s/ctl.sock", dir);
 	snprintf(conf_path, sizeof(conf_path), "%s/ktlsd.conf", dir);
