@@ -570,6 +570,17 @@ static void test_no_resumption_after_fatal_alert(void)
 		ok(output_has(out, "Reused, TLSv1.2"), "offered again, it is resumed");
 }
 
+/* 1 if `ktlsctl daemon status` prints a line holding @needle. */
+static int ktlsctl_says(const char *needle)
+{
+	char cmd[600], out[200];
+
+	snprintf(out, sizeof(out), "%s/ktlsctl.out", dir);
+	snprintf(cmd, sizeof(cmd), "%s/ktlsctl daemon -s %s status >%s 2>&1",
+		 getenv("KTLSD_BIN_DIR") ? getenv("KTLSD_BIN_DIR") : "build", ctl_path, out);
+	return system(cmd) == 0 && live_log_count(out, needle) > 0;
+}
+
 static void test_key_process(void)
 {
 	struct worker_info w[MAX_WORKERS];
@@ -596,6 +607,9 @@ static void test_key_process(void)
 	ok(tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2") &&
 	   tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2"),
 	   "TLS 1.3 and 1.2 handshakes with openssl s_client are signed through the key process");
+	ok(ktlsctl_says("workers: 2, 0 restarts") && ktlsctl_says("worker 0: pid ") &&
+	   ktlsctl_says("worker 1: pid ") && ktlsctl_says("key process: pid "),
+	   "ktlsctl daemon status lists the workers and the key process");
 	snprintf(path, sizeof(path), "%s/ec.key", dir);
 	if (ok(creds_load_key(&creds, path, err, sizeof(err)) == 0 && creds.ec_key.xlen == 32,
 	       "the profile's private key, read here to look for it")) {
