@@ -203,8 +203,10 @@ static void print_result(const struct ktlsd_result *r)
 	fprintf(stderr, "ktlscat:   kTLS tx %s, rx %s\n", ktlsd_mode_name(r->tx_mode),
 		ktlsd_mode_name(r->rx_mode));
 	if (r->group || r->signature_scheme)
-		fprintf(stderr, "ktlscat:   group 0x%04x, signature scheme 0x%04x%s\n", r->group,
-			r->signature_scheme, r->resumed ? ", resumed" : "");
+		fprintf(stderr, "ktlscat:   group 0x%04x, signature scheme 0x%04x\n", r->group,
+			r->signature_scheme);
+	if (r->resumed)
+		fprintf(stderr, "ktlscat:   resumed\n");
 	if (r->alpn[0])
 		fprintf(stderr, "ktlscat:   alpn %s\n", r->alpn);
 	if (r->server_name[0])

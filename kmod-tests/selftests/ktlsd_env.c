@@ -23,6 +23,7 @@
 
 #include "ktls_util.h"
 #include "ktlsd_env.h"
+#include "proc_look.h"
 
 /* CLOCK_MONOTONIC in milliseconds: deadlines for bounded waits. */
 static long long now_ms(void)
@@ -181,8 +182,9 @@ static int write_config(const struct ktlsd_env *env, const char *path)
 		"verify = none\ngroups = P-256\n", d, d);
 	fprintf(f, "[profile srv-aes128]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\n"
 		"verify = none\nciphersuites = TLS_AES_128_GCM_SHA256\n", d, d);
+	/* No resumption at all: no TLS 1.3 tickets, no TLS 1.2 session cache. */
 	fprintf(f, "[profile srv-notickets]\ncert = %s/server-ec.crt\nkey = %s/server-ec.key\n"
-		"verify = none\nsession_tickets = no\n", d, d);
+		"verify = none\nsession_tickets = no\nsession_cache = no\n", d, d);
 	fprintf(f, "[profile cli13]\nca = %s/ca.crt\nmin_version = 1.3\n", d);
 	fprintf(f, "[profile cli13-mtls]\ncert = %s/client.crt\nkey = %s/client.key\nca = %s/ca.crt\n"
 		"min_version = 1.3\n", d, d, d);
@@ -225,6 +227,7 @@ void ktlsd_env_setup(struct ktlsd_env *env)
 	char cmd[640], conf[128], log[128], certs[800];
 	const char *mib = getenv("KTLSD_TEST_MIB");
 	struct proc daemon = { .in = IN_NULL };
+	pid_t workers[2];
 	long long deadline;
 
 	memset(env, 0, sizeof(*env));
@@ -283,6 +286,11 @@ void ktlsd_env_setup(struct ktlsd_env *env)
 	}
 	if (!daemon_answers(env->sock))
 		return fail_env(env, "ktlsd does not answer on %s", env->sock);
+	/* Its socket is bound before its workers start: ready once they run. */
+	while (proc_workers(env->daemon, workers, 2) < 2 && now_ms() < deadline)
+		poll_pause();
+	if (proc_workers(env->daemon, workers, 2) < 2)
+		return fail_env(env, "ktlsd's 2 workers did not start; see %s", log);
 	env->ready = 1;
 }
 
