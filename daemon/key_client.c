@@ -5,12 +5,12 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "creds.h"
 #include "key_client.h"
 #include "log.h"
+#include "tls13/engine.h"
 #include "tls13/sig.h"
 
 /* ECDSA on P-521: SEQUENCE of two INTEGERs of up to 66 bytes and a sign byte each. */
@@ -31,14 +31,6 @@ void key_client_set_fd(struct key_client *kc, int fd)
 	kc->stalled = 0;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /*
  * The reply to request @id, within @wait_ms; replies to earlier requests
  * that timed out are dropped on the way. 0, or -1: none, or the channel is
@@ -46,11 +38,11 @@ static uint64_t now_ms(void)
  */
 static int await_reply(struct key_client *kc, uint32_t id, int wait_ms, struct key_reply *reply)
 {
-	uint64_t until = now_ms() + (uint64_t)wait_ms;
+	uint64_t until = t13_now_ms() + (uint64_t)wait_ms;
 
 	for (;;) {
 		struct pollfd p = { kc->fd, POLLIN, 0 };
-		uint64_t now = now_ms();
+		uint64_t now = t13_now_ms();
 		ssize_t n;
 
 		if (poll(&p, 1, now < until ? (int)(until - now) : 0) <= 0)

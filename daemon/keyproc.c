@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "entropy.h"
+#include "fdpass.h"
 #include "keyproc.h"
 #include "log.h"
 #include "tls13/sig.h"
@@ -94,23 +95,10 @@ size_t keyproc_answer(struct keyproc *kp, const void *msg, size_t len, struct ke
 static int take_channel(int control, int *fd)
 {
 	char data[1];
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} cbuf;
-	struct iovec iov = { data, sizeof(data) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
-			     .msg_controllen = sizeof(cbuf.buf) };
-	struct cmsghdr *c;
-	ssize_t n = recvmsg(control, &mh, MSG_CMSG_CLOEXEC);
+	ssize_t n = fdpass_recv(control, data, sizeof(data), fd);
 
-	*fd = -1;
 	if (n <= 0)
 		return n == 0 || (errno != EAGAIN && errno != EINTR) ? -1 : 0;
-	c = CMSG_FIRSTHDR(&mh);
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-	    c->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(fd, CMSG_DATA(c), sizeof(int));
 	return 0;
 }
 

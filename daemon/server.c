@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "closer.h"
+#include "fdpass.h"
 #include "handshake.h"
 #include "intake.h"
 #include "log.h"
@@ -712,36 +713,12 @@ static void retire(struct server *srv)
 		srv->pending + srv->running);
 }
 
-/*
- * Read one order (and the descriptor it may carry) from the supervisor:
- * the message's length, 0 when the supervisor is gone, or -1 with errno.
- */
-static ssize_t read_order(int fd, struct worker_msg *msg, int *passed)
-{
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} cbuf;
-	struct iovec iov = { msg, sizeof(*msg) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
-			     .msg_controllen = sizeof(cbuf.buf) };
-	struct cmsghdr *c;
-	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-
-	*passed = -1;
-	c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-	    c->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(passed, CMSG_DATA(c), sizeof(int));
-	return n;
-}
-
 /* An order from the supervisor (worker.h). 1 to go on, 0 to stop: it is gone. */
 static int on_order(struct server *srv)
 {
 	struct worker_msg msg;
 	int go_on = 1, fd;
-	ssize_t n = read_order(srv->channel_fd, &msg, &fd);
+	ssize_t n = fdpass_recv(srv->channel_fd, &msg, sizeof(msg), &fd);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 1;

@@ -4,10 +4,10 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 
 #include "session_cache.h"
 #include "shm.h"
+#include "tls13/engine.h"
 
 struct session_cache *session_cache_create(uint64_t lifetime_ms)
 {
@@ -142,14 +142,6 @@ void session_cache_drop(struct session_cache *c, const uint8_t id[32])
 	pthread_mutex_unlock(&c->lock);
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* BearSSL hands back the address of our vtable pointer: the view around it. */
 static struct session_cache_view *view_of(const br_ssl_session_cache_class **ctx)
 {
@@ -163,7 +155,7 @@ static void view_save(const br_ssl_session_cache_class **ctx, br_ssl_server_cont
 
 	(void)server_ctx;
 	v->saved = 1;
-	session_cache_save(v->cache, v->profile, params, now_ms());
+	session_cache_save(v->cache, v->profile, params, t13_now_ms());
 }
 
 static int view_load(const br_ssl_session_cache_class **ctx, br_ssl_server_context *server_ctx,
@@ -172,7 +164,7 @@ static int view_load(const br_ssl_session_cache_class **ctx, br_ssl_server_conte
 	struct session_cache_view *v = view_of(ctx);
 
 	(void)server_ctx;
-	v->loaded = session_cache_load(v->cache, v->profile, params, now_ms());
+	v->loaded = session_cache_load(v->cache, v->profile, params, t13_now_ms());
 	if (v->loaded)
 		memcpy(v->loaded_id, params->session_id, 32);
 	return v->loaded;

@@ -14,11 +14,11 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "closer.h"
 #include "control.h"
+#include "fdpass.h"
 #include "client_store.h"
 #include "generation.h"
 #include "key_client.h"
@@ -28,6 +28,7 @@
 #include "server.h"
 #include "session_cache.h"
 #include "supervisor.h"
+#include "tls13/engine.h"
 #include "unixsock.h"
 #include "worker.h"
 
@@ -84,12 +85,14 @@ struct supervisor {
 	pid_t pid;
 };
 
-static uint64_t now_ms(void)
+/* What the supervisor reads from its signalfd: stop, reload, a child ended. */
+static void our_signals(sigset_t *mask)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	sigemptyset(mask);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGHUP);
+	sigaddset(mask, SIGCHLD);
 }
 
 static int watch(struct supervisor *sup, int fd, struct sup_watch *w)
@@ -105,9 +108,10 @@ static struct worker_slot *slot_of(struct supervisor *sup, const struct worker *
 }
 
 /*
- * In a new process: what only the supervisor uses is closed (@keep_listen:
- * not the listening socket), it dies with the supervisor, and ps -o comm
- * and top show @name. 0, or -1 if the supervisor is gone already.
+ * In a new process: what only the supervisor uses is closed (all but stdio
+ * and the @nkeep descriptors of @keep, sorted), it dies with the
+ * supervisor, and ps -o comm and top show @name. 0, or -1 if the
+ * supervisor is gone already.
  */
 static int child_setup(struct supervisor *sup, const char *name, const int *keep, size_t nkeep)
 {
@@ -182,10 +186,9 @@ static int worker_main(struct supervisor *sup, struct worker *w, int channel, in
 	};
 	struct server *srv;
 	char err[256], name[16];
+	int keep[] = { sup->listen_fd, channel, keys };
 	uint32_t n = 0;
 	int rc;
-
-	int keep[] = { sup->listen_fd, channel, keys };
 
 	snprintf(name, sizeof(name), "ktlsd-worker%u", w->index);
 	sort_fds(keep, 3);
@@ -213,27 +216,6 @@ static int worker_main(struct supervisor *sup, struct worker *w, int channel, in
 	return rc;
 }
 
-/* Send @msg with @fd attached on @sock. 0, or -1 with errno. */
-static int send_with_fd(int sock, const void *msg, size_t len, int fd)
-{
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} cbuf;
-	struct iovec iov = { (void *)msg, len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
-			     .msg_controllen = sizeof(cbuf.buf) };
-	struct cmsghdr *c;
-
-	memset(&cbuf, 0, sizeof(cbuf));
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -1 : 0;
-}
-
 /* The running key process of generation @gen, or NULL. */
 static struct worker *keys_of(struct supervisor *sup, unsigned gen)
 {
@@ -252,7 +234,7 @@ static void give_keys_end(struct supervisor *sup, unsigned gen, int fd)
 	static const char one = 1;
 	struct worker *k = keys_of(sup, gen);
 
-	if (k && send_with_fd(k->channel, &one, 1, fd) < 0)
+	if (k && fdpass_send(k->channel, &one, 1, fd) < 0)
 		log_msg(LOG_ERR, "the key process: a worker's channel not handed over: %s",
 			strerror(errno));
 	/* Its queue may hold what a worker sent: closed off the loop. */
@@ -275,7 +257,7 @@ static void reconnect_workers(struct supervisor *sup, const struct worker *k)
 				strerror(errno));
 			continue;
 		}
-		if (send_with_fd(w->channel, &order, sizeof(order), kp[1]) < 0)
+		if (fdpass_send(w->channel, &order, sizeof(order), kp[1]) < 0)
 			log_msg(LOG_ERR, "worker %u: the key channel not handed over: %s", w->index,
 				strerror(errno));
 		close(kp[1]);
@@ -296,7 +278,7 @@ static void schedule_restart(struct worker *w, uint64_t now, uint64_t lived_ms)
 static int start_worker(struct supervisor *sup, struct worker *w)
 {
 	struct worker_slot *slot = slot_of(sup, w);
-	uint64_t now = now_ms();
+	uint64_t now = t13_now_ms();
 	int sv[2], kp[2] = { -1, -1 };
 	pid_t pid;
 
@@ -345,6 +327,12 @@ fail:
 	return -1;
 }
 
+/* @w's slot is free again (a worker that will not be started again). */
+static void free_slot(struct worker *w)
+{
+	*w = (struct worker){ .channel = -1 };
+}
+
 static struct worker *free_worker(struct supervisor *sup)
 {
 	for (size_t i = 0; i < SLOTS; i++)
@@ -390,12 +378,10 @@ static void end_keys_if_unused(struct supervisor *sup, unsigned gen)
 		struct worker *k = &sup->workers[i];
 
 		if (k->in_use && k->keys && k->gen == gen) {
-			if (k->pid) {
+			if (k->pid)
 				kill(k->pid, SIGTERM);
-			} else {
-				k->in_use = 0;
-				k->restart_ms = 0;
-			}
+			else
+				free_slot(k);
 		}
 	}
 }
@@ -434,7 +420,7 @@ static void describe_exit(int status, char *out, size_t len)
 /* A worker ended: keep its counts; start it again unless it was retiring. */
 static void worker_ended(struct supervisor *sup, struct worker *w, int status, int stopping)
 {
-	uint64_t now = now_ms();
+	uint64_t now = t13_now_ms();
 	char how[96];
 
 	describe_exit(status, how, sizeof(how));
@@ -445,13 +431,15 @@ static void worker_ended(struct supervisor *sup, struct worker *w, int status, i
 	w->channel = -1;
 	w->pid = 0;
 	if (w->retiring || stopping) {
-		log_msg(w->retiring && (w->keys || (WIFEXITED(status) && !WEXITSTATUS(status))) ?
-			LOG_DEBUG : LOG_NOTICE, "%s %u %s", w->keys ? "key process" : "worker",
+		unsigned gen = w->gen;
+		int keys = w->keys;
+
+		log_msg(w->retiring && (keys || (WIFEXITED(status) && !WEXITSTATUS(status))) ?
+			LOG_DEBUG : LOG_NOTICE, "%s %u %s", keys ? "key process" : "worker",
 			w->index, how);
-		w->in_use = 0;
-		w->restart_ms = 0;
-		if (!w->keys)
-			end_keys_if_unused(sup, w->gen);
+		free_slot(w);
+		if (!keys)
+			end_keys_if_unused(sup, gen);
 		return;
 	}
 	w->restarts++;
@@ -488,7 +476,7 @@ static void reap(struct supervisor *sup, int stopping)
 
 static void start_due(struct supervisor *sup)
 {
-	uint64_t now = now_ms();
+	uint64_t now = t13_now_ms();
 
 	for (size_t i = 0; i < SLOTS; i++) {
 		struct worker *w = &sup->workers[i];
@@ -507,25 +495,17 @@ static unsigned workers_in_use(const struct supervisor *sup)
 	return n;
 }
 
-/* Read the configuration again (see generation.h), then roll the workers over. */
-static json_object *reload(struct supervisor *sup)
+/*
+ * A new configuration is current: new workers and key process on it, the
+ * old ones retired (the old key process stays while old workers do). The
+ * answer for the operator.
+ */
+static json_object *roll_over(struct supervisor *sup)
 {
 	struct worker_msg retire = { .order = WORKER_RETIRE };
-	int old[SLOTS] = { 0 };
 	json_object *answer;
-	char why[700];
 	size_t n = 0;
 
-	if (workers_in_use(sup) > SLOTS - SET) {
-		snprintf(why, sizeof(why), "the workers of an earlier reload are still finishing "
-			 "their handshakes: try again once they are done");
-	} else if (generations_reload(&sup->gens, why, sizeof(why)) == 0) {
-		goto reloaded;
-	}
-	log_msg(LOG_ERR, "reload refused, the running configuration stays: %s", why);
-	sup->metrics.reloads_refused++;
-	return control_error(why);
-reloaded:
 	sup->cfg = sup->gens.current->cfg;
 	if (sup->control_fd >= 0)
 		control_apply_owner(sup->cfg);
@@ -533,28 +513,24 @@ reloaded:
 	/* A new ticket key, rotating as the new lifetime says; the old key
 	 * still opens the tickets it sealed for one more period. */
 	sup->tickets.rotate_ms = sup->cfg->ticket_lifetime_ms;
-	t13_ticket_keys_rotate(&sup->tickets, now_ms());
+	t13_ticket_keys_rotate(&sup->tickets, t13_now_ms());
 	/* The profiles may have changed: no session of the old ones resumes. */
 	session_cache_clear(sup->cache12, sup->cfg->ticket_lifetime_ms);
 	/* Our client's sessions were verified under the old profiles: dropped too. */
 	client_store_clear(sup->sessions, sup->cfg->ticket_lifetime_ms);
-	for (size_t i = 0; i < SLOTS; i++)
-		old[i] = sup->workers[i].in_use && !sup->workers[i].retiring;
 	/* The new ones first, so that someone always accepts. */
 	sup->gen++;
 	start_workers(sup);
 	for (size_t i = 0; i < SLOTS; i++) {
 		struct worker *w = &sup->workers[i];
 
-		if (!old[i])
+		if (!w->in_use || w->retiring || w->gen == sup->gen)
 			continue;
 		w->retiring = 1;
-		if (w->pid && !w->keys) {
+		if (!w->pid)
+			free_slot(w);
+		else if (!w->keys)
 			send_order(w, &retire);
-		} else if (!w->pid) {
-			w->in_use = 0;
-			w->restart_ms = 0;
-		}
 	}
 	/* The old key process signs for the old workers until the last one is gone. */
 	end_keys_if_unused(sup, sup->gen - 1);
@@ -570,6 +546,21 @@ reloaded:
 	return answer;
 }
 
+/* Read the configuration again (see generation.h), then roll the workers over. */
+static json_object *reload(struct supervisor *sup)
+{
+	char why[700];
+
+	if (workers_in_use(sup) > SLOTS - SET)
+		snprintf(why, sizeof(why), "the workers of an earlier reload are still finishing "
+			 "their handshakes: try again once they are done");
+	else if (generations_reload(&sup->gens, why, sizeof(why)) == 0)
+		return roll_over(sup);
+	log_msg(LOG_ERR, "reload refused, the running configuration stays: %s", why);
+	sup->metrics.reloads_refused++;
+	return control_error(why);
+}
+
 static const char *worker_state(const struct worker *w)
 {
 	return !w->pid ? "restarting" : w->retiring ? "retiring" : "running";
@@ -579,7 +570,7 @@ static json_object *status(struct supervisor *sup)
 {
 	struct metrics *all = malloc(sizeof(*all));
 	json_object *o, *list = json_object_new_array(), *keys = json_object_new_array();
-	uint64_t now = now_ms(), in_flight = 0;
+	uint64_t now = t13_now_ms(), in_flight = 0;
 
 	if (!all)
 		return control_error("out of memory");
@@ -592,17 +583,14 @@ static json_object *status(struct supervisor *sup)
 		if (!w->in_use)
 			continue;
 		one = json_object_new_object();
+		json_object_object_add(one, "pid", json_object_new_int(w->pid));
+		json_object_object_add(one, "state", json_object_new_string(worker_state(w)));
+		json_object_object_add(one, "restarts", json_object_new_uint64(w->restarts));
 		if (w->keys) {
-			json_object_object_add(one, "pid", json_object_new_int(w->pid));
-			json_object_object_add(one, "state", json_object_new_string(worker_state(w)));
-			json_object_object_add(one, "restarts", json_object_new_uint64(w->restarts));
 			json_object_array_add(keys, one);
 			continue;
 		}
 		json_object_object_add(one, "index", json_object_new_uint64(w->index));
-		json_object_object_add(one, "pid", json_object_new_int(w->pid));
-		json_object_object_add(one, "state", json_object_new_string(worker_state(w)));
-		json_object_object_add(one, "restarts", json_object_new_uint64(w->restarts));
 		if (w->pid) {
 			json_object_object_add(one, "ok", json_object_new_uint64(slot->metrics.ok));
 			json_object_object_add(one, "failed",
@@ -693,7 +681,7 @@ static int on_signal(struct supervisor *sup)
 	return 1;
 }
 
-/* The closer never has more than the operators' connections to close. */
+/* The closer gets the operators' connections and the channels' ends: a few at a time. */
 static int start_closer(struct supervisor *sup)
 {
 	if (closer_init(&sup->closer, 1024) < 0) {
@@ -711,7 +699,7 @@ static int start_closer(struct supervisor *sup)
 /* Milliseconds to the next restart or ticket key rotation; -1 for none. */
 static int next_timeout(const struct supervisor *sup)
 {
-	uint64_t now = now_ms(), next = UINT64_MAX;
+	uint64_t now = t13_now_ms(), next = UINT64_MAX;
 
 	if (sup->tickets.rotate_ms)
 		next = sup->tickets.current.created_ms + sup->tickets.rotate_ms;
@@ -732,7 +720,6 @@ int supervisor_run(struct supervisor *sup)
 {
 	struct epoll_event events[16];
 	uint32_t owners[64];
-
 	sigset_t mask;
 
 	/*
@@ -740,11 +727,7 @@ int supervisor_run(struct supervisor *sup)
 	 * watched by epoll wakes it for the process that added it only.
 	 */
 	sup->pid = getpid();
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGCHLD);
+	our_signals(&mask);
 	sup->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	sup->signal_watch = (struct sup_watch){ SUP_SIGNAL, sup->signal_fd };
 	if (sup->signal_fd < 0 || watch(sup, sup->signal_fd, &sup->signal_watch) < 0) {
@@ -781,7 +764,7 @@ int supervisor_run(struct supervisor *sup)
 			}
 		}
 		start_due(sup);
-		if (t13_ticket_keys_tick(&sup->tickets, now_ms()) == 1)
+		if (t13_ticket_keys_tick(&sup->tickets, t13_now_ms()) == 1)
 			send_ticket_keys(sup);
 	}
 }
@@ -807,7 +790,7 @@ static void signal_workers(struct supervisor *sup, int sig)
  */
 static void stop_workers(struct supervisor *sup)
 {
-	uint64_t until = now_ms() + STOP_GRACE_MS;
+	uint64_t until = t13_now_ms() + STOP_GRACE_MS;
 	struct pollfd signals = { .fd = sup->signal_fd, .events = POLLIN };
 	struct signalfd_siginfo si;
 	int status;
@@ -816,7 +799,7 @@ static void stop_workers(struct supervisor *sup)
 	signal_workers(sup, SIGTERM);
 	reap(sup, 1);
 	while (workers_running(sup)) {
-		uint64_t now = now_ms();
+		uint64_t now = t13_now_ms();
 
 		if (now >= until) {
 			log_msg(LOG_WARNING, "workers still running %d s after SIGTERM: SIGKILL",
@@ -887,11 +870,7 @@ struct supervisor *supervisor_open(struct config *cfg, const char *config_path, 
 	sup->epfd = sup->listen_fd = sup->signal_fd = sup->control_fd = -1;
 	for (size_t i = 0; i < SLOTS; i++)
 		sup->workers[i].channel = -1;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGCHLD);
+	our_signals(&mask);
 	/* Blocked from now on: supervisor_run() reads them from a signalfd. */
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -917,8 +896,8 @@ struct supervisor *supervisor_open(struct config *cfg, const char *config_path, 
 		snprintf(err, errlen, "epoll: %s", strerror(errno));
 		return open_failed(sup);
 	}
-	metrics_init(&sup->metrics, now_ms());
-	if (t13_ticket_keys_init(&sup->tickets, now_ms(), cfg->ticket_lifetime_ms) < 0) {
+	metrics_init(&sup->metrics, t13_now_ms());
+	if (t13_ticket_keys_init(&sup->tickets, t13_now_ms(), cfg->ticket_lifetime_ms) < 0) {
 		snprintf(err, errlen, "ticket keys: %s", strerror(errno));
 		return open_failed(sup);
 	}
