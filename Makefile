@@ -29,7 +29,7 @@ endif
 
 VERSION   := 0.1.0
 SOVERSION := 0
-PKGS      := libnl-3.0 libnl-genl-3.0 inih json-c libsystemd libcap-ng
+PKGS      := libnl-3.0 libnl-genl-3.0 inih json-c libsystemd libcap-ng libseccomp
 # Elliptic curves (daemon/ec.h): EC=nettle (default) puts nettle's
 # (libhogweed; GMP is called directly too, and hogweed.pc leaves it out of
 # its Libs) under BearSSL's EC hooks; EC=bearssl keeps BearSSL's own code.
@@ -40,6 +40,15 @@ EC_SRCS     := daemon/ec_nettle.c
 CPPFLAGS    += -DKTLSD_EC_NETTLE
 else ifneq ($(EC),bearssl)
 $(error EC must be nettle or bearssl, not $(EC))
+endif
+# RSA's private operation (daemon/rsa.h): RSA=openssl (default) takes
+# libcrypto's, several times faster than BearSSL's; RSA=bearssl keeps BearSSL's.
+RSA       ?= openssl
+ifeq ($(RSA),openssl)
+RSA_LIBS     = $(shell pkg-config --libs libcrypto 2>/dev/null)
+CPPFLAGS    += -DKTLSD_RSA_OPENSSL
+else ifneq ($(RSA),bearssl)
+$(error RSA must be openssl or bearssl, not $(RSA))
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 NL_LIBS    = $(shell pkg-config --libs libnl-3.0 2>/dev/null)
@@ -58,12 +67,13 @@ LIB_LIBS   = $(NL_LIBS)
 DAEMON_SRCS := daemon/client_store.c daemon/closer.c daemon/config.c daemon/control.c daemon/creds.c daemon/ec.c $(EC_SRCS) daemon/entropy.c \
 	       daemon/failure.c daemon/fdpass.c daemon/generation.c daemon/handshake.c daemon/intake.c \
 	       daemon/key_client.c daemon/keyproc.c daemon/keys.c daemon/log.c daemon/metrics.c daemon/policy.c daemon/privilege.c daemon/quota.c \
-	       daemon/request.c daemon/san.c daemon/server.c daemon/session_cache.c daemon/shm.c daemon/supervisor.c daemon/unixsock.c daemon/verify.c \
+	       daemon/request.c daemon/rsa.c daemon/sandbox.c daemon/san.c daemon/server.c daemon/session_cache.c daemon/shm.c daemon/supervisor.c daemon/unixsock.c daemon/verify.c \
 	       $(sort $(wildcard daemon/tls13/*.c))
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
-# libsystemd: socket activation (sd_listen_fds) and sd_notify; libcap-ng: the privilege drop.
+# libsystemd: socket activation (sd_listen_fds) and sd_notify; libcap-ng: the
+# privilege drop; libseccomp: the workers' system call filter.
 DAEMON_LIBS  = -lbearssl $(if $(NETTLE_PKGS),$(shell pkg-config --libs $(NETTLE_PKGS) 2>/dev/null)) $(INIH_LIBS) \
-	       $(shell pkg-config --libs json-c libsystemd libcap-ng 2>/dev/null) -pthread
+	       $(shell pkg-config --libs json-c libsystemd libcap-ng libseccomp 2>/dev/null) $(RSA_LIBS) -pthread
 
 # ktlsctl: one file per object, and the ethtool netlink client.
 CTL_SRCS := $(wildcard tools/ktlsctl/*.c)
@@ -218,13 +228,14 @@ bench: deps
 	$(MAKE) all modules
 	kmod-tests/vm/vmrun --timeout 3600 -- bench/run.sh
 
-# Server CPU per handshake, ktlsd (EC=nettle and EC=bearssl) against nginx, on
-# this machine's own CPU: no VM, no kTLS needed (bench/host.sh). nginx comes
-# from make deps. The EC=bearssl daemon gets a build folder of its own.
+# Server CPU per handshake, ktlsd (as built, and with BearSSL's code only:
+# EC=bearssl RSA=bearssl) against nginx, on this machine's own CPU: no VM, no
+# kTLS needed (bench/host.sh). nginx comes from make deps. The BearSSL-only
+# daemon gets a build folder of its own.
 BUILD_BEARSSL ?= build-bearssl
 ifeq ($(EC),nettle)
 bench-host: $(BUILD)/ktlsd $(BUILD)/bench/hs_load $(BUILD)/bench/handoff_server
-	$(MAKE) EC=bearssl BUILD=$(BUILD_BEARSSL) $(BUILD_BEARSSL)/ktlsd
+	$(MAKE) EC=bearssl RSA=bearssl BUILD=$(BUILD_BEARSSL) $(BUILD_BEARSSL)/ktlsd
 	BENCH_BUILD=$(BUILD) BENCH_BUILD_BEARSSL=$(BUILD_BEARSSL) bench/host.sh
 else
 bench-host:

@@ -7,8 +7,9 @@
 #
 # The servers run on one CPU, the clients on another; each figure is one load
 # of BENCH_SECONDS against one server:
-#   ktlsd (EC=nettle)  build/ktlsd, one worker, behind bench/handoff_server
-#   ktlsd (EC=bearssl) build-bearssl/ktlsd, the same
+#   ktlsd (default)      build/ktlsd (nettle's elliptic curves, libcrypto's
+#                        RSA), one worker, behind bench/handoff_server
+#   ktlsd (BearSSL only) build-bearssl/ktlsd (EC=bearssl RSA=bearssl), the same
 #   nginx              Debian's, one worker; session cache and tickets off for
 #                      full handshakes, on for resumed ones
 # Server CPU is ktlsd's (supervisor, worker and key process) plus
@@ -337,7 +338,8 @@ bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
 	procs=("$ktlsd" "$worker" "$keys")
 	part_pid=$keys
 	case $ec in
-	"$3"*) echo "$col: elliptic curves: $ec" >>"$w/versions" ;;
+	"$3"*) echo "$col: elliptic curves: $ec; RSA: $(sed -n 's/.*RSA: \([^;]*\).*/\1/p' "$w/ktlsd.log")" \
+		>>"$w/versions" ;;
 	*) die "$2/ktlsd says its elliptic curves are '$ec', not $3" ;;
 	esac
 	for i in 0 1 2; do
@@ -356,7 +358,7 @@ bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
 	# alert (no kTLS), after which its session may not resume (RFC 5246
 	# §7.2.2). make bench measures it in the VM.
 	part_pid=
-	if [ "$col" = "ktlsd (EC=nettle)" ] && [ "$STRACE_N" -gt 0 ]; then
+	if [ "$col" = "ktlsd (default)" ] && [ "$STRACE_N" -gt 0 ]; then
 		if command -v strace >/dev/null; then
 			say "system calls over $STRACE_N handshakes each, under strace"
 			count_syscalls "TLS 1.2 full, ECDSA" "$base" "$worker $keys ${app[0]}" \
@@ -454,12 +456,12 @@ bench_nginx() { # BASE
 	openssl version
 } >"$w/versions"
 start_load=$(cut -d' ' -f1-3 /proc/loadavg)
-bench_ktlsd "ktlsd (EC=nettle)" "$B" nettle "$PORT"
-bench_ktlsd "ktlsd (EC=bearssl)" "$BB" BearSSL $((PORT + 3))
+bench_ktlsd "ktlsd (default)" "$B" nettle "$PORT"
+bench_ktlsd "ktlsd (BearSSL only)" "$BB" BearSSL $((PORT + 3))
 bench_nginx $((PORT + 6))
 
 ROWS=("TLS 1.2 full, ECDSA" "TLS 1.2 full, RSA-2048" "TLS 1.3 full, ECDSA" "TLS 1.3 resumed" "TLS 1.2 resumed")
-COLS=("ktlsd (EC=nettle)" "ktlsd (EC=bearssl)" nginx)
+COLS=("ktlsd (default)" "ktlsd (BearSSL only)" nginx)
 # A figure of ARRAY, rounded; n/a for a row ktlsd cannot do yet.
 cell() { # ROW COLUMN ARRAY
 	local -n a=$3
@@ -477,10 +479,10 @@ echo "Server CPU µs per handshake (ktlsd: daemon + handoff_server; nginx: its w
 echo "$(date -u +%F), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r);" \
 	"servers on CPU $SERVER_CPU, clients on CPU $CLIENT_CPU, $SECS s a figure; load average at start $start_load."
 echo
-echo "| handshake | ktlsd (EC=nettle) | ktlsd (EC=bearssl) | nginx | ktlsd (nettle) / nginx |"
+echo "| handshake | ktlsd (default) | ktlsd (BearSSL only) | nginx | ktlsd (default) / nginx |"
 echo "|---|---:|---:|---:|---:|"
 for row in "${ROWS[@]}"; do
-	k=${US[$row|ktlsd (EC=nettle)]:-} n=${US[$row|nginx]:-}
+	k=${US[$row|ktlsd (default)]:-} n=${US[$row|nginx]:-}
 	ratio=n/a
 	[ -z "$k" ] || [ -z "$n" ] || ratio=$(awk -v k="$k" -v n="$n" 'BEGIN { printf "%.2f", k / n }')
 	printf '| %s | %s | %s | %s | %s |\n' "$row" "$(cell "$row" "${COLS[0]}" US)" \
@@ -489,13 +491,13 @@ done
 echo
 echo "Of which the key process (its signatures and their round trips), µs per handshake:"
 for row in "${ROWS[@]}"; do
-	printf '%s: %s (EC=nettle), %s (EC=bearssl)\n' "$row" "${PART[$row|${COLS[0]}]:-n/a}" \
+	printf '%s: %s (default), %s (BearSSL only)\n' "$row" "${PART[$row|${COLS[0]}]:-n/a}" \
 		"${PART[$row|${COLS[1]}]:-n/a}"
 done
 echo
 echo "Handshakes per second the clients completed (the server's CPU busy, %)."
 echo
-echo "| handshake | ktlsd (EC=nettle) | ktlsd (EC=bearssl) | nginx |"
+echo "| handshake | ktlsd (default) | ktlsd (BearSSL only) | nginx |"
 echo "|---|---:|---:|---:|"
 for row in "${ROWS[@]}"; do
 	printf '| %s' "$row"

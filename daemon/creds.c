@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "creds.h"
+#include "rsa.h"
 
 #define MAX_PEM_FILE (1 << 20)
 
@@ -413,6 +414,8 @@ int creds_load_key(struct creds *creds, const char *path, char *err, size_t errl
 		say(err, errlen, "%s: the key does not match the certificate", path);
 		goto out;
 	}
+	if (creds->key_type == BR_KEYTYPE_RSA)
+		creds->rsa_fast = rsa_fast_new(&creds->rsa_key);
 	rc = 0;
 out:
 	explicit_bzero(&dc, sizeof(dc));
@@ -487,6 +490,8 @@ void creds_forget_key(struct creds *creds)
 {
 	secret_free(creds->key_buf, key_len(creds));
 	creds->key_buf = NULL;
+	rsa_fast_free(creds->rsa_fast);
+	creds->rsa_fast = NULL;
 	creds->ec_key.x = NULL;
 	creds->ec_key.xlen = 0;
 	creds->rsa_key.p = creds->rsa_key.q = NULL;
@@ -509,5 +514,6 @@ void creds_free(struct creds *creds)
 	}
 	free(creds->anchors);
 	secret_free(creds->key_buf, key_len(creds));
+	rsa_fast_free(creds->rsa_fast);
 	memset(creds, 0, sizeof(*creds));
 }

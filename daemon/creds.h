@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 struct key_client;
+struct rsa_fast;
 
 struct creds {
 	br_x509_certificate *chain;	/* leaf first */
@@ -21,6 +22,7 @@ struct creds {
 	br_ec_private_key ec_key;
 	br_rsa_private_key rsa_key;
 	unsigned char *key_buf;		/* holds the key's numbers */
+	struct rsa_fast *rsa_fast;	/* rsa_key for the fast code (rsa.h), or NULL */
 	br_x509_trust_anchor *anchors;
 	size_t anchor_count;
 	/*

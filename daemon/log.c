@@ -28,6 +28,12 @@ void log_after_fork(void)
 	openlog("ktlsd", LOG_PID, LOG_DAEMON);
 }
 
+void log_connect(void)
+{
+	if (!to_stderr)
+		openlog("ktlsd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
 void log_msg(int priority, const char *fmt, ...)
 {
 	va_list ap;

@@ -16,6 +16,12 @@ void log_init(int foreground, int verbose);
  */
 void log_after_fork(void);
 
+/*
+ * Connect to syslog now rather than at the first line (nothing when logging
+ * to stderr): a worker does it before its system call filter is loaded.
+ */
+void log_connect(void);
+
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*

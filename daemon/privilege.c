@@ -184,6 +184,15 @@ int privilege_drop(const struct config *cfg, struct privilege_result *res, char 
 	return 0;
 }
 
+int privilege_drop_caps(char *err, size_t errlen)
+{
+	capng_clear(CAPNG_SELECT_CAPS);
+	if (capng_apply(CAPNG_SELECT_CAPS) < 0 || capng_get_caps_process() < 0 ||
+	    capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE)
+		return fail(err, errlen, "dropping every capability", -1);
+	return 0;
+}
+
 void privilege_log(const struct config *cfg, const struct privilege_result *res)
 {
 	if (res->kept_root) {

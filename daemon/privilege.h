@@ -44,6 +44,13 @@ struct privilege_result {
 int privilege_drop(const struct config *cfg, struct privilege_result *res, char *err,
 		   size_t errlen);
 
+/*
+ * For the key process, which needs no capability at all (it signs over
+ * sockets it was given): clear the effective and permitted sets of the
+ * calling thread, its only one. 0, or -1 with the reason in @err.
+ */
+int privilege_drop_caps(char *err, size_t errlen);
+
 /* Log the outcome (after log_init): one line, a warning for root or a note. */
 void privilege_log(const struct config *cfg, const struct privilege_result *res);
 

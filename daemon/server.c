@@ -25,6 +25,7 @@
 #include "log.h"
 #include "quota.h"
 #include "request.h"
+#include "sandbox.h"
 #include "metrics.h"
 #include "server.h"
 #include "worker.h"
@@ -90,6 +91,7 @@ struct server {
 	struct key_client *keys;	/* the key process, for every profile's signatures */
 	struct session_cache *cache12;	/* TLS 1.2 session IDs, shared by the workers */
 	struct client_store *sessions;	/* TLS 1.3 sessions our client kept, shared by the workers */
+	int seccomp_probe;		/* test hook: sandbox_probe() once filtered */
 };
 
 /* Descriptors for ourselves: epoll, signals, sockets, logs, the closer. */
@@ -772,9 +774,18 @@ int server_run(struct server *srv)
 {
 	struct epoll_event events[64];
 
+	char err[160];
+
 	if (start_closer(srv) < 0)
 		return 1;
 	check_fd_limit(srv);
+	/* Last: the closer's first thread and the limits are set up. */
+	if (sandbox_worker(err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "worker %u: %s", srv->index, err);
+		return 1;
+	}
+	if (srv->seccomp_probe)
+		sandbox_probe();
 	for (;;) {
 		int n = epoll_wait(srv->epfd, events, 64, next_timeout(srv));
 
@@ -853,6 +864,7 @@ struct server *server_open(const struct worker_start *ws, char *err, size_t errl
 	srv->tickets.rotated_elsewhere = 1;
 	srv->epfd = srv->signal_fd = -1;
 	srv->sessions = ws->sessions;
+	srv->seccomp_probe = ws->seccomp_probe;
 	/* The supervisor blocked them: they are read here as events. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);

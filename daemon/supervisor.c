@@ -25,6 +25,7 @@
 #include "keyproc.h"
 #include "log.h"
 #include "metrics.h"
+#include "privilege.h"
 #include "server.h"
 #include "session_cache.h"
 #include "supervisor.h"
@@ -82,6 +83,7 @@ struct supervisor {
 	struct worker workers[SLOTS];
 	unsigned restarts;		/* of every worker, since the start */
 	unsigned gen;			/* the configuration's generation: one more per reload */
+	int seccomp_probe;		/* KTLSD_TEST_SECCOMP_PROBE: for the next worker started */
 	pid_t pid;
 };
 
@@ -154,10 +156,16 @@ static void sort_fds(int *fds, size_t n)
 static int keys_main(struct supervisor *sup, int control)
 {
 	struct keyproc kp;
+	char err[160];
 	sigset_t none;
 
 	if (child_setup(sup, "ktlsd-keys", &control, 1) < 0)
 		return 1;
+	/* It signs over sockets it was given: CAP_NET_ADMIN is the workers' business. */
+	if (privilege_drop_caps(err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "key process: %s", err);
+		return 1;
+	}
 	t13_ticket_keys_wipe(&sup->tickets);
 	/* Sessions are the workers' business, not the key process's. */
 	munmap(sup->cache12, sizeof(*sup->cache12));
@@ -183,6 +191,7 @@ static int worker_main(struct supervisor *sup, struct worker *w, int channel, in
 		.cfg = sup->cfg, .index = w->index, .listen_fd = sup->listen_fd,
 		.channel_fd = channel, .slot = slot_of(sup, w), .tickets = &sup->tickets,
 		.keys = &kc, .cache12 = sup->cache12, .sessions = sup->sessions,
+		.seccomp_probe = sup->seccomp_probe,
 	};
 	struct server *srv;
 	char err[256], name[16];
@@ -311,6 +320,8 @@ static int start_worker(struct supervisor *sup, struct worker *w)
 		goto fail;
 	}
 	w->pid = pid;
+	if (!w->keys)
+		sup->seccomp_probe = 0;
 	w->channel = sv[0];
 	w->started_ms = now;
 	log_msg(LOG_DEBUG, "%s %u: started, pid %d", w->keys ? "key process" : "worker", w->index,
@@ -410,8 +421,10 @@ static void describe_exit(int status, char *out, size_t len)
 	if (WIFSIGNALED(status)) {
 		const char *name = sigabbrev_np(WTERMSIG(status));
 
-		snprintf(out, len, "was killed by signal %d (SIG%s)%s", WTERMSIG(status),
-			 name ? name : "?", WCOREDUMP(status) ? ", core dumped" : "");
+		snprintf(out, len, "was killed by signal %d (SIG%s)%s%s", WTERMSIG(status),
+			 name ? name : "?", WCOREDUMP(status) ? ", core dumped" : "",
+			 /* a worker's only source of it (sandbox.h) */
+			 WTERMSIG(status) == SIGSYS ? ": a system call outside its seccomp filter" : "");
 	} else {
 		snprintf(out, len, "exited with status %d", WEXITSTATUS(status));
 	}
@@ -421,7 +434,7 @@ static void describe_exit(int status, char *out, size_t len)
 static void worker_ended(struct supervisor *sup, struct worker *w, int status, int stopping)
 {
 	uint64_t now = t13_now_ms();
-	char how[96];
+	char how[160];
 
 	describe_exit(status, how, sizeof(how));
 	if (!w->keys)
@@ -867,6 +880,8 @@ struct supervisor *supervisor_open(struct config *cfg, const char *config_path, 
 		return NULL;
 	}
 	sup->cfg = cfg;
+	/* Test-only (ktlsd(8)): the first worker makes a call its filter forbids. */
+	sup->seccomp_probe = getenv("KTLSD_TEST_SECCOMP_PROBE") != NULL;
 	sup->epfd = sup->listen_fd = sup->signal_fd = sup->control_fd = -1;
 	for (size_t i = 0; i < SLOTS; i++)
 		sup->workers[i].channel = -1;

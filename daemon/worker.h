@@ -52,6 +52,7 @@ struct worker_start {
 	struct key_client *keys;	/* signs for the profiles, whose keys it forgot */
 	struct session_cache *cache12;	/* TLS 1.2 session IDs, shared by every worker */
 	struct client_store *sessions;	/* TLS 1.3 sessions our client keeps, shared too */
+	int seccomp_probe;		/* test hook: a forbidden call once filtered (sandbox.h) */
 };
 
 #endif

@@ -21,7 +21,7 @@ FUZZ_CFLAGS   := -std=c11 -O1 -g -Wall -Wextra $(FUZZ_SAN) -fsanitize=fuzzer-no-
 FUZZ_CPPFLAGS  = $(CPPFLAGS) -Idaemon -Ifuzz -DFUZZ_DATA_DIR='"$(abspath $(FUZZ_BUILD)/data)"'
 FUZZ_LIBS      = $(shell $(FUZZ_CC) -print-file-name=libbearssl.a) $(INIH_LIBS) $(NL_LIBS) \
 		 $(if $(NETTLE_PKGS),$(shell pkg-config --libs $(NETTLE_PKGS) 2>/dev/null)) \
-		 $(shell pkg-config --libs json-c 2>/dev/null) -pthread
+		 $(shell pkg-config --libs json-c 2>/dev/null) $(RSA_LIBS) -pthread
 
 FUZZ_PROJECT_OBJS := $(DAEMON_SRCS:%.c=$(FUZZ_BUILD)/obj/%.o) $(LIB_SRCS:%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_PROJECT_A    := $(FUZZ_BUILD)/libktlsd-fuzz.a

@@ -19,6 +19,10 @@ packages=(
 	python3-cryptography
 	# nettle's elliptic curves (libhogweed) and GMP, which ec_nettle.c calls too
 	nettle-dev libgmp-dev
+	# the workers' system call filter (daemon/sandbox.c)
+	libseccomp-dev
+	# RSA's private operation in the key process (daemon/rsa.c)
+	libssl-dev
 )
 
 say() { echo "deps: $*" >&2; }

@@ -63,10 +63,21 @@ static void exec_daemon(void)
 	live_exec(ktlsd_bin, conf_path, log_path, 0, 1);
 }
 
-/* Start the daemon; its pid once its socket answers, or -1. */
+/*
+ * Start the daemon; its pid, or -1. Its socket answers once bound, a moment
+ * before the privileges are given up: wait for the log line that follows.
+ */
 static pid_t start_daemon(void)
 {
-	return live_start(ktlsd_bin, conf_path, log_path, sock_path, 0, 1);
+	/* -1 while there is no log yet */
+	int before = live_log_count(log_path, "running as ");
+	pid_t d;
+
+	before = before < 0 ? 0 : before;
+	d = live_start(ktlsd_bin, conf_path, log_path, sock_path, 0, 1);
+	if (d > 0 && !WAIT_FOR(live_log_count(log_path, "running as ") > before, test_ms(5000)))
+		diag("ktlsd did not log whom it runs as");
+	return d;
 }
 
 static int alive(pid_t pid)
@@ -84,38 +95,6 @@ static int run_daemon(void)
 		exec_daemon();
 	waitpid(pid, &status, 0);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/* The value of @field in /proc/@pid[/task/@tid]/status, or "" (trailing blanks cut). */
-static const char *status_field(pid_t pid, pid_t tid, const char *field, char *out, size_t len)
-{
-	char path[96], line[512];
-	size_t flen = strlen(field);
-	FILE *f;
-
-	if (tid)
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
-	else
-		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	out[0] = 0;
-	f = fopen(path, "r");
-	if (!f)
-		return out;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, field, flen) || line[flen] != ':')
-			continue;
-		char *v = line + flen + 1, *end;
-
-		while (*v == ' ' || *v == '\t')
-			v++;
-		snprintf(out, len, "%s", v);
-		end = out + strlen(out);
-		while (end > out && (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
-			*--end = 0;
-		break;
-	}
-	fclose(f);
-	return out;
 }
 
 /* Every field of one thread's status as a dropped ktlsd must have it; 1 if so. */
@@ -138,7 +117,7 @@ static int dropped(pid_t pid, pid_t tid, int verbose)
 	int good = 1;
 
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		status_field(pid, tid, want[i].field, v, sizeof(v));
+		proc_status_field(pid, tid, want[i].field, v, sizeof(v));
 		if (strcmp(v, want[i].want)) {
 			good = 0;
 			if (verbose)
@@ -197,7 +176,7 @@ static void test_dropped(void)
 		return;
 	ok(dropped(d, 0, 1), "/proc/PID/status: uid and gid 65534, no groups, CapEff = CapPrm = "
 	   "CapBnd = CAP_NET_ADMIN only, nothing inheritable or ambient, NoNewPrivs 1");
-	ok(!strcmp(status_field(d, 0, "CapEff", v, sizeof(v)), NET_ADMIN_ONLY),
+	ok(!strcmp(proc_status_field(d, 0, "CapEff", v, sizeof(v)), NET_ADMIN_ONLY),
 	   "CapEff %s: CAP_NET_ADMIN, for the tls module's autoload and sock_diag's TX/RX modes", v);
 	ok(handoff("no-such-profile") == ESRCH, "a hand-off still gets its answer (ESRCH, unknown profile)");
 	good = all_threads_dropped(d, &threads);
@@ -255,7 +234,7 @@ static void test_user_errors(void)
 	{
 		char v[128];
 
-		status_field(d, 0, "Uid", v, sizeof(v));
+		proc_status_field(d, 0, "Uid", v, sizeof(v));
 		ok(!strncmp(v, "0\t", 2), "... and keeps uid 0 (%s)", v);
 	}
 	ok(live_stop(d), "and stops cleanly");

@@ -274,6 +274,8 @@ static void test_pkcs1_fault(void)
 	memcpy(dp, faulty.rsa_key.dp, faulty.rsa_key.dplen);
 	dp[faulty.rsa_key.dplen / 2] ^= 0x10;
 	faulty.rsa_key.dp = dp;
+	/* BearSSL's code, on the corrupted numbers (libcrypto's form was made from sound ones). */
+	faulty.rsa_fast = NULL;
 	memset(sig, 0xee, sizeof(sig));
 	ok(t12_sig_sign_hash(&faulty, PKCS256, hash, sizeof(hash), NULL, sig, &len) == -1 && len == 0 &&
 	   !memcmp(sig, zero, k),

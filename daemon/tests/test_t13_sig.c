@@ -169,7 +169,7 @@ static void test_pss(struct test_key *k, const struct hash_alg *ha, const br_prn
 		return;
 	}
 	(*rng)->generate(rng, salt, hlen);
-	rc = t13_pss_sign(&k->creds.rsa_key, pk, ha->h, digest, salt, sig, &len);
+	rc = t13_pss_sign(&k->creds.rsa_key, NULL, pk, ha->h, digest, salt, sig, &len);
 	ok(rc == 0 && len == (k->creds.rsa_key.n_bitlen + 7) / 8,
 	   "%s %s: t13_pss_sign gives a signature of the modulus' length (%zu)", k->name, ha->name, len);
 	if (rc)
@@ -180,7 +180,7 @@ static void test_pss(struct test_key *k, const struct hash_alg *ha, const br_prn
 	   k->name, ha->name);
 	if (k == &keys[RSA2048]) {
 		(*rng)->generate(rng, salt, hlen);
-		ok(t13_pss_sign(&k->creds.rsa_key, NULL, ha->h, digest, salt, theirs, &theirs_len) == 0 &&
+		ok(t13_pss_sign(&k->creds.rsa_key, NULL, NULL, ha->h, digest, salt, theirs, &theirs_len) == 0 &&
 		   theirs_len == len && openssl_pss_verify(k, ha, "digest", theirs, theirs_len) &&
 		   memcmp(theirs, sig, len),
 		   "%s %s: signed again, another salt, the public key recomputed: OpenSSL verifies it",
@@ -222,7 +222,7 @@ static void test_pss_structure(const br_prng_class **rng)
 
 	(*rng)->generate(rng, digest, sizeof(digest));
 	(*rng)->generate(rng, salt, sizeof(salt));
-	if (!ok(t13_pss_sign(&k->creds.rsa_key, pk, &br_sha256_vtable, digest, salt, good, &len) == 0 &&
+	if (!ok(t13_pss_sign(&k->creds.rsa_key, NULL, pk, &br_sha256_vtable, digest, salt, good, &len) == 0 &&
 		len == 256 && resign_changed(k, good, len, trailer, 0, sig) == len &&
 		t13_pss_verify(pk, &br_sha256_vtable, digest, sig, len),
 		"RSA-2048: an encoded message re-signed unchanged still verifies"))
@@ -257,7 +257,7 @@ static void test_pss_high_byte(const br_prng_class **rng)
 	(*rng)->generate(rng, digest, sizeof(digest));
 	for (tried = 0; tried < 256 && !refused; tried++) {
 		(*rng)->generate(rng, salt, sizeof(salt));
-		if (t13_pss_sign(&k->creds.rsa_key, pk, &br_sha256_vtable, digest, salt, good, &len) ||
+		if (t13_pss_sign(&k->creds.rsa_key, NULL, pk, &br_sha256_vtable, digest, salt, good, &len) ||
 		    len != nlen)
 			break;
 		memcpy(sig, good, len);
@@ -290,11 +290,11 @@ static void test_pss_fault(const br_prng_class **rng)
 	(*rng)->generate(rng, digest, sizeof(digest));
 	(*rng)->generate(rng, salt, sizeof(salt));
 	memset(sig, 0xee, sizeof(sig));
-	ok(t13_pss_sign(&faulty, &k->pkey->key.rsa, &br_sha256_vtable, digest, salt, sig, &len) == -1 &&
+	ok(t13_pss_sign(&faulty, NULL, &k->pkey->key.rsa, &br_sha256_vtable, digest, salt, sig, &len) == -1 &&
 	   len == 0 && !memcmp(sig, zero, (faulty.n_bitlen + 7) / 8),
 	   "a faulty CRT result (dp corrupted) is caught: -1, and the signature buffer wiped");
 	memset(sig, 0xee, sizeof(sig));
-	ok(t13_pss_sign(&faulty, NULL, &br_sha256_vtable, digest, salt, sig, &len) == -1 && len == 0 &&
+	ok(t13_pss_sign(&faulty, NULL, NULL, &br_sha256_vtable, digest, salt, sig, &len) == -1 && len == 0 &&
 	   !memcmp(sig, zero, (faulty.n_bitlen + 7) / 8),
 	   "and so it is with the public key recomputed from the private one");
 	explicit_bzero(dp, sizeof(dp));
@@ -309,12 +309,12 @@ static void test_pss_small_key(const br_prng_class **rng)
 
 	(*rng)->generate(rng, salt, sizeof(salt));
 	/* §9.1.1 step 3: emLen 128 < 2 * 64 + 2. */
-	ok(t13_pss_sign(&k->creds.rsa_key, pk, &br_sha512_vtable, digest, salt, sig, &len) == -1 && len == 0,
+	ok(t13_pss_sign(&k->creds.rsa_key, NULL, pk, &br_sha512_vtable, digest, salt, sig, &len) == -1 && len == 0,
 	   "RSA-1024 is too small for PSS with SHA-512: t13_pss_sign fails");
 	ok(!t13_pss_key_fits(1024, &br_sha512_vtable) && t13_pss_key_fits(1024, &br_sha384_vtable) &&
 	   t13_pss_key_fits(1040, &br_sha512_vtable) && !t13_pss_key_fits(1033, &br_sha512_vtable),
 	   "t13_pss_key_fits: SHA-512 needs emLen >= 130 (a 1034-bit modulus), SHA-384 fits RSA-1024");
-	ok(t13_pss_sign(&k->creds.rsa_key, pk, &br_sha384_vtable, digest, salt, sig, &len) == 0 &&
+	ok(t13_pss_sign(&k->creds.rsa_key, NULL, pk, &br_sha384_vtable, digest, salt, sig, &len) == 0 &&
 	   len == 128 && t13_pss_verify(pk, &br_sha384_vtable, digest, sig, len),
 	   "RSA-1024 with SHA-384 signs and verifies");
 }

@@ -21,6 +21,11 @@
  *     process is back within a second, and the next handshakes complete.
  *     (Here a handshake completes up to the kTLS install, which this
  *     kernel refuses: ENOPROTOOPT.)
+ *   - The workers' seccomp filter: each worker runs under one (its
+ *     restarted copy too), full handshakes of both versions go through it,
+ *     and a worker that calls open(2) (the KTLSD_TEST_SECCOMP_PROBE hook) is
+ *     killed by SIGSYS, named in the log, and started again; the other
+ *     worker is untouched.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -610,6 +615,11 @@ static void test_key_process(void)
 	ok(ktlsctl_says("workers: 2, 0 restarts") && ktlsctl_says("worker 0: pid ") &&
 	   ktlsctl_says("worker 1: pid ") && ktlsctl_says("key process: pid "),
 	   "ktlsctl daemon status lists the workers and the key process");
+#ifdef KTLSD_RSA_OPENSSL
+	ok(ktlsctl_says("RSA: OpenSSL libcrypto"), "... and which RSA code signs: libcrypto's");
+#else
+	ok(ktlsctl_says("RSA: BearSSL"), "... and which RSA code signs: BearSSL's (RSA=bearssl)");
+#endif
 	snprintf(path, sizeof(path), "%s/ec.key", dir);
 	if (ok(creds_load_key(&creds, path, err, sizeof(err)) == 0 && creds.ec_key.xlen == 32,
 	       "the profile's private key, read here to look for it")) {
@@ -648,6 +658,55 @@ static void test_key_process(void)
 	test_no_resumption_after_fatal_alert();
 out:
 	ok(live_stop(d), "ktlsd stops cleanly");
+}
+
+static void test_seccomp(void)
+{
+	struct worker_info w[MAX_WORKERS];
+	long long restarts = -1;
+	pid_t d, keys;
+	int back;
+
+	write_config(2, "");
+	/* The first worker started calls open(2) once its filter is in place. */
+	setenv("KTLSD_TEST_SECCOMP_PROBE", "1", 1);
+	d = start_daemon();
+	unsetenv("KTLSD_TEST_SECCOMP_PROBE");
+	if (!ok(d > 0, "ktlsd starts with the seccomp probe"))
+		return;
+	ok(WAIT_FOR(log_count("(SIGSYS): a system call outside its seccomp filter") == 1, test_ms(5000)) &&
+	   log_count("worker 0 was killed by signal") == 1 &&
+	   log_count("KTLSD_TEST_SECCOMP_PROBE: calling open(2)") == 1 &&
+	   log_count("open(2) returned") == 0,
+	   "the worker that called open(2) was killed by its filter, and the log says so");
+	back = WAIT_FOR(workers(w, &restarts) == 2 && w[0].pid > 0 && w[1].pid > 0 &&
+			w[0].restarts == 1, test_ms(5000));
+	ok(back && w[1].restarts == 0 && restarts == 1,
+	   "it was started again; the other worker was not touched (restarts %lld)", restarts);
+	keys = key_process(NULL);
+	/* A worker loads its filter once its loop is set up: a moment after the fork. */
+	ok(WAIT_FOR(proc_seccomp_mode(w[0].pid) == 2 && proc_seccomp_mode(w[1].pid) == 2,
+		    test_ms(5000)),
+	   "both workers, the restarted one too, run under a seccomp filter");
+	ok(keys > 0 && proc_seccomp_mode(keys) == 0 && proc_seccomp_mode(d) == 0,
+	   "the supervisor and the key process run without the workers' filter");
+	{
+		char eff[32], prm[32], worker_eff[32];
+
+		proc_status_field(keys, 0, "CapEff", eff, sizeof(eff));
+		proc_status_field(keys, 0, "CapPrm", prm, sizeof(prm));
+		proc_status_field(w[1].pid, 0, "CapEff", worker_eff, sizeof(worker_eff));
+		ok(!strcmp(eff, "0000000000000000") && !strcmp(prm, eff) &&
+		   !strcmp(worker_eff, "0000000000001000"),
+		   "the key process holds no capability (CapEff %s), a worker CAP_NET_ADMIN only (%s)",
+		   eff, worker_eff);
+	}
+	ok(tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2") &&
+	   tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2") && answers(),
+	   "full TLS 1.3 and 1.2 handshakes go through the filtered workers");
+	ok(log_count("(SIGSYS)") == 1 && workers(w, &restarts) == 2 && restarts == 1,
+	   "no other worker was killed by its filter");
+	ok(live_stop(d), "ktlsd stops cleanly, its filtered workers too");
 }
 
 /* The daemon's pid, from its status; -1 without an answer. */
@@ -712,6 +771,7 @@ int main(void)
 	test_stop(SIGTERM);
 	test_stop(SIGKILL);
 	test_key_process();
+	test_seccomp();
 	test_detached();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (!getenv("KTLSD_TEST_KEEP") && system(cmd) != 0)

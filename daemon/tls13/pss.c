@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pss.h"
+#include "../rsa.h"
 #include "t13.h"
 
 #define PSS_TRAILER		0xbc
@@ -147,8 +148,9 @@ int t13_pss_key_fits(uint32_t mod_bits, const br_hash_class *h)
 	return pss_layout(mod_bits, hash_output_len(h), &l) == 0;
 }
 
-int t13_pss_sign(const br_rsa_private_key *sk, const br_rsa_public_key *pk, const br_hash_class *h,
-		 const uint8_t *hash, const uint8_t *salt, uint8_t *sig, size_t *sig_len)
+int t13_pss_sign(const br_rsa_private_key *sk, const struct rsa_fast *fast,
+		 const br_rsa_public_key *pk, const br_hash_class *h, const uint8_t *hash,
+		 const uint8_t *salt, uint8_t *sig, size_t *sig_len)
 {
 	uint8_t em[T13_PSS_MAX_MODULUS];
 	struct pss_layout l;
@@ -160,7 +162,7 @@ int t13_pss_sign(const br_rsa_private_key *sk, const br_rsa_public_key *pk, cons
 	memset(em, 0, l.k - l.em_len);
 	pss_encode(h, hlen, &l, hash, salt, em + l.k - l.em_len);
 	memcpy(sig, em, l.k);
-	if (!br_rsa_private_get_default()(sig, sk) || pss_check_signature(sk, pk, sig, em, l.k) < 0) {
+	if (!rsa_private_op(fast, sk, sig) || pss_check_signature(sk, pk, sig, em, l.k) < 0) {
 		explicit_bzero(sig, l.k);	/* a wrong result may carry a key's factor */
 		return -1;
 	}

@@ -12,6 +12,8 @@
 
 #include <bearssl.h>
 
+struct rsa_fast;
+
 /* The largest modulus we handle, in bytes: RSA-8192 (BearSSL stops at 4096 bits). */
 #define T13_PSS_MAX_MODULUS	1024
 
@@ -29,9 +31,12 @@
  * Returns 0, or -1 (no signature in @sig): @h unusable, key too small for the
  * encoding (EM needs 2 * hash length + 2 bytes) or larger than
  * T13_PSS_MAX_MODULUS, the RSA operation failed or its result did not check.
+ * The private operation is rsa_private_op(@fast, @sk) (rsa.h): @fast NULL
+ * for BearSSL's.
  */
-int t13_pss_sign(const br_rsa_private_key *sk, const br_rsa_public_key *pk, const br_hash_class *h,
-		 const uint8_t *hash, const uint8_t *salt, uint8_t *sig, size_t *sig_len);
+int t13_pss_sign(const br_rsa_private_key *sk, const struct rsa_fast *fast,
+		 const br_rsa_public_key *pk, const br_hash_class *h, const uint8_t *hash,
+		 const uint8_t *salt, uint8_t *sig, size_t *sig_len);
 
 /*
  * 1 if @sig (@sig_len bytes, which must be the modulus length) is a valid

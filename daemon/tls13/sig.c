@@ -12,6 +12,7 @@
 #include "sig.h"
 #include "../ec.h"
 #include "../key_client.h"
+#include "../rsa.h"
 
 _Static_assert(T13_MAX_SIGNATURE >= T13_PSS_MAX_MODULUS, "a PSS signature must fit T13_MAX_SIGNATURE");
 
@@ -148,7 +149,7 @@ static int sign_pss(const struct creds *creds, const br_hash_class *hash, const 
 	if (creds->chain_len && !(pk = leaf_rsa_key(creds, &dc)))
 		return -1;
 	(*rng)->generate(rng, salt, hlen);
-	return t13_pss_sign(&creds->rsa_key, pk, hash, digest, salt, sig, sig_len);
+	return t13_pss_sign(&creds->rsa_key, creds->rsa_fast, pk, hash, digest, salt, sig, sig_len);
 }
 
 /*
@@ -372,7 +373,7 @@ static int sign_pkcs1(const struct creds *creds, const br_hash_class *h, const u
 	/* pss.c recomputes a missing public key; a TLS 1.2 client always has its leaf. */
 	if (!oid || !creds->chain_len || !(pk = leaf_rsa_key(creds, &dc)))
 		return -1;
-	if (!br_rsa_pkcs1_sign_get_default()(oid, hash, hash_len_of(h), &creds->rsa_key, sig) ||
+	if (!rsa_pkcs1_sign(creds->rsa_fast, &creds->rsa_key, oid, hash, hash_len_of(h), sig) ||
 	    !pkcs1_verify(pk, h, hash, sig, k)) {
 		explicit_bzero(sig, k);
 		return -1;

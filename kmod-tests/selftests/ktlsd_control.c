@@ -250,6 +250,10 @@ TEST_F_TIMEOUT(control, status_counts_handshakes, 600)
 		ASSERT_TRUE(json_object_object_get_ex(after, "elliptic_curves", &ec));
 		EXPECT_TRUE(!strncmp(json_object_get_string(ec), "nettle", 6) ||
 			    !strncmp(json_object_get_string(ec), "BearSSL", 7));
+		/* ... and which RSA code: libcrypto's (the default build) or BearSSL's. */
+		ASSERT_TRUE(json_object_object_get_ex(after, "rsa", &ec));
+		EXPECT_TRUE(!strcmp(json_object_get_string(ec), "OpenSSL libcrypto") ||
+			    !strcmp(json_object_get_string(ec), "BearSSL"));
 	}
 	json_object_put(before);
 	json_object_put(after);

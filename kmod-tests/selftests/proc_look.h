@@ -74,6 +74,54 @@ static inline int proc_comm_is(pid_t pid, const char *prefix)
 	return !strncmp(comm, prefix, strlen(prefix));
 }
 
+/* The value of @field in /proc/@pid[/task/@tid]/status, or "" (trailing blanks cut). */
+static inline const char *proc_status_field(pid_t pid, pid_t tid, const char *field, char *out,
+					     size_t len)
+{
+	char path[96], line[512];
+	size_t flen = strlen(field);
+	FILE *f;
+
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	out[0] = 0;
+	f = fopen(path, "r");
+	if (!f)
+		return out;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, field, flen) || line[flen] != ':')
+			continue;
+		char *v = line + flen + 1, *end;
+		size_t n;
+
+		while (*v == ' ' || *v == '\t')
+			v++;
+		/* Cut to @len (a status line may be longer than the caller's room). */
+		n = strlen(v) < len ? strlen(v) : len - 1;
+		memcpy(out, v, n);
+		out[n] = 0;
+		end = out + n;
+		while (end > out && (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+			*--end = 0;
+		break;
+	}
+	fclose(f);
+	return out;
+}
+
+/*
+ * @pid's seccomp mode (/proc/PID/status): 0 none, 1 strict, 2 a filter;
+ * -1 if it cannot be read.
+ */
+static inline int proc_seccomp_mode(pid_t pid)
+{
+	char v[32];
+
+	return *proc_status_field(pid, 0, "Seccomp", v, sizeof(v)) ? atoi(v) : -1;
+}
+
 /* ktlsd's worker processes (ktlsd-workerN) under @daemon, lowest pid first; how many. */
 static inline int proc_workers(pid_t daemon, pid_t *pids, int max)
 {

@@ -149,6 +149,8 @@ static void print_status(json_object *s, FILE *out)
 		num(s, "latency_ms", "p99"), num(s, "latency_ms", "samples"));
 	if (json_object_object_get_ex(s, "elliptic_curves", &v))
 		fprintf(out, "elliptic curves: %s\n", json_object_get_string(v));
+	if (json_object_object_get_ex(s, "rsa", &v))
+		fprintf(out, "RSA: %s\n", json_object_get_string(v));
 	if (json_object_object_get_ex(s, "failures", &failures) &&
 	    json_object_object_length(failures)) {
 		fputs("failures:", out);

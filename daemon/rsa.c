@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* RSA's private operation: rsa.h. */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "rsa.h"
+
+/* RFC 8017 §9.2 step 5: the padding string is at least 8 bytes. */
+#define PKCS1_MIN_PS	8
+/* Up to RSA-16384; BearSSL's own limit is lower. */
+#define RSA_MAX_BYTES	2048
+
+/* EM = 00 01 FF..FF 00 T, T the DigestInfo (RFC 8017 §9.2) or the bare hash. */
+static int pkcs1_encode(const unsigned char *oid, const uint8_t *hash, size_t hash_len,
+			uint8_t *em, size_t k)
+{
+	size_t oid_len = oid ? oid[0] : 0;
+	size_t t_len = oid ? 10 + oid_len + hash_len : hash_len;
+	uint8_t *t;
+
+	/* DER lengths below 128 (every hash TLS uses): one byte each. */
+	if (hash_len > 64 || oid_len > 32 || k < t_len + 3 + PKCS1_MIN_PS)
+		return -1;
+	em[0] = 0x00;
+	em[1] = 0x01;
+	memset(em + 2, 0xff, k - t_len - 3);
+	em[k - t_len - 1] = 0x00;
+	t = em + k - t_len;
+	if (oid) {
+		*t++ = 0x30;			/* DigestInfo ::= SEQUENCE { */
+		*t++ = (uint8_t)(t_len - 2);
+		*t++ = 0x30;			/*   AlgorithmIdentifier { */
+		*t++ = (uint8_t)(oid_len + 4);
+		*t++ = 0x06;			/*     OID */
+		*t++ = (uint8_t)oid_len;
+		memcpy(t, oid + 1, oid_len);
+		t += oid_len;
+		*t++ = 0x05;			/*     NULL parameters } */
+		*t++ = 0x00;
+		*t++ = 0x04;			/*   digest OCTET STRING } */
+		*t++ = (uint8_t)hash_len;
+	}
+	memcpy(t, hash, hash_len);
+	return 0;
+}
+
+uint32_t rsa_pkcs1_sign(const struct rsa_fast *fast, const br_rsa_private_key *sk,
+			const unsigned char *hash_oid, const uint8_t *hash, size_t hash_len,
+			uint8_t *sig)
+{
+	size_t k = (sk->n_bitlen + 7) / 8;
+
+	if (k > RSA_MAX_BYTES || pkcs1_encode(hash_oid, hash, hash_len, sig, k) < 0)
+		return 0;
+	return rsa_private_op(fast, sk, sig);
+}
+
+#ifdef KTLSD_RSA_OPENSSL
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/rsa.h>
+
+struct rsa_fast {
+	EVP_PKEY *pkey;
+	size_t k;		/* the modulus' length in bytes */
+};
+
+/*
+ * BearSSL's numbers as BIGNUMs. The private ones are "secure": libcrypto
+ * then keeps their copies (OSSL_PARAM_BLD) apart and clears them when freed.
+ */
+struct rsa_numbers {
+	BIGNUM *p, *q, *dp, *dq, *iq, *n, *e, *d;
+};
+
+static BIGNUM *secret_bn(const unsigned char *bytes, size_t len)
+{
+	BIGNUM *bn = BN_secure_new();
+
+	if (bn && !BN_bin2bn(bytes, (int)len, bn)) {
+		BN_clear_free(bn);
+		return NULL;
+	}
+	return bn;
+}
+
+static void numbers_free(struct rsa_numbers *r)
+{
+	BN_clear_free(r->p);
+	BN_clear_free(r->q);
+	BN_clear_free(r->dp);
+	BN_clear_free(r->dq);
+	BN_clear_free(r->iq);
+	BN_free(r->n);
+	BN_free(r->e);
+	BN_clear_free(r->d);
+}
+
+/* 1 if e * @dx = 1 mod (@x - 1): @e is the exponent @dx inverts. */
+static int exponent_fits(const BIGNUM *e, const BIGNUM *x, const BIGNUM *dx, BN_CTX *ctx)
+{
+	BIGNUM *x1 = BN_secure_new(), *prod = BN_secure_new();
+	int fits = x1 && prod && BN_sub(x1, x, BN_value_one()) &&
+		   BN_mod_mul(prod, e, dx, x1, ctx) && BN_is_one(prod);
+
+	BN_clear_free(x1);
+	BN_clear_free(prod);
+	return fits;
+}
+
+/*
+ * e (BearSSL recomputes it when p and q are 3 mod 4; else the usual 65537,
+ * checked against both CRT exponents), n = pq, and d = e^-1 mod
+ * (p-1)(q-1), which libcrypto asks for though it signs with the CRT.
+ */
+static int derive(struct rsa_numbers *r, const br_rsa_private_key *sk, BN_CTX *ctx)
+{
+	uint32_t e = br_rsa_compute_pubexp_get_default()(sk);
+	BIGNUM *p1 = BN_secure_new(), *q1 = BN_secure_new(), *phi = BN_secure_new();
+	int ok = p1 && q1 && phi && r->n && r->e && r->d &&
+		 BN_set_word(r->e, e ? e : 65537) &&
+		 exponent_fits(r->e, r->p, r->dp, ctx) && exponent_fits(r->e, r->q, r->dq, ctx) &&
+		 BN_mul(r->n, r->p, r->q, ctx) &&
+		 BN_sub(p1, r->p, BN_value_one()) && BN_sub(q1, r->q, BN_value_one()) &&
+		 BN_mul(phi, p1, q1, ctx);
+
+	if (ok) {
+		BN_set_flags(phi, BN_FLG_CONSTTIME);
+		ok = BN_mod_inverse(r->d, r->e, phi, ctx) != NULL;
+	}
+	BN_clear_free(p1);
+	BN_clear_free(q1);
+	BN_clear_free(phi);
+	return ok ? 0 : -1;
+}
+
+static EVP_PKEY *make_pkey(const struct rsa_numbers *r)
+{
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+	EVP_PKEY *pkey = NULL;
+
+	if (bld && ctx &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, r->n) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, r->e) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_D, r->d) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR1, r->p) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR2, r->q) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT1, r->dp) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT2, r->dq) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, r->iq) &&
+	    (params = OSSL_PARAM_BLD_to_param(bld)) &&
+	    EVP_PKEY_fromdata_init(ctx) > 0)
+		EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params);
+	OSSL_PARAM_free(params);	/* clears the secure numbers' part */
+	OSSL_PARAM_BLD_free(bld);
+	EVP_PKEY_CTX_free(ctx);
+	return pkey;
+}
+
+struct rsa_fast *rsa_fast_new(const br_rsa_private_key *sk)
+{
+	struct rsa_numbers r = {
+		secret_bn(sk->p, sk->plen), secret_bn(sk->q, sk->qlen), secret_bn(sk->dp, sk->dplen),
+		secret_bn(sk->dq, sk->dqlen), secret_bn(sk->iq, sk->iqlen),
+		BN_new(), BN_new(), BN_secure_new(),
+	};
+	struct rsa_fast *fast = calloc(1, sizeof(*fast));
+	BN_CTX *ctx = BN_CTX_secure_new();
+
+	if (fast && ctx && r.p && r.q && r.dp && r.dq && r.iq && derive(&r, sk, ctx) == 0)
+		fast->pkey = make_pkey(&r);
+	BN_CTX_free(ctx);
+	numbers_free(&r);
+	if (!fast || !fast->pkey) {
+		free(fast);
+		return NULL;
+	}
+	fast->k = (sk->n_bitlen + 7) / 8;
+	return fast;
+}
+
+void rsa_fast_free(struct rsa_fast *fast)
+{
+	if (!fast)
+		return;
+	/* RSA_free() clears every private number and Montgomery context. */
+	EVP_PKEY_free(fast->pkey);
+	free(fast);
+}
+
+/* The raw operation: a "signature" of exactly k bytes without padding. */
+static uint32_t openssl_private(const struct rsa_fast *fast, uint8_t *x)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(fast->pkey, NULL);
+	uint8_t out[RSA_MAX_BYTES];
+	size_t out_len = sizeof(out);
+	int ok = ctx && fast->k <= sizeof(out) && EVP_PKEY_sign_init(ctx) > 0 &&
+		 EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_NO_PADDING) > 0 &&
+		 EVP_PKEY_sign(ctx, out, &out_len, x, fast->k) > 0 && out_len == fast->k;
+
+	EVP_PKEY_CTX_free(ctx);
+	if (ok)
+		memcpy(x, out, fast->k);
+	explicit_bzero(out, sizeof(out));
+	return ok ? 1 : 0;
+}
+
+uint32_t rsa_private_op(const struct rsa_fast *fast, const br_rsa_private_key *sk, uint8_t *x)
+{
+	if (fast)
+		return openssl_private(fast, x);
+	return br_rsa_private_get_default()(x, sk);
+}
+
+const char *rsa_impl_name(void)
+{
+	return "OpenSSL libcrypto";
+}
+#else
+struct rsa_fast *rsa_fast_new(const br_rsa_private_key *sk)
+{
+	(void)sk;
+	return NULL;
+}
+
+void rsa_fast_free(struct rsa_fast *fast)
+{
+	(void)fast;
+}
+
+uint32_t rsa_private_op(const struct rsa_fast *fast, const br_rsa_private_key *sk, uint8_t *x)
+{
+	(void)fast;
+	return br_rsa_private_get_default()(x, sk);
+}
+
+const char *rsa_impl_name(void)
+{
+	return "BearSSL";
+}
+#endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * RSA's private operation, the cost of every RSA handshake, chosen once at
+ * build time: OpenSSL's libcrypto (`make RSA=openssl`, the default: about
+ * 6x faster than BearSSL 0.6's i62 code on x86-64, with blinding and the
+ * CRT result checked) or BearSSL's own (`make RSA=bearssl`). nettle's
+ * side-channel-silent code is slower than BearSSL's here, so it is not one
+ * of the choices. Only processes that hold private keys call it: the key
+ * process, and the supervisor, which loads them.
+ *
+ * A key for libcrypto is made once, when the key is loaded (creds.c), from
+ * BearSSL's decoded form: struct rsa_fast. Everything here takes NULL for
+ * "BearSSL's code", so a build without libcrypto needs no other path.
+ */
+#ifndef KTLSD_RSA_H
+#define KTLSD_RSA_H
+
+#include <bearssl.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct rsa_fast;
+
+/*
+ * @sk (p, q, dp, dq, iq) made ready for the fast code: its public exponent
+ * recomputed (or 65537, checked against dp and dq), n and d derived. NULL
+ * when built with RSA=bearssl, when the exponent cannot be found that way
+ * or libcrypto refuses the key, or out of memory: BearSSL's code then
+ * signs with it, slower but as well.
+ */
+struct rsa_fast *rsa_fast_new(const br_rsa_private_key *sk);
+
+/* Wipe and free; NULL is fine. */
+void rsa_fast_free(struct rsa_fast *fast);
+
+/*
+ * @x (the modulus' length in bytes, big-endian, below the modulus) :=
+ * x^d mod n, in place, with @fast when not NULL, else BearSSL's code with
+ * @sk. 1 on success, 0 on failure (x then holds nothing useful), as
+ * br_rsa_private.
+ */
+uint32_t rsa_private_op(const struct rsa_fast *fast, const br_rsa_private_key *sk, uint8_t *x);
+
+/*
+ * PKCS#1 v1.5 signature of @hash (@hash_len bytes) with the DigestInfo of
+ * @hash_oid (BearSSL's BR_HASH_OID_* form, its length first; NULL: the bare
+ * hash, as TLS 1.0's MD5+SHA-1), into @sig, (sk->n_bitlen + 7) / 8 bytes.
+ * 1 on success, 0 if the modulus is too short for the encoding or the
+ * operation failed, as br_rsa_pkcs1_sign.
+ */
+uint32_t rsa_pkcs1_sign(const struct rsa_fast *fast, const br_rsa_private_key *sk,
+			const unsigned char *hash_oid, const uint8_t *hash, size_t hash_len,
+			uint8_t *sig);
+
+/* What runs, for the log and `ktlsctl daemon status`: a constant string. */
+const char *rsa_impl_name(void);
+
+#endif

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The workers' system call filter: sandbox.h. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <malloc.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sandbox.h"
+
+/*
+ * Allowed with any arguments. Each is here for the loop (server.c) or what
+ * it calls: libc's malloc, pthreads (the closer's threads, the session
+ * cache's robust mutex), BearSSL and nettle (memory only), libnl (the
+ * sock_diag query), syslog.
+ */
+static const char *const any_args[] = {
+	/* the event loop and the descriptors it holds */
+	"epoll_wait", "epoll_pwait", "epoll_ctl", "poll", "ppoll",
+	"read", "write", "readv", "writev", "close", "fcntl", "fstat", "shutdown",
+	"accept4", "recvmsg", "sendmsg", "recvfrom", "sendto",
+	"getsockopt", "setsockopt", "getsockname", "getpeername", "bind",
+	/* memory */
+	"brk", "mmap", "munmap", "mremap", "mprotect", "madvise",
+	/* threads, locks, signals read from the signalfd */
+	"futex", "set_robust_list", "get_robust_list", "rseq", "sched_yield",
+	"rt_sigprocmask", "rt_sigreturn", "restart_syscall", "exit", "exit_group",
+	"getpid", "gettid",
+	/* time and randomness */
+	"clock_gettime", "clock_getres", "gettimeofday", "time", "clock_nanosleep",
+	"nanosleep", "getrandom",
+};
+
+static int allow(scmp_filter_ctx ctx, const char *name, unsigned n, const struct scmp_arg_cmp *cmp)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+
+	/* Not a system call on this architecture: nothing to allow. */
+	if (nr == __NR_SCMP_ERROR)
+		return 0;
+	return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, n, cmp);
+}
+
+/* Allowed only with the arguments given, each rule on its own. */
+static int allow_narrowly(scmp_filter_ctx ctx)
+{
+	pid_t self = getpid();
+	const struct scmp_arg_cmp thread[] = {
+		/* A thread, never a new process. */
+		SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD),
+	};
+	const struct scmp_arg_cmp unix_socket[] = {
+		/* syslog(3) connecting again after syslogd restarted */
+		SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0),
+	};
+	const struct scmp_arg_cmp diag_socket[] = {
+		SCMP_A0(SCMP_CMP_EQ, AF_NETLINK, 0),
+		SCMP_A2(SCMP_CMP_EQ, NETLINK_SOCK_DIAG, 0),
+	};
+	const struct scmp_arg_cmp own_fd[] = {
+		/* fstat() in glibc 2.33 and later: on a descriptor, no path */
+		SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH),
+	};
+	const struct scmp_arg_cmp own_threads[] = {
+		/* abort(), raise(): signals to ourselves only */
+		SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self, 0),
+	};
+
+	if (allow(ctx, "clone", 1, thread) < 0 ||
+	    allow(ctx, "socket", 1, unix_socket) < 0 ||
+	    allow(ctx, "socket", 2, diag_socket) < 0 ||
+	    allow(ctx, "connect", 0, NULL) < 0 ||
+	    allow(ctx, "newfstatat", 1, own_fd) < 0 ||
+	    allow(ctx, "tgkill", 1, own_threads) < 0)
+		return -1;
+	/*
+	 * clone3() passes its flags in memory a filter cannot read: ENOSYS
+	 * makes glibc's pthread_create() fall back to clone().
+	 */
+	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+}
+
+/* What libc would otherwise fetch lazily, with open(), once the filter is in. */
+static void prepare_libc(void)
+{
+	/* syslog(3) stamps each line in local time: /etc/localtime, read now. */
+	tzset();
+	/*
+	 * Past 8 arenas (8 closer threads freeing at once) malloc counts the
+	 * CPUs, reading /sys/devices/system/cpu/online, unless the limit is
+	 * set: a few arenas are plenty for one loop and its closer.
+	 */
+	mallopt(M_ARENA_MAX, 4);
+	log_connect();
+}
+
+int sandbox_worker(char *err, size_t errlen)
+{
+	scmp_filter_ctx ctx;
+	int rc = 0;
+
+	prepare_libc();
+	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	if (!ctx) {
+		snprintf(err, errlen, "seccomp: out of memory");
+		return -1;
+	}
+	/* Every thread, the closer's included, not only the caller. */
+	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	for (size_t i = 0; !rc && i < sizeof(any_args) / sizeof(any_args[0]); i++)
+		rc = allow(ctx, any_args[i], 0, NULL);
+	if (!rc)
+		rc = allow_narrowly(ctx);
+	if (!rc)
+		rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (rc) {
+		snprintf(err, errlen, "seccomp filter not loaded: %s", strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+void sandbox_probe(void)
+{
+	int fd;
+
+	log_msg(LOG_NOTICE, "KTLSD_TEST_SECCOMP_PROBE: calling open(2), which the filter forbids");
+	fd = open("/", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	log_msg(LOG_ERR, "KTLSD_TEST_SECCOMP_PROBE: open(2) returned, the filter is not in place");
+}

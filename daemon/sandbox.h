@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The workers' system call filter (seccomp, through libseccomp). A worker
+ * parses every byte a hostile peer sends; once its loop is set up it needs
+ * only what the loop calls: epoll, the sockets it was given or accepts,
+ * socket options (kTLS, TCP_NODELAY), memory, threads for the closer,
+ * getrandom, the clock, and two sockets of its own: the netlink sock_diag
+ * query after a kTLS install and a reconnect to syslog. Opening a file,
+ * exec, fork, ptrace, kill, mount and the rest are outside: the kernel
+ * kills the whole worker (SECCOMP_RET_KILL_PROCESS, SIGSYS), the
+ * supervisor logs it and starts another.
+ */
+#ifndef KTLSD_SANDBOX_H
+#define KTLSD_SANDBOX_H
+
+#include <stddef.h>
+
+/*
+ * Load the filter into every thread of the calling process (it is
+ * inherited by threads started later). 0, or -1 with the reason in @err:
+ * the kernel has no seccomp, or libseccomp failed; the caller must not go
+ * on unfiltered.
+ */
+int sandbox_worker(char *err, size_t errlen);
+
+/*
+ * The test hook (KTLSD_TEST_SECCOMP_PROBE in the daemon's environment, see
+ * ktlsd(8)): call open(2), which the filter forbids. Never returns when
+ * the filter is in place.
+ */
+void sandbox_probe(void);
+
+#endif
