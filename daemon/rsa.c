@@ -61,6 +61,7 @@ uint32_t rsa_pkcs1_sign(const struct rsa_fast *fast, const br_rsa_private_key *s
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <openssl/rand.h>
 #include <openssl/rsa.h>
 
 struct rsa_fast {
@@ -99,31 +100,29 @@ static void numbers_free(struct rsa_numbers *r)
 	BN_clear_free(r->d);
 }
 
-/* 1 if e * @dx = 1 mod (@x - 1): @e is the exponent @dx inverts. */
-static int exponent_fits(const BIGNUM *e, const BIGNUM *x, const BIGNUM *dx, BN_CTX *ctx)
+/* @out = @dx^-1 mod (@x - 1): the public exponent, as e < x - 1 (dx is secret: constant time). */
+static int exponent_of(BIGNUM *out, const BIGNUM *x, BIGNUM *dx, BN_CTX *ctx)
 {
-	BIGNUM *x1 = BN_secure_new(), *prod = BN_secure_new();
-	int fits = x1 && prod && BN_sub(x1, x, BN_value_one()) &&
-		   BN_mod_mul(prod, e, dx, x1, ctx) && BN_is_one(prod);
+	BIGNUM *x1 = BN_secure_new();
+	int ok;
 
+	BN_set_flags(dx, BN_FLG_CONSTTIME);
+	ok = x1 && BN_sub(x1, x, BN_value_one()) && BN_mod_inverse(out, dx, x1, ctx) != NULL;
 	BN_clear_free(x1);
-	BN_clear_free(prod);
-	return fits;
+	return ok;
 }
 
 /*
- * e (BearSSL recomputes it when p and q are 3 mod 4; else the usual 65537,
- * checked against both CRT exponents), n = pq, and d = e^-1 mod
- * (p-1)(q-1), which libcrypto asks for though it signs with the CRT.
+ * e, found from both CRT exponents (BearSSL's key has no e, and recomputes
+ * it only when p and q are 3 mod 4), checked to agree; n = pq; and d = e^-1
+ * mod (p-1)(q-1), which libcrypto asks for though it signs with the CRT.
  */
-static int derive(struct rsa_numbers *r, const br_rsa_private_key *sk, BN_CTX *ctx)
+static int derive(struct rsa_numbers *r, BN_CTX *ctx)
 {
-	uint32_t e = br_rsa_compute_pubexp_get_default()(sk);
-	BIGNUM *p1 = BN_secure_new(), *q1 = BN_secure_new(), *phi = BN_secure_new();
-	int ok = p1 && q1 && phi && r->n && r->e && r->d &&
-		 BN_set_word(r->e, e ? e : 65537) &&
-		 exponent_fits(r->e, r->p, r->dp, ctx) && exponent_fits(r->e, r->q, r->dq, ctx) &&
-		 BN_mul(r->n, r->p, r->q, ctx) &&
+	BIGNUM *e_q = BN_new(), *p1 = BN_secure_new(), *q1 = BN_secure_new(), *phi = BN_secure_new();
+	int ok = e_q && p1 && q1 && phi && r->n && r->e && r->d &&
+		 exponent_of(r->e, r->p, r->dp, ctx) && exponent_of(e_q, r->q, r->dq, ctx) &&
+		 !BN_cmp(r->e, e_q) && BN_mul(r->n, r->p, r->q, ctx) &&
 		 BN_sub(p1, r->p, BN_value_one()) && BN_sub(q1, r->q, BN_value_one()) &&
 		 BN_mul(phi, p1, q1, ctx);
 
@@ -131,6 +130,7 @@ static int derive(struct rsa_numbers *r, const br_rsa_private_key *sk, BN_CTX *c
 		BN_set_flags(phi, BN_FLG_CONSTTIME);
 		ok = BN_mod_inverse(r->d, r->e, phi, ctx) != NULL;
 	}
+	BN_free(e_q);
 	BN_clear_free(p1);
 	BN_clear_free(q1);
 	BN_clear_free(phi);
@@ -172,7 +172,7 @@ struct rsa_fast *rsa_fast_new(const br_rsa_private_key *sk)
 	struct rsa_fast *fast = calloc(1, sizeof(*fast));
 	BN_CTX *ctx = BN_CTX_secure_new();
 
-	if (fast && ctx && r.p && r.q && r.dp && r.dq && r.iq && derive(&r, sk, ctx) == 0)
+	if (fast && ctx && r.p && r.q && r.dp && r.dq && r.iq && derive(&r, ctx) == 0)
 		fast->pkey = make_pkey(&r);
 	BN_CTX_free(ctx);
 	numbers_free(&r);
@@ -221,6 +221,15 @@ const char *rsa_impl_name(void)
 {
 	return "OpenSSL libcrypto";
 }
+
+void rsa_prepare(void)
+{
+	unsigned char warm[16];
+
+	/* Loads the default provider and seeds the DRBG (getrandom(2)); fails closed later if not. */
+	if (RAND_bytes(warm, sizeof(warm)) == 1)
+		explicit_bzero(warm, sizeof(warm));
+}
 #else
 struct rsa_fast *rsa_fast_new(const br_rsa_private_key *sk)
 {
@@ -242,5 +251,9 @@ uint32_t rsa_private_op(const struct rsa_fast *fast, const br_rsa_private_key *s
 const char *rsa_impl_name(void)
 {
 	return "BearSSL";
+}
+
+void rsa_prepare(void)
+{
 }
 #endif

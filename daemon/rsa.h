@@ -23,10 +23,10 @@ struct rsa_fast;
 
 /*
  * @sk (p, q, dp, dq, iq) made ready for the fast code: its public exponent
- * recomputed (or 65537, checked against dp and dq), n and d derived. NULL
- * when built with RSA=bearssl, when the exponent cannot be found that way
- * or libcrypto refuses the key, or out of memory: BearSSL's code then
- * signs with it, slower but as well.
+ * recomputed from dp and from dq (the two must agree), n and d derived.
+ * NULL when built with RSA=bearssl, when they disagree (a broken key) or
+ * libcrypto refuses the key, or out of memory: BearSSL's code then signs
+ * with it, slower but as well.
  */
 struct rsa_fast *rsa_fast_new(const br_rsa_private_key *sk);
 
@@ -54,5 +54,12 @@ uint32_t rsa_pkcs1_sign(const struct rsa_fast *fast, const br_rsa_private_key *s
 
 /* What runs, for the log and `ktlsctl daemon status`: a constant string. */
 const char *rsa_impl_name(void);
+
+/*
+ * Before a system call filter (sandbox.h): whatever libcrypto would set up
+ * lazily, with calls the filter forbids, done now (its random generator,
+ * which blinds every private operation, seeded). Nothing with BearSSL's code.
+ */
+void rsa_prepare(void);
 
 #endif

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The workers' system call filter: sandbox.h. */
+/* The workers' and the key process's system call filter: sandbox.h. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "rsa.h"
 #include "sandbox.h"
 
 /*
@@ -23,8 +24,8 @@
  * sock_diag query), syslog.
  */
 static const char *const any_args[] = {
-	/* the event loop and the descriptors it holds */
-	"epoll_wait", "epoll_pwait", "epoll_ctl", "poll", "ppoll",
+	/* the event loop and the descriptors it holds (the key process makes its loop's after) */
+	"epoll_create1", "eventfd2", "epoll_wait", "epoll_pwait", "epoll_ctl", "poll", "ppoll",
 	"read", "write", "readv", "writev", "close", "fcntl", "fstat", "shutdown",
 	"accept4", "recvmsg", "sendmsg", "recvfrom", "sendto",
 	"getsockopt", "setsockopt", "getsockname", "getpeername", "bind",
@@ -93,6 +94,8 @@ static void prepare_libc(void)
 {
 	/* syslog(3) stamps each line in local time: /etc/localtime, read now. */
 	tzset();
+	/* libcrypto's random generator seeded (RSA blinding), its lazy set-up done. */
+	rsa_prepare();
 	/*
 	 * Past 8 arenas (8 closer threads freeing at once) malloc counts the
 	 * CPUs, reading /sys/devices/system/cpu/online, unless the limit is
@@ -102,7 +105,7 @@ static void prepare_libc(void)
 	log_connect();
 }
 
-int sandbox_worker(char *err, size_t errlen)
+int sandbox_enter(char *err, size_t errlen)
 {
 	scmp_filter_ctx ctx;
 	int rc = 0;

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The workers' system call filter (seccomp, through libseccomp). A worker
- * parses every byte a hostile peer sends; once its loop is set up it needs
- * only what the loop calls: epoll, the sockets it was given or accepts,
- * socket options (kTLS, TCP_NODELAY), memory, threads for the closer,
- * getrandom, the clock, and two sockets of its own: the netlink sock_diag
- * query after a kTLS install and a reconnect to syslog. Opening a file,
- * exec, fork, ptrace, kill, mount and the rest are outside: the kernel
- * kills the whole worker (SECCOMP_RET_KILL_PROCESS, SIGSYS), the
+ * The system call filter (seccomp, through libseccomp) of the workers and
+ * the key process. A worker parses every byte a hostile peer sends; the key
+ * process, every request a worker (perhaps taken over) sends. Once their
+ * loops are set up they need only what the loops call: epoll, the sockets
+ * they were given or accept, socket options (kTLS, TCP_NODELAY), memory,
+ * threads for the closer, getrandom, the clock, and two sockets of their
+ * own: the netlink sock_diag query after a kTLS install and a reconnect to
+ * syslog. One list for both: the key process's needs are a subset. Opening
+ * a file, exec, fork, ptrace, kill, mount and the rest are outside: the
+ * kernel kills the whole process (SECCOMP_RET_KILL_PROCESS, SIGSYS), the
  * supervisor logs it and starts another.
  */
 #ifndef KTLSD_SANDBOX_H
@@ -21,7 +23,7 @@
  * the kernel has no seccomp, or libseccomp failed; the caller must not go
  * on unfiltered.
  */
-int sandbox_worker(char *err, size_t errlen);
+int sandbox_enter(char *err, size_t errlen);
 
 /*
  * The test hook (KTLSD_TEST_SECCOMP_PROBE in the daemon's environment, see

@@ -780,7 +780,7 @@ int server_run(struct server *srv)
 		return 1;
 	check_fd_limit(srv);
 	/* Last: the closer's first thread and the limits are set up. */
-	if (sandbox_worker(err, sizeof(err)) < 0) {
+	if (sandbox_enter(err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, "worker %u: %s", srv->index, err);
 		return 1;
 	}

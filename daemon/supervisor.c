@@ -26,6 +26,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "privilege.h"
+#include "sandbox.h"
 #include "server.h"
 #include "session_cache.h"
 #include "supervisor.h"
@@ -175,6 +176,11 @@ static int keys_main(struct supervisor *sup, int control)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (keyproc_init(&kp, sup->gens.current->cfg) < 0) {
 		log_msg(LOG_ERR, "key process: %s", strerror(errno));
+		return 1;
+	}
+	/* It parses what workers send, one of which a peer may have taken over. */
+	if (sandbox_enter(err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "key process: %s", err);
 		return 1;
 	}
 	return keyproc_run(&kp, control);
