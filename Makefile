@@ -67,7 +67,7 @@ LIB_LIBS   = $(NL_LIBS)
 DAEMON_SRCS := daemon/client_store.c daemon/closer.c daemon/config.c daemon/control.c daemon/creds.c daemon/ec.c $(EC_SRCS) daemon/entropy.c \
 	       daemon/failure.c daemon/fdpass.c daemon/generation.c daemon/handshake.c daemon/intake.c \
 	       daemon/key_client.c daemon/keyproc.c daemon/keys.c daemon/log.c daemon/metrics.c daemon/policy.c daemon/privilege.c daemon/quota.c \
-	       daemon/request.c daemon/rsa.c daemon/sandbox.c daemon/san.c daemon/server.c daemon/session_cache.c daemon/shm.c daemon/supervisor.c daemon/unixsock.c daemon/verify.c \
+	       daemon/request.c daemon/rsa.c daemon/sandbox.c daemon/san.c daemon/server.c daemon/session_cache.c daemon/shm.c daemon/supervisor.c daemon/symmetric.c daemon/unixsock.c daemon/verify.c \
 	       $(sort $(wildcard daemon/tls13/*.c))
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 # libsystemd: socket activation (sd_listen_fds) and sd_notify; libcap-ng: the

@@ -25,6 +25,7 @@
 #include "key_client.h"
 #include "keys.h"
 #include "san.h"
+#include "symmetric.h"
 #include "tls13/msg.h"
 #include "ktlsd_ktls.h"
 
@@ -547,13 +548,14 @@ static int setup_server(struct handshake *hs, const struct profile *p, uint32_t 
 		reply_failure(&hs->reply, EINVAL, "profile has no certificate and key: it cannot act as a server");
 		return -1;
 	}
+	/* Not br_ssl_server_init_full_*(): its defaults ask the CPU, a dozen CPUIDs each time. */
+	br_ssl_server_zero(sc);
+	symmetric_use_in_engine(&sc->eng);
 	if (c->key_type == BR_KEYTYPE_EC) {
-		br_ssl_server_init_full_ec(sc, c->chain, c->chain_len, BR_KEYTYPE_EC, &c->ec_key);
-		/* The same key, signed with our EC code (ECDHE suites only: no KEYX). */
+		/* Signed with our EC code (ECDHE suites only: no KEYX). */
 		br_ssl_server_set_single_ec(sc, c->chain, c->chain_len, &c->ec_key, BR_KEYTYPE_SIGN,
 					    BR_KEYTYPE_EC, ec_impl(), ecdsa_signer(c));
 	} else {
-		br_ssl_server_init_full_rsa(sc, c->chain, c->chain_len, &c->rsa_key);
 		/* Signing only (the ECDHE suites kTLS carries): nothing to decrypt with the key. */
 		br_ssl_server_set_single_rsa(sc, c->chain, c->chain_len, &c->rsa_key, BR_KEYTYPE_SIGN,
 					     br_rsa_private_get_default(), pkcs1_signer(c));

@@ -30,6 +30,9 @@
 #include "server.h"
 #include "worker.h"
 
+/* Handshake states a worker keeps for reuse (2 MiB at most). */
+#define HS_POOL_MAX	16
+
 enum watch_kind {
 	WATCH_LISTEN, WATCH_SIGNAL, WATCH_APP, WATCH_PEER, WATCH_CHANNEL, WATCH_CLOSER,
 };
@@ -92,6 +95,13 @@ struct server {
 	struct session_cache *cache12;	/* TLS 1.2 session IDs, shared by the workers */
 	struct client_store *sessions;	/* TLS 1.3 sessions our client kept, shared by the workers */
 	int seccomp_probe;		/* test hook: sandbox_probe() once filtered */
+	/*
+	 * Wiped handshake states kept for the next ones: 125 KiB each, a
+	 * malloc() and free() a handshake would move the heap's top (brk) and
+	 * fault its pages in again every time.
+	 */
+	struct handshake *hs_pool[HS_POOL_MAX];
+	unsigned hs_pooled;
 };
 
 /* Descriptors for ourselves: epoll, signals, sockets, logs, the closer. */
@@ -263,13 +273,25 @@ static void finish_client(struct server *srv, struct client *c,
 	srv->finished = c;
 }
 
-/* Key material and the engine's secrets never outlive the handshake. */
-static void free_client(struct client *c)
+static struct handshake *take_handshake(struct server *srv)
 {
-	if (c->hs) {
-		explicit_bzero(c->hs, sizeof(*c->hs));
-		free(c->hs);
-	}
+	return srv->hs_pooled ? srv->hs_pool[--srv->hs_pooled] : malloc(sizeof(struct handshake));
+}
+
+/* Key material and the engine's secrets never outlive the handshake: wiped, then pooled. */
+static void put_handshake(struct server *srv, struct handshake *hs)
+{
+	explicit_bzero(hs, sizeof(*hs));
+	if (srv->hs_pooled < HS_POOL_MAX)
+		srv->hs_pool[srv->hs_pooled++] = hs;
+	else
+		free(hs);
+}
+
+static void free_client(struct server *srv, struct client *c)
+{
+	if (c->hs)
+		put_handshake(srv, c->hs);
 	caller_free(&c->caller);
 	free(c);
 }
@@ -280,7 +302,7 @@ static void free_finished(struct server *srv)
 		struct client *c = srv->finished;
 
 		srv->finished = c->next;
-		free_client(c);
+		free_client(srv, c);
 	}
 }
 
@@ -421,7 +443,7 @@ static void start_handshake(struct server *srv, struct client *c, const struct p
 {
 	struct handshake_shared shared = { &srv->tickets, srv->sessions, srv->cache12 };
 
-	c->hs = malloc(sizeof(*c->hs));
+	c->hs = take_handshake(srv);
 	if (!c->hs) {
 		refuse(srv, c, ENOMEM, "out of memory");
 		return;
@@ -916,5 +938,7 @@ void server_close(struct server *srv)
 	if (srv->epfd >= 0)
 		close(srv->epfd);
 	t13_ticket_keys_wipe(&srv->tickets);
+	while (srv->hs_pooled)
+		free(srv->hs_pool[--srv->hs_pooled]);
 	free(srv);
 }

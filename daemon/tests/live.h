@@ -229,12 +229,16 @@ static inline int live_fd_count(pid_t pid)
 	return n;
 }
 
-/* The one worker of a daemon started with workers = 1; -1 if none came up. */
+/*
+ * The one worker of a daemon started with workers = 1, told from its key
+ * process by name (pids wrap: the first child is not always the lowest);
+ * -1 if none came up.
+ */
 static inline pid_t live_worker(pid_t daemon)
 {
 	pid_t pid = -1;
 
-	WAIT_FOR(proc_children(daemon, &pid, 1) == 1, test_ms(5000));
+	WAIT_FOR(proc_workers(daemon, &pid, 1) == 1, test_ms(5000));
 	return pid;
 }
 

@@ -16,6 +16,7 @@
 #include "ktlsd_ktls.h"
 
 #include "aead.h"
+#include "../symmetric.h"
 
 /* The only record type on the wire once records are protected (§5.2). */
 #define OUTER_TYPE		T13_CT_APPLICATION_DATA
@@ -35,13 +36,13 @@ size_t t13_aead_key_len(uint16_t suite)
 	}
 }
 
-/* BearSSL's getters return 0 when the CPU lacks the instructions. */
+/* NULL or 0 when the CPU lacks the instructions (symmetric.h: asked once). */
 static const br_block_ctr_class *pick_aes(unsigned flags)
 {
 	const br_block_ctr_class *vt = NULL;
 
 	if (!(flags & T13_AEAD_PORTABLE_CIPHER))
-		vt = br_aes_x86ni_ctr_get_vtable();
+		vt = symmetric_impls()->aes_ctr;
 	return vt ? vt : &br_aes_ct64_ctr_vtable;
 }
 
@@ -50,7 +51,7 @@ static br_ghash pick_ghash(unsigned flags)
 	br_ghash gh = 0;
 
 	if (!(flags & T13_AEAD_PORTABLE_MAC))
-		gh = br_ghash_pclmul_get();
+		gh = symmetric_impls()->ghash;
 	return gh ? gh : &br_ghash_ctmul64;
 }
 
@@ -59,7 +60,7 @@ static br_chacha20_run pick_chacha(unsigned flags)
 	br_chacha20_run run = 0;
 
 	if (!(flags & T13_AEAD_PORTABLE_CIPHER))
-		run = br_chacha20_sse2_get();
+		run = symmetric_impls()->chacha20;
 	return run ? run : &br_chacha20_ct_run;
 }
 
@@ -68,7 +69,7 @@ static br_poly1305_run pick_poly(unsigned flags)
 	br_poly1305_run run = 0;
 
 	if (!(flags & T13_AEAD_PORTABLE_MAC))
-		run = br_poly1305_ctmulq_get();
+		run = symmetric_impls()->poly1305;
 	return run ? run : &br_poly1305_ctmul_run;
 }
 
