@@ -11,6 +11,7 @@
 #include "fdpass.h"
 #include "keyproc.h"
 #include "log.h"
+#include "rsa.h"
 #include "tls13/sig.h"
 
 int keyproc_init(struct keyproc *kp, const struct config *cfg)
@@ -22,6 +23,11 @@ int keyproc_init(struct keyproc *kp, const struct config *cfg)
 		return -1;
 	br_hmac_drbg_init(&kp->rng, &br_sha256_vtable, seed, sizeof(seed));
 	explicit_bzero(seed, sizeof(seed));
+	/* Slower, not weaker: said once per key process, not silently. */
+	for (const struct profile *p = cfg->profiles; p; p = p->next)
+		if (rsa_fast_expected() && p->creds.key_type == BR_KEYTYPE_RSA && !p->creds.rsa_fast)
+			log_msg(LOG_WARNING, "profile %s: %s refused its RSA key: BearSSL's code signs "
+				"with it", p->name, rsa_impl_name());
 	return 0;
 }
 

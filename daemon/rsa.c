@@ -70,8 +70,10 @@ struct rsa_fast {
 };
 
 /*
- * BearSSL's numbers as BIGNUMs. The private ones are "secure": libcrypto
- * then keeps their copies (OSSL_PARAM_BLD) apart and clears them when freed.
+ * BearSSL's numbers as BIGNUMs. The private ones are "secure" BIGNUMs: no
+ * secure heap is set up (CRYPTO_secure_malloc_init), so they live on the
+ * ordinary heap, but libcrypto clears them, and their OSSL_PARAM_BLD
+ * copies, when it frees them.
  */
 struct rsa_numbers {
 	BIGNUM *p, *q, *dp, *dq, *iq, *n, *e, *d;
@@ -222,6 +224,11 @@ const char *rsa_impl_name(void)
 	return "OpenSSL libcrypto";
 }
 
+int rsa_fast_expected(void)
+{
+	return 1;
+}
+
 void rsa_prepare(void)
 {
 	unsigned char warm[16];
@@ -251,6 +258,11 @@ uint32_t rsa_private_op(const struct rsa_fast *fast, const br_rsa_private_key *s
 const char *rsa_impl_name(void)
 {
 	return "BearSSL";
+}
+
+int rsa_fast_expected(void)
+{
+	return 0;
 }
 
 void rsa_prepare(void)

@@ -55,6 +55,9 @@ uint32_t rsa_pkcs1_sign(const struct rsa_fast *fast, const br_rsa_private_key *s
 /* What runs, for the log and `ktlsctl daemon status`: a constant string. */
 const char *rsa_impl_name(void);
 
+/* 1 if built with the fast code (every key should then get its struct rsa_fast). */
+int rsa_fast_expected(void);
+
 /*
  * Before a system call filter (sandbox.h): whatever libcrypto would set up
  * lazily, with calls the filter forbids, done now (its random generator,

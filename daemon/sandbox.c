@@ -26,13 +26,13 @@
 static const char *const any_args[] = {
 	/* the event loop and the descriptors it holds (the key process makes its loop's after) */
 	"epoll_create1", "eventfd2", "epoll_wait", "epoll_pwait", "epoll_ctl", "poll", "ppoll",
-	"read", "write", "readv", "writev", "close", "fcntl", "fstat", "shutdown",
+	"read", "write", "readv", "writev", "close", "shutdown",
 	"accept4", "recvmsg", "sendmsg", "recvfrom", "sendto",
 	"getsockopt", "setsockopt", "getsockname", "getpeername", "bind",
 	/* memory */
 	"brk", "mmap", "munmap", "mremap", "mprotect", "madvise",
 	/* threads, locks, signals read from the signalfd */
-	"futex", "set_robust_list", "get_robust_list", "rseq", "sched_yield",
+	"futex", "set_robust_list", "rseq", "sched_yield",
 	"rt_sigprocmask", "rt_sigreturn", "restart_syscall", "exit", "exit_group",
 	"getpid", "gettid",
 	/* time and randomness */
@@ -40,17 +40,24 @@ static const char *const any_args[] = {
 	"nanosleep", "getrandom",
 };
 
-static int allow(scmp_filter_ctx ctx, const char *name, unsigned n, const struct scmp_arg_cmp *cmp)
+/* @action for @name when the @n comparisons @cmp hold; 0, or a negative errno. */
+static int rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned n,
+		const struct scmp_arg_cmp *cmp)
 {
 	int nr = seccomp_syscall_resolve_name(name);
 
 	/* Not a system call on this architecture: nothing to allow. */
 	if (nr == __NR_SCMP_ERROR)
 		return 0;
-	return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, n, cmp);
+	return seccomp_rule_add_array(ctx, action, nr, n, cmp);
 }
 
-/* Allowed only with the arguments given, each rule on its own. */
+static int allow(scmp_filter_ctx ctx, const char *name, unsigned n, const struct scmp_arg_cmp *cmp)
+{
+	return rule(ctx, SCMP_ACT_ALLOW, name, n, cmp);
+}
+
+/* Allowed only with the arguments given, each rule on its own; 0 or a negative errno. */
 static int allow_narrowly(scmp_filter_ctx ctx)
 {
 	pid_t self = getpid();
@@ -58,35 +65,42 @@ static int allow_narrowly(scmp_filter_ctx ctx)
 		/* A thread, never a new process. */
 		SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD),
 	};
-	const struct scmp_arg_cmp unix_socket[] = {
-		/* syslog(3) connecting again after syslogd restarted */
-		SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0),
-	};
+	const struct scmp_arg_cmp unix_socket[] = { SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0) };
 	const struct scmp_arg_cmp diag_socket[] = {
 		SCMP_A0(SCMP_CMP_EQ, AF_NETLINK, 0),
 		SCMP_A2(SCMP_CMP_EQ, NETLINK_SOCK_DIAG, 0),
 	};
-	const struct scmp_arg_cmp own_fd[] = {
-		/* fstat() in glibc 2.33 and later: on a descriptor, no path */
-		SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH),
+	/* Flags only (libnl, glibc): never F_SETOWN or F_SETSIG, which aim signals at others. */
+	const struct scmp_arg_cmp fcntl_cmds[][1] = {
+		{ SCMP_A1(SCMP_CMP_EQ, F_GETFD, 0) }, { SCMP_A1(SCMP_CMP_EQ, F_SETFD, 0) },
+		{ SCMP_A1(SCMP_CMP_EQ, F_GETFL, 0) }, { SCMP_A1(SCMP_CMP_EQ, F_SETFL, 0) },
 	};
 	const struct scmp_arg_cmp own_threads[] = {
 		/* abort(), raise(): signals to ourselves only */
 		SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self, 0),
 	};
+	int rc;
 
-	if (allow(ctx, "clone", 1, thread) < 0 ||
-	    allow(ctx, "socket", 1, unix_socket) < 0 ||
-	    allow(ctx, "socket", 2, diag_socket) < 0 ||
-	    allow(ctx, "connect", 0, NULL) < 0 ||
-	    allow(ctx, "newfstatat", 1, own_fd) < 0 ||
-	    allow(ctx, "tgkill", 1, own_threads) < 0)
-		return -1;
+	if ((rc = allow(ctx, "clone", 1, thread)) < 0 ||
+	    (rc = allow(ctx, "socket", 2, diag_socket)) < 0 ||
+	    (rc = allow(ctx, "tgkill", 1, own_threads)) < 0)
+		return rc;
+	for (size_t i = 0; i < sizeof(fcntl_cmds) / sizeof(fcntl_cmds[0]); i++)
+		if ((rc = allow(ctx, "fcntl", 1, fcntl_cmds[i])) < 0)
+			return rc;
+	/*
+	 * syslog(3) connects again after syslogd restarted: refused, not
+	 * killed (that worker's lines are lost until it is started again), as
+	 * any other local socket would reach D-Bus, the journal, abstract names.
+	 */
+	if ((rc = rule(ctx, SCMP_ACT_ERRNO(EACCES), "socket", 1, unix_socket)) < 0 ||
+	    (rc = rule(ctx, SCMP_ACT_ERRNO(EACCES), "connect", 0, NULL)) < 0)
+		return rc;
 	/*
 	 * clone3() passes its flags in memory a filter cannot read: ENOSYS
 	 * makes glibc's pthread_create() fall back to clone().
 	 */
-	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	return rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
 }
 
 /* What libc would otherwise fetch lazily, with open(), once the filter is in. */
@@ -113,7 +127,8 @@ int sandbox_enter(char *err, size_t errlen)
 	prepare_libc();
 	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	if (!ctx) {
-		snprintf(err, errlen, "seccomp: out of memory");
+		snprintf(err, errlen, "seccomp filter not made (libseccomp or the kernel lacks "
+			 "SECCOMP_RET_KILL_PROCESS, or no memory)");
 		return -1;
 	}
 	/* Every thread, the closer's included, not only the caller. */

@@ -5,9 +5,11 @@
  * process, every request a worker (perhaps taken over) sends. Once their
  * loops are set up they need only what the loops call: epoll, the sockets
  * they were given or accept, socket options (kTLS, TCP_NODELAY), memory,
- * threads for the closer, getrandom, the clock, and two sockets of their
- * own: the netlink sock_diag query after a kTLS install and a reconnect to
- * syslog. One list for both: the key process's needs are a subset. Opening
+ * threads for the closer, getrandom, the clock, and one socket of their
+ * own: the netlink sock_diag query after a kTLS install (syslog's is
+ * connected before; reconnecting is refused with EACCES, as is any other
+ * local socket). One list for both: the key process's needs are a subset.
+ * fcntl() only reads and sets flags. Opening
  * a file, exec, fork, ptrace, kill, mount and the rest are outside: the
  * kernel kills the whole process (SECCOMP_RET_KILL_PROCESS, SIGSYS), the
  * supervisor logs it and starts another.

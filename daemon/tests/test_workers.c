@@ -55,6 +55,8 @@
 static char dir[] = "/tmp/ktlsd-test-workers.XXXXXX";
 static char sock_path[108], ctl_path[108], conf_path[160], log_path[160];
 static char ktlsd_bin[200];
+/* The profile tls_handoff_start_with() hands off to. */
+static const char *tls_profile = "srv";
 
 /* Two workers (unless @workers), one server profile; @extra: more profile lines. */
 static int write_config(unsigned workers, const char *extra)
@@ -453,7 +455,7 @@ static int tls_handoff_start_with(struct tls_handoff *t, const char *version, co
 				  const char *sess_file, const char *out)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	struct ktlsd_request req = { .role = KTLSD_ROLE_SERVER, .profile = "srv" };
+	struct ktlsd_request req = { .role = KTLSD_ROLE_SERVER, .profile = tls_profile };
 	socklen_t len = sizeof(sa);
 	char port[16];
 
@@ -661,6 +663,18 @@ out:
 	ok(live_stop(d), "ktlsd stops cleanly");
 }
 
+/* An RSA-2048 key and certificate in the test folder, readable by nobody's group; 0 or -1. */
+static int make_rsa_key(void)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && test -e rsa.crt || (openssl req -x509 -newkey rsa:2048 -nodes -keyout rsa.key "
+		 "-out rsa.crt -days 2 -subj /CN=localhost 2>/dev/null && chgrp %d rsa.key && "
+		 "chmod 0640 rsa.key)", dir, NOBODY);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 static void test_seccomp(void)
 {
 	struct worker_info w[MAX_WORKERS];
@@ -668,7 +682,13 @@ static void test_seccomp(void)
 	pid_t d, keys;
 	int back;
 
-	write_config(2, "");
+	char extra[600];
+
+	/* RSA too: libcrypto signs in the filtered key process, BearSSL's RSA suites run in the workers. */
+	snprintf(extra, sizeof(extra), "\n[profile srv-rsa]\ncert = %s/rsa.crt\nkey = %s/rsa.key\n"
+		 "verify = none\n", dir, dir);
+	if (!ok(make_rsa_key() == 0 && write_config(2, extra) == 0, "an RSA-2048 profile beside the P-256 one"))
+		return;
 	/* The first worker started calls open(2) once its filter is in place. */
 	setenv("KTLSD_TEST_SECCOMP_PROBE", "1", 1);
 	d = start_daemon();
@@ -706,6 +726,12 @@ static void test_seccomp(void)
 	ok(tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2") &&
 	   tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2") && answers(),
 	   "full TLS 1.3 and 1.2 handshakes go through the filtered workers");
+	tls_profile = "srv-rsa";
+	ok(tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2") &&
+	   tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2"),
+	   "and with RSA-2048: PSS and PKCS#1 signatures from the filtered key process");
+	tls_profile = "srv";
+	ok(log_count("refused its RSA key") == 0, "the RSA key was not left to the slow code");
 	ok(log_count("(SIGSYS)") == 1 && workers(w, &restarts) == 2 && restarts == 1,
 	   "no other worker was killed by its filter");
 	ok(live_stop(d), "ktlsd stops cleanly, its filtered workers too");
