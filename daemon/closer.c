@@ -29,8 +29,23 @@ struct closer_state {
 	unsigned threads, idle;	/* alive; waiting for work */
 	unsigned refs;		/* the threads, and the owner until closer_stop */
 	int stopping;
-	int done_fd;		/* eventfd: written after each close */
+	int done_fd;		/* eventfd: written when a close completes... */
+	int events;		/* ... if the owner wants it (closer_set_events()) */
+	int signalled;		/* ... and it is not readable already */
 };
+
+/* With the lock held: make done_fd readable once for what is done, if wanted. */
+static void signal_done(struct closer_state *s)
+{
+	const uint64_t one = 1;
+
+	if (!s->events || s->signalled || !s->done_count)
+		return;
+	/* A full counter still reads as readable: nothing to handle. */
+	if (write(s->done_fd, &one, sizeof(one)) < 0) {
+	}
+	s->signalled = 1;
+}
 
 static void put_state(struct closer_state *s)
 {
@@ -85,7 +100,6 @@ static void *closer_thread(void *arg)
 	struct thread_start *start = arg;
 	struct closer_state *s = start->s;
 	int first = start->first;
-	const uint64_t one = 1;
 
 	free(start);
 	pthread_mutex_lock(&s->lock);
@@ -106,9 +120,7 @@ static void *closer_thread(void *arg)
 		s->busy--;
 		s->idle++;
 		push_done(s, job.owner);
-		/* A full counter still reads as readable: nothing to handle. */
-		if (write(s->done_fd, &one, sizeof(one)) < 0) {
-		}
+		signal_done(s);
 	}
 out:
 	s->idle--;
@@ -159,6 +171,7 @@ int closer_init(struct closer *c, size_t capacity)
 		return -1;
 	s->capacity = capacity ? capacity : 1;
 	s->refs = 1;
+	s->events = 1;
 	s->queue = calloc(s->capacity, sizeof(*s->queue));
 	s->done = calloc(s->capacity, sizeof(*s->done));
 	s->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -206,9 +219,20 @@ int closer_close(struct closer *c, int fd, uint32_t owner)
 	/* Every thread is blocked in a close: another takes the queue. */
 	if (s->idle < s->count && s->threads < CLOSER_MAX_THREADS)
 		start_thread(s, 0);
-	pthread_cond_signal(&s->work);
 	pthread_mutex_unlock(&s->lock);
+	/* After the unlock: the thread woken does not wait for the lock we hold. */
+	pthread_cond_signal(&s->work);
 	return 1;
+}
+
+void closer_set_events(struct closer *c, int on)
+{
+	struct closer_state *s = c->state;
+
+	pthread_mutex_lock(&s->lock);
+	s->events = on;
+	signal_done(s);
+	pthread_mutex_unlock(&s->lock);
 }
 
 int closer_event_fd(const struct closer *c)
@@ -222,17 +246,19 @@ size_t closer_collect(struct closer *c, uint32_t *owners, size_t max)
 	uint64_t n;
 	size_t got = 0;
 
-	if (read(s->done_fd, &n, sizeof(n)) < 0) {
-	}
 	pthread_mutex_lock(&s->lock);
+	if (s->signalled) {
+		if (read(s->done_fd, &n, sizeof(n)) < 0) {
+		}
+		s->signalled = 0;
+	}
 	while (got < max && s->done_count) {
 		owners[got++] = s->done[s->done_head];
 		s->done_head = (s->done_head + 1) % s->capacity;
 		s->done_count--;
 	}
 	/* More than @max: the event stays readable for the rest. */
-	if (s->done_count && write(s->done_fd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0) {
-	}
+	signal_done(s);
 	pthread_mutex_unlock(&s->lock);
 	return got;
 }

@@ -52,10 +52,21 @@ int closer_close(struct closer *c, int fd, uint32_t owner);
  * A descriptor readable once closes have completed; closer_collect() takes
  * up to @max of their owners (and leaves the descriptor readable if more
  * are left). The event loop uses it to account per owner, and to resume
- * work that waited for descriptors.
+ * work that waited for descriptors. closer_collect() makes no system call
+ * unless the descriptor was made readable.
  */
 int closer_event_fd(const struct closer *c);
 size_t closer_collect(struct closer *c, uint32_t *owners, size_t max);
+
+/*
+ * Whether completed closes make closer_event_fd() readable: yes (@on, the
+ * default), or not (0): then only closer_collect() finds them, which an
+ * event loop that calls it at every turn does, saving a write, a read and
+ * a wake-up per close; it turns them on while something waits for a
+ * close. Turned on with closes completed and not collected, the
+ * descriptor is readable at once.
+ */
+void closer_set_events(struct closer *c, int on);
 
 /* Descriptors queued or being closed now. */
 size_t closer_pending(struct closer *c);

@@ -50,6 +50,12 @@ struct profile {
 	char alpn[KTLSD_ALPN_MAX];	/* comma-separated, as configured */
 	int session_tickets;		/* TLS 1.3: a server issues and takes tickets, a client keeps and offers them */
 	int session_cache;		/* TLS 1.2 server: session IDs, in the cache the workers share */
+	/*
+	 * TLS 1.2 server handshakes run on BearSSL's engine, not ours
+	 * (server12.h): the profile checks client certificates, or its chain
+	 * is larger than our flight holds. Resolved at load.
+	 */
+	int server12_bearssl;
 	unsigned ticket_wait_ms;	/* TLS 1.3 client: the longest wait for tickets; 0: auto */
 	uid_t allow_uid[CONFIG_MAX_IDS];
 	size_t uid_count;

@@ -90,20 +90,27 @@ static void restore_nodelay(struct handshake *hs)
 	setsockopt(hs->fd, IPPROTO_TCP, TCP_NODELAY, &hs->nodelay, sizeof(hs->nodelay));
 }
 
+/*
+ * RFC 5246 §7.2.2: a connection ended by a fatal alert is never resumed.
+ * Only our engine's TLS 1.2 server keeps sessions (server12.h); the ID it
+ * resumed or made is dropped (a no-op if it was never kept).
+ */
+static void forget_session(struct handshake *hs)
+{
+	const struct t13_server *s = &hs->t13.server;
+
+	if (hs->engine == HS_ENGINE_T13 && hs->role == KTLSD_ROLE_SERVER && hs->cache12 &&
+	    s->outcome.version == T12_VERSION && s->t12.session_id_len)
+		session_cache_drop(hs->cache12, s->t12.session_id);
+}
+
 /* The end of a failed handshake: alert (if any), status, message, shutdown. */
 static enum hs_progress fail(struct handshake *hs, int status, int alert,
 			     const char *what)
 {
 	char detail[sizeof(hs->reply.message)];
 
-	/* RFC 5246 §7.2.2: a connection ended by a fatal alert is never resumed. */
-	if (hs->cache_view.loaded || hs->cache_view.saved) {
-		br_ssl_session_parameters params;
-
-		br_ssl_engine_get_session_parameters(hs->eng, &params);
-		session_cache_drop(hs->cache12, params.session_id);
-		explicit_bzero(&params, sizeof(params));
-	}
+	forget_session(hs);
 	if (alert >= 0)
 		send_alert(hs, alert);
 	hs->reply.status = status;
@@ -140,7 +147,6 @@ static void fill_success(struct handshake *hs, const struct ktlsd_keys *keys)
 	const struct ktlsd_suite_info *suite = ktlsd_suite_by_id(keys->suite);
 	const char *alpn = br_ssl_engine_get_selected_protocol(hs->eng);
 	enum ktlsd_mode tx = KTLSD_MODE_UNKNOWN, rx = KTLSD_MODE_UNKNOWN;
-	br_ssl_session_parameters params;
 
 	/* Without CAP_NET_ADMIN the kernel will not say: report unknown. */
 	ktlsd_ktls_modes(hs->fd, &tx, &rx);
@@ -157,11 +163,10 @@ static void fill_success(struct handshake *hs, const struct ktlsd_keys *keys)
 						      sizeof(r->peer_san));
 	r->tx_mode = (uint8_t)tx;
 	r->rx_mode = (uint8_t)rx;
-	br_ssl_engine_get_session_parameters(hs->eng, &params);
-	r->resumed = (uint8_t)session_cache_view_resumed(&hs->cache_view, params.session_id);
-	explicit_bzero(&params, sizeof(params));
-	set_message(r, "TLS 1.2 %s%s, kTLS tx %s, rx %s", suite->name, r->resumed ? " (resumed)" : "",
-		    ktlsd_mode_name(tx), ktlsd_mode_name(rx));
+	/* BearSSL's engines keep no sessions (only ours resumes, server12.h). */
+	r->resumed = 0;
+	set_message(r, "TLS 1.2 %s, kTLS tx %s, rx %s", suite->name, ktlsd_mode_name(tx),
+		    ktlsd_mode_name(rx));
 }
 
 static enum hs_progress install(struct handshake *hs, struct ktlsd_keys *keys)
@@ -319,6 +324,7 @@ static enum hs_progress step13(struct handshake *hs)
 {
 	int server = hs->role == KTLSD_ROLE_SERVER;
 	struct ktlsd_keys keys;
+	int r;
 
 	switch (server ? t13_server_step(&hs->t13.server) : t13_client_step(&hs->t13.client)) {
 	case T13_WANT_READ:
@@ -331,16 +337,20 @@ static enum hs_progress step13(struct handshake *hs)
 	if (hs->conn.error.status)
 		return fail13(hs);
 	if (server) {
-		t13_server_keys(&hs->t13.server, &keys);
-		t13_server_wipe(&hs->t13.server);
-	} else {
-		int r = t13_client_keys(&hs->t13.client, &keys);
-
-		keep_sessions(hs);
-		t13_client_wipe(&hs->t13.client);
-		if (r < 0)
+		/* Wiped after the install: a failed one forgets the session (forget_session()). */
+		if (t13_server_keys(&hs->t13.server, &keys) < 0)
 			return fail(hs, EPROTO, BR_ALERT_INTERNAL_ERROR, "key derivation failed");
+		if (install(hs, &keys) == HS_DONE && hs->reply.status == 0)
+			fill_success13(hs, &keys);
+		t13_server_wipe(&hs->t13.server);
+		explicit_bzero(&keys, sizeof(keys));
+		return HS_DONE;
 	}
+	r = t13_client_keys(&hs->t13.client, &keys);
+	keep_sessions(hs);
+	t13_client_wipe(&hs->t13.client);
+	if (r < 0)
+		return fail(hs, EPROTO, BR_ALERT_INTERNAL_ERROR, "key derivation failed");
 	if (install(hs, &keys) == HS_DONE && hs->reply.status == 0)
 		fill_success13(hs, &keys);
 	return HS_DONE;
@@ -386,8 +396,12 @@ static enum hs_progress to_t12(struct handshake *hs)
 }
 
 /*
- * The ClientHello decides the engine: TLS 1.3 if the client offers it and
- * the profile allows it; else TLS 1.2 if the profile allows that.
+ * The ClientHello decides the engine: ours for TLS 1.3 if the client offers
+ * it and the profile allows it, and for TLS 1.2 (server12.h) if the profile
+ * allows that; BearSSL's for TLS 1.2 with client certificates or a chain
+ * our flight cannot hold (p->server12_bearssl), and for a first record
+ * that is no ClientHello (an SSL 2.0 one, or garbage: it
+ * decides).
  */
 static enum hs_progress choose_engine(struct handshake *hs)
 {
@@ -412,15 +426,18 @@ static enum hs_progress choose_engine(struct handshake *hs)
 		return fail13(hs);
 	}
 	if (!t13_client_hello_offers_13(&ch) || !p->suite13_count) {
-		if (p->suite_count)
+		if (!p->suite_count)
+			return fail(hs, EPROTO, BR_ALERT_PROTOCOL_VERSION,
+				    "the client does not offer TLS 1.3, the profile's only version");
+		/* Client certificates, or a chain larger than our flight: BearSSL's (config.h). */
+		if (p->server12_bearssl)
 			return to_t12(hs);
-		return fail(hs, EPROTO, BR_ALERT_PROTOCOL_VERSION,
-			    "the client does not offer TLS 1.3, the profile's only version");
 	}
 	hs->engine = HS_ENGINE_T13;
 	t13_server_start(&hs->t13.server, &hs->conn, p,
 			 p->policy.client_auth != VERIFY_NONE ? &hs->verifier : NULL,
-			 p->session_tickets ? hs->tickets : NULL, hs->t13_seed);
+			 p->session_tickets ? hs->tickets : NULL,
+			 p->session_cache ? hs->cache12 : NULL, hs->t13_seed);
 	explicit_bzero(hs->t13_seed, sizeof(hs->t13_seed));
 	return step13(hs);
 }
@@ -563,11 +580,6 @@ static int setup_server(struct handshake *hs, const struct profile *p, uint32_t 
 	hs->eng = &sc->eng;
 	ec_use_in_engine(hs->eng);
 	*flags |= BR_OPT_ENFORCE_SERVER_PREFERENCES;
-	/* A resumed TLS 1.2 session would carry no client chain: not for client authentication. */
-	if (hs->cache12 && p->session_cache && p->policy.client_auth == VERIFY_NONE) {
-		session_cache_view_init(&hs->cache_view, hs->cache12, p->name);
-		br_ssl_server_set_cache(sc, &hs->cache_view.vtable);
-	}
 	/* policy_resolve() made sure there are anchors when this is set. */
 	if (p->policy.client_auth != VERIFY_NONE) {
 		br_x509_minimal_init_full(&hs->minimal, c->anchors, c->anchor_count);
@@ -709,8 +721,9 @@ static int start_client13(struct handshake *hs, const struct profile *p,
 }
 
 /*
- * A server whose profile allows TLS 1.3 reads the ClientHello first; the
- * TLS 1.2 engine is set up only if the ClientHello goes to it.
+ * A server reads the ClientHello first (choose_engine()), but for a TLS
+ * 1.2-only profile whose handshakes are BearSSL's (config.h): BearSSL's
+ * engine is set up only when a handshake goes to it.
  */
 static int start_server(struct handshake *hs, const struct profile *p)
 {
@@ -720,7 +733,7 @@ static int start_server(struct handshake *hs, const struct profile *p)
 		reply_failure(&hs->reply, EINVAL, "profile has no certificate and key: it cannot act as a server");
 		return -1;
 	}
-	if (!p->suite13_count) {
+	if (!p->suite13_count && p->server12_bearssl) {
 		hs->engine = HS_ENGINE_T12;
 		return start_t12(hs, p, p->alpn);
 	}

@@ -58,7 +58,6 @@ struct handshake {
 	struct t13_ticket_keys *tickets;	/* the daemon's, or NULL */
 	struct client_store *sessions;		/* the workers' client sessions, or NULL */
 	struct session_cache *cache12;		/* TLS 1.2 session IDs, or NULL */
-	struct session_cache_view cache_view;	/* BearSSL's view of it, for this handshake */
 	uint64_t sessions_epoch;		/* theirs when this handshake started */
 	uint8_t t13_seed[32];		/* for the TLS 1.3 engine, if it runs */
 	unsigned char iobuf[BR_SSL_BUFSIZE_MONO];

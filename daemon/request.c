@@ -79,8 +79,8 @@ int request_alpn_valid(const char *list)
 
 int request_check_socket(int fd, char *err, size_t errlen)
 {
-	int domain = 0, type = 0, protocol = 0;
-	socklen_t len = sizeof(int);
+	int protocol = 0;
+	socklen_t len = sizeof(protocol);
 	struct sockaddr_storage peer;
 	socklen_t plen = sizeof(peer);
 	char ulp[16] = "";
@@ -93,18 +93,19 @@ int request_check_socket(int fd, char *err, size_t errlen)
 	 * the FUSE server). No fstat() at all: the workers' seccomp filter has
 	 * no room for it (sandbox.c).
 	 */
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0)
+	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len) < 0)
 		return say(err, errlen, ENOTSOCK, "the descriptor is not a socket");
-	len = sizeof(int);
-	getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
-	len = sizeof(int);
-	getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len);
-	if ((domain != AF_INET && domain != AF_INET6) || type != SOCK_STREAM ||
-	    protocol != IPPROTO_TCP)
+	/*
+	 * TCP's own TCP_ULP answers only on a TCP socket of IPv4 or IPv6 (a
+	 * raw socket of protocol 6 refuses the level; MPTCP has a protocol
+	 * number of its own): with the protocol, one call for what the domain,
+	 * type and protocol would say.
+	 */
+	if (protocol != IPPROTO_TCP || getsockopt(fd, IPPROTO_TCP, TCP_ULP, ulp, &ulen) < 0)
 		return say(err, errlen, EPROTONOSUPPORT, "the socket is not TCP over IPv4 or IPv6");
 	if (getpeername(fd, (struct sockaddr *)&peer, &plen) < 0)
 		return say(err, errlen, ENOTCONN, "the TCP socket is not connected");
-	if (getsockopt(fd, IPPROTO_TCP, TCP_ULP, ulp, &ulen) == 0 && ulp[0])
+	if (ulp[0])
 		return say(err, errlen, EEXIST, "the socket already has an upper layer protocol (kTLS?)");
 	return 0;
 }

@@ -587,6 +587,7 @@ static void pause_accepting(struct server *srv, int err)
 	if (srv->accept_paused)
 		return;
 	srv->accept_paused = 1;
+	closer_set_events(&srv->closer, 1);
 	srv->accept_resume_ms = now_ms() + 1000;
 	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, srv->listen_fd, NULL);
 	log_limited(&srv->refusals, now_ms(), "accept paused", LOG_WARNING,
@@ -598,6 +599,7 @@ static void resume_accepting(struct server *srv)
 	if (!srv->accept_paused)
 		return;
 	srv->accept_paused = 0;
+	closer_set_events(&srv->closer, 0);
 	if (!srv->retiring)
 		watch_fd(srv, EPOLL_CTL_ADD, srv->listen_fd, EPOLLIN, &srv->listen_watch);
 }
@@ -789,6 +791,8 @@ static int start_closer(struct server *srv)
 		log_msg(LOG_ERR, "epoll: %s", strerror(errno));
 		return -1;
 	}
+	/* The loop collects at every turn; a wake-up only while accepting waits for room. */
+	closer_set_events(&srv->closer, 0);
 	return 0;
 }
 
@@ -815,6 +819,8 @@ int server_run(struct server *srv)
 			log_msg(LOG_ERR, "epoll_wait: %s", strerror(errno));
 			return 1;
 		}
+		/* Closes completed since the last turn, before any request is charged. */
+		on_closed(srv);
 		for (int i = 0; i < n; i++) {
 			struct watch *w = events[i].data.ptr;
 

@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "session_cache.h"
 #include "shm.h"
-#include "tls13/engine.h"
 
 struct session_cache *session_cache_create(uint64_t lifetime_ms)
 {
@@ -81,7 +79,8 @@ static struct session_entry *find(struct session_entry *b, const uint8_t id[32])
 }
 
 int session_cache_save(struct session_cache *c, const char *profile,
-		       const br_ssl_session_parameters *params, uint64_t now_ms)
+		       const br_ssl_session_parameters *params, int extended_master_secret,
+		       uint64_t now_ms)
 {
 	struct session_entry *b, *slot;
 
@@ -103,6 +102,7 @@ int session_cache_save(struct session_cache *c, const char *profile,
 	memcpy(slot->id, params->session_id, 32);
 	slot->version = params->version;
 	slot->suite = params->cipher_suite;
+	slot->extended_master_secret = extended_master_secret != 0;
 	memcpy(slot->master_secret, params->master_secret, 48);
 	slot->saved_ms = now_ms;
 	strcpy(slot->profile, profile);
@@ -112,7 +112,7 @@ int session_cache_save(struct session_cache *c, const char *profile,
 }
 
 int session_cache_load(struct session_cache *c, const char *profile, br_ssl_session_parameters *params,
-		       uint64_t now_ms)
+		       int *extended_master_secret, uint64_t now_ms)
 {
 	struct session_entry *e;
 	int found = 0;
@@ -123,6 +123,7 @@ int session_cache_load(struct session_cache *c, const char *profile, br_ssl_sess
 	if (e && live(c, e, now_ms) && !strncmp(e->profile, profile, KTLSD_PROFILE_MAX)) {
 		params->version = e->version;
 		params->cipher_suite = e->suite;
+		*extended_master_secret = e->extended_master_secret;
 		memcpy(params->master_secret, e->master_secret, 48);
 		found = 1;
 	}
@@ -140,48 +141,4 @@ void session_cache_drop(struct session_cache *c, const uint8_t id[32])
 	if (e)
 		explicit_bzero(e, sizeof(*e));
 	pthread_mutex_unlock(&c->lock);
-}
-
-/* BearSSL hands back the address of our vtable pointer: the view around it. */
-static struct session_cache_view *view_of(const br_ssl_session_cache_class **ctx)
-{
-	return (void *)((char *)ctx - offsetof(struct session_cache_view, vtable));
-}
-
-static void view_save(const br_ssl_session_cache_class **ctx, br_ssl_server_context *server_ctx,
-		      const br_ssl_session_parameters *params)
-{
-	struct session_cache_view *v = view_of(ctx);
-
-	(void)server_ctx;
-	v->saved = 1;
-	session_cache_save(v->cache, v->profile, params, t13_now_ms());
-}
-
-static int view_load(const br_ssl_session_cache_class **ctx, br_ssl_server_context *server_ctx,
-		     br_ssl_session_parameters *params)
-{
-	struct session_cache_view *v = view_of(ctx);
-
-	(void)server_ctx;
-	v->loaded = session_cache_load(v->cache, v->profile, params, t13_now_ms());
-	if (v->loaded)
-		memcpy(v->loaded_id, params->session_id, 32);
-	return v->loaded;
-}
-
-static const br_ssl_session_cache_class view_class = {
-	.context_size = sizeof(struct session_cache_view),
-	.save = view_save,
-	.load = view_load,
-};
-
-int session_cache_view_resumed(const struct session_cache_view *v, const uint8_t session_id[32])
-{
-	return v->loaded && !memcmp(v->loaded_id, session_id, 32);
-}
-
-void session_cache_view_init(struct session_cache_view *v, struct session_cache *c, const char *profile)
-{
-	*v = (struct session_cache_view){ .vtable = &view_class, .cache = c, .profile = profile };
 }

@@ -6,7 +6,7 @@
  * that dies holding it costs the cached sessions, never a deadlock).
  *
  * Bounded: SESSION_CACHE_BUCKETS buckets of SESSION_CACHE_WAYS entries,
- * chosen by the session ID's first bytes (BearSSL makes them random; a
+ * chosen by the session ID's first bytes (our server makes them random; a
  * client's made-up ID only costs one bucket's scan); a full bucket drops
  * its oldest entry. Each entry expires lifetime_ms after it was saved, and
  * resumes only under the profile that saved it. Master secrets are wiped
@@ -34,6 +34,7 @@ struct session_entry {
 	uint8_t used;
 	uint16_t version;
 	uint16_t suite;
+	uint8_t extended_master_secret;	/* made with RFC 7627's: resumes only with it */
 	uint8_t master_secret[48];
 	uint64_t saved_ms;		/* CLOCK_MONOTONIC: one clock for every process */
 	char profile[KTLSD_PROFILE_MAX];
@@ -57,37 +58,23 @@ void session_cache_destroy(struct session_cache *c);
 /* Forget every session (a reload: the profiles may have changed), and take a new lifetime. */
 void session_cache_clear(struct session_cache *c, uint64_t lifetime_ms);
 
-/* Keep @params (a 32-byte session ID) for @profile, at @now_ms. 0, or -1: the lock is lost. */
+/*
+ * Keep @params (a 32-byte session ID), whose master secret is RFC 7627's
+ * extended one if @extended_master_secret, for @profile, at @now_ms. 0, or
+ * -1: the lock is lost.
+ */
 int session_cache_save(struct session_cache *c, const char *profile,
-		       const br_ssl_session_parameters *params, uint64_t now_ms);
+		       const br_ssl_session_parameters *params, int extended_master_secret,
+		       uint64_t now_ms);
 
 /*
  * The session with @params' ID for @profile, unexpired at @now_ms, into
- * @params: 1; 0 if there is none.
+ * @params and *@extended_master_secret: 1; 0 if there is none.
  */
 int session_cache_load(struct session_cache *c, const char *profile, br_ssl_session_parameters *params,
-		       uint64_t now_ms);
+		       int *extended_master_secret, uint64_t now_ms);
 
 /* Forget the session with ID @id (32 bytes), if kept: its connection ended with a fatal alert. */
 void session_cache_drop(struct session_cache *c, const uint8_t id[32]);
-
-/* BearSSL's view of the cache for one handshake (br_ssl_server_set_cache()). */
-struct session_cache_view {
-	const br_ssl_session_cache_class *vtable;
-	struct session_cache *cache;
-	const char *profile;
-	int loaded;		/* the client's session ID was found */
-	int saved;		/* a session was kept */
-	uint8_t loaded_id[32];	/* ... that ID */
-};
-
-/*
- * 1 if the handshake behind @v, whose session ID is now @session_id (the
- * engine's), resumed: the ID the client offered was found and kept. A full
- * handshake gets a new random one.
- */
-int session_cache_view_resumed(const struct session_cache_view *v, const uint8_t session_id[32]);
-
-void session_cache_view_init(struct session_cache_view *v, struct session_cache *c, const char *profile);
 
 #endif

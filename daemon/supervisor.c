@@ -34,9 +34,9 @@
 #include "unixsock.h"
 #include "worker.h"
 
-/* Room for a full set of workers and its key process, and a set still retiring after a reload. */
+/* A full set of workers and its key process. */
 #define SET			(CONFIG_MAX_WORKERS + 1)
-#define SLOTS			(2 * SET)
+#define SLOTS			WORKER_SLOTS
 /* A worker that lived this long is started again at once when it dies. */
 #define STABLE_MS		10000
 #define BACKOFF_FIRST_MS	100
@@ -80,7 +80,8 @@ struct supervisor {
 	struct t13_ticket_keys tickets;	/* made and rotated here only */
 	struct session_cache *cache12;	/* TLS 1.2 session IDs, shared by the workers */
 	struct client_store *sessions;	/* TLS 1.3 sessions our client keeps, shared by them */
-	struct worker_slot *slots;	/* SLOTS, shared with the workers */
+	uint8_t *slots;			/* SLOTS of slot_stride bytes, shared with the workers */
+	size_t slot_stride;		/* a slot's size, rounded up to whole pages */
 	struct worker workers[SLOTS];
 	unsigned restarts;		/* of every worker, since the start */
 	unsigned gen;			/* the configuration's generation: one more per reload */
@@ -107,7 +108,20 @@ static int watch(struct supervisor *sup, int fd, struct sup_watch *w)
 
 static struct worker_slot *slot_of(struct supervisor *sup, const struct worker *w)
 {
-	return &sup->slots[w - sup->workers];
+	return (struct worker_slot *)(sup->slots + (size_t)(w - sup->workers) * sup->slot_stride);
+}
+
+/*
+ * In a child: every slot but @own's (NULL: all) out of its memory, so a
+ * worker taken over by a peer cannot write what another reports (nor read
+ * it), and the key process holds none. An anonymous mapping once unmapped
+ * cannot be found again.
+ */
+static void keep_slot(struct supervisor *sup, const struct worker *own)
+{
+	for (size_t i = 0; i < SLOTS; i++)
+		if (!own || &sup->workers[i] != own)
+			munmap(sup->slots + i * sup->slot_stride, sup->slot_stride);
 }
 
 /*
@@ -168,6 +182,7 @@ static int keys_main(struct supervisor *sup, int control)
 		return 1;
 	}
 	t13_ticket_keys_wipe(&sup->tickets);
+	keep_slot(sup, NULL);
 	/* Sessions are the workers' business, not the key process's. */
 	munmap(sup->cache12, sizeof(*sup->cache12));
 	munmap(sup->sessions, sizeof(*sup->sessions));
@@ -209,6 +224,7 @@ static int worker_main(struct supervisor *sup, struct worker *w, int channel, in
 	sort_fds(keep, 3);
 	if (child_setup(sup, name, keep, 3) < 0)
 		return 1;
+	keep_slot(sup, w);
 	key_client_init(&kc);
 	key_client_set_fd(&kc, keys);
 	for (struct profile *p = sup->gens.current->cfg->profiles; p; p = p->next, n++) {
@@ -596,7 +612,7 @@ static json_object *status(struct supervisor *sup)
 	*all = sup->metrics;
 	for (size_t i = 0; i < SLOTS; i++) {
 		const struct worker *w = &sup->workers[i];
-		const struct worker_slot *slot = &sup->slots[i];
+		const struct worker_slot *slot = slot_of(sup, w);
 		json_object *one;
 
 		if (!w->in_use)
@@ -839,7 +855,7 @@ void supervisor_close(struct supervisor *sup)
 {
 	if (sup->slots) {
 		stop_workers(sup);
-		munmap(sup->slots, SLOTS * sizeof(*sup->slots));
+		munmap(sup->slots, SLOTS * sup->slot_stride);
 	}
 	if (sup->closer.state)
 		closer_stop(&sup->closer);
@@ -896,7 +912,8 @@ struct supervisor *supervisor_open(struct config *cfg, const char *config_path, 
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sup->epfd = epoll_create1(EPOLL_CLOEXEC);
-	sup->slots = mmap(NULL, SLOTS * sizeof(*sup->slots), PROT_READ | PROT_WRITE,
+	sup->slot_stride = worker_slot_stride();
+	sup->slots = mmap(NULL, SLOTS * sup->slot_stride, PROT_READ | PROT_WRITE,
 			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sup->slots == MAP_FAILED)
 		sup->slots = NULL;

@@ -5,8 +5,10 @@
  *
  *   - A slot in a shared mapping, made before the first fork, that only its
  *     worker writes: its counters, read by the supervisor for `ktlsctl
- *     daemon status` and kept by it when the worker ends. The supervisor
- *     treats what it reads there as untrusted (metrics_merge() bounds it).
+ *     daemon status` and kept by it when the worker ends. Each slot is
+ *     whole pages (worker_slot_stride()), and a worker unmaps every slot but
+ *     its own, the key process all of them. The supervisor treats what it
+ *     reads there as untrusted (metrics_merge() bounds it).
  *   - A channel, one SEQPACKET socketpair per worker, on which the
  *     supervisor sends orders. Its end of the channel closing tells the
  *     worker the supervisor is gone.
@@ -14,7 +16,9 @@
 #ifndef KTLSD_WORKER_H
 #define KTLSD_WORKER_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "key_client.h"
@@ -26,6 +30,18 @@ struct worker_slot {
 	uint64_t pending;	/* connections waiting for their request */
 	uint64_t running;	/* handshakes in flight */
 };
+
+/* Room for a full set of workers and its key process, and a set still retiring after a reload. */
+#define WORKER_SLOTS	(2 * (CONFIG_MAX_WORKERS + 1))
+
+/* A slot's size in the shared mapping: struct worker_slot rounded up to whole pages. */
+static inline size_t worker_slot_stride(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t p = page > 0 ? (size_t)page : 4096;
+
+	return (sizeof(struct worker_slot) + p - 1) / p * p;
+}
 
 enum worker_order {
 	/* Stop accepting; end once every connection held is answered. */

@@ -9,8 +9,10 @@
  *             client certificate
  *   bit 2     when the input runs out: handshake_abort() (the daemon's
  *             timeout) instead of the peer closing its side (EOF)
- * A ClientHello that offers TLS 1.3 to a profile allowing it runs the TLS
- * 1.3 engine (daemon/tls13/), anything else BearSSL's TLS 1.2 one.
+ * A ClientHello runs our engine (daemon/tls13/): TLS 1.3 if it offers 1.3
+ * to a profile allowing it, else its TLS 1.2 server path (server12.c);
+ * BearSSL's TLS 1.2 engine gets the profiles that require a client
+ * certificate, and a first record that is no ClientHello.
  * The daemon runs on one end of a unix socketpair; the input is written to
  * the other end as the socket takes it, and whatever the daemon sends is read
  * and dropped. It steps until HS_DONE. See hs.h for what is made

@@ -2,11 +2,14 @@
 /*
  * fuzz_t12_msg: the parsers of what a TLS 1.2 server sends our client
  * (daemon/tls13/msg12.c): Certificate, ServerKeyExchange (ECDHE),
- * CertificateRequest, ServerHelloDone; and the writers that answer them.
+ * CertificateRequest, ServerHelloDone; the one of what a client sends our
+ * server: ClientKeyExchange (ECDHE); and the writers that answer or
+ * reproduce them.
  *
  * Input: one setup byte, then one handshake message, header included.
  *   bits 0-1  the parser: 0 t12_parse_certificate, 1 ..._server_key_exchange,
- *             2 ..._certificate_request, 3 ..._server_hello_done
+ *             2 ..._certificate_request, 3 ..._server_hello_done, or with
+ *             bit 2 set ..._client_key_exchange
  *   bits 2-6  Certificate only: v; the entries array holds 16 - v of them
  *             (16 when v > 16), so the "too many entries" path is reached
  *
@@ -20,7 +23,12 @@
  * the array's size; written again by t12_write_certificate() they give the
  * same bytes (TLS 1.2 entries carry nothing else). A parsed
  * ServerKeyExchange's point, written by t12_write_client_key_exchange(),
- * reads back the same.
+ * reads back the same; its fields, written again by our server's
+ * t12_write_ecdh_params() and t12_write_server_key_exchange(), give the
+ * same bytes. A ClientKeyExchange parses exactly when it is a whole
+ * header and a point<1..2^8-1> that is the whole body; its point is that
+ * one, in place, and written by t12_write_client_key_exchange() gives the
+ * same bytes; after an error the point is NULL and its length 0.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -138,6 +146,23 @@ static void check_client_key_exchange(const uint8_t *point, size_t point_len)
 	FUZZ_CHECK(v.len == point_len && !memcmp(v.p, point, point_len));
 }
 
+/* A parsed ServerKeyExchange written again by our server's writers: the same bytes. */
+static void check_server_key_exchange(const uint8_t *msg, size_t len, const struct t12_server_key_exchange *ske)
+{
+	uint8_t params[4 + 255], *out = malloc(len + 1);
+	struct t13_buf b;
+
+	FUZZ_CHECK(out);
+	t13_buf_init(&b, params, sizeof(params));
+	t12_write_ecdh_params(&b, ske->group, ske->point, ske->point_len);
+	FUZZ_CHECK(!b.overflow && b.len == ske->params_len && !memcmp(params, ske->params, b.len));
+	/* One byte more than the input: a longer message would show. */
+	t13_buf_init(&b, out, len + 1);
+	t12_write_server_key_exchange(&b, params, ske->params_len, ske->scheme, ske->sig, ske->sig_len);
+	FUZZ_CHECK(!b.overflow && b.len == len && !memcmp(out, msg, len));
+	free(out);
+}
+
 static void fuzz_server_key_exchange(const uint8_t *msg, size_t len)
 {
 	struct t12_server_key_exchange ske;
@@ -160,6 +185,7 @@ static void fuzz_server_key_exchange(const uint8_t *msg, size_t len)
 	FUZZ_CHECK(ske.sig == ske.params + ske.params_len + 4 && ske.sig_len >= 1 &&
 		   ske.sig_len == t13_get16(ske.sig - 2) && ske.sig + ske.sig_len == msg + len);
 	check_client_key_exchange(ske.point, ske.point_len);
+	check_server_key_exchange(msg, len, &ske);
 }
 
 static void fuzz_certificate_request(const uint8_t *msg, size_t len)
@@ -194,6 +220,30 @@ static void fuzz_server_hello_done(const uint8_t *msg, size_t len)
 	FUZZ_CHECK((rc == 0) == (len == T13_HS_HEADER && msg[0] == T12_HS_SERVER_HELLO_DONE && !t13_get24(msg + 1)));
 }
 
+static void fuzz_client_key_exchange(const uint8_t *msg, size_t len)
+{
+	static const uint8_t stale = 0xa5;
+	const uint8_t *point = &stale;
+	size_t point_len = 99;
+	uint8_t out[T13_HS_HEADER + 1 + 255];
+	struct t13_buf b;
+	int rc = t12_parse_client_key_exchange(msg, len, &point, &point_len);
+
+	check_rc(msg, len, T12_HS_CLIENT_KEY_EXCHANGE, rc, 0);
+	/* Exactly a whole header, then point<1..2^8-1> and nothing after it. */
+	FUZZ_CHECK((rc == 0) == (framed(msg, len, T12_HS_CLIENT_KEY_EXCHANGE) && len > T13_HS_HEADER &&
+				 msg[T13_HS_HEADER] >= 1 && msg[T13_HS_HEADER] == len - T13_HS_HEADER - 1));
+	if (rc) {
+		FUZZ_CHECK(!point && point_len == 0);
+		return;
+	}
+	FUZZ_CHECK(point == msg + T13_HS_HEADER + 1 && point_len == msg[T13_HS_HEADER] && point_len >= 1 &&
+		   point_len <= 255 && in_body(msg, len, point, point_len) && point + point_len == msg + len);
+	t13_buf_init(&b, out, sizeof(out));
+	t12_write_client_key_exchange(&b, point, point_len);
+	FUZZ_CHECK(!b.overflow && b.len == len && !memcmp(out, msg, len));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *msg;
@@ -220,7 +270,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_certificate_request(msg, len);
 		break;
 	default:
-		fuzz_server_hello_done(msg, len);
+		if (data[0] & 4)
+			fuzz_client_key_exchange(msg, len);
+		else
+			fuzz_server_hello_done(msg, len);
 		break;
 	}
 	free(copy);

@@ -42,8 +42,15 @@ static void check_fields(const struct t13_client_hello *ch, const uint8_t *data,
 	FUZZ_CHECK(inside(data, size, ch->psk_identities, ch->psk_identities_len));
 	FUZZ_CHECK(inside(data, size, ch->psk_binders, ch->psk_binders_len));
 	FUZZ_CHECK(inside(data, size, ch->cookie, ch->cookie_len));
+	/* TLS 1.2's: point formats 1..255 bytes, renegotiation_info at most 255, EMS a flag. */
+	FUZZ_CHECK(inside(data, size, ch->point_formats, ch->point_formats_len) &&
+		   (!ch->point_formats || (ch->point_formats_len >= 1 && ch->point_formats_len <= 255)));
+	FUZZ_CHECK(inside(data, size, ch->reneg_info, ch->reneg_info_len) && ch->reneg_info_len <= 255);
+	FUZZ_CHECK(ch->extended_master_secret == 0 || ch->extended_master_secret == 1);
 	/* Extensions only when there is a block for them. */
-	FUZZ_CHECK(ch->has_extensions || (!ch->versions && !ch->key_shares && !ch->psk_binders));
+	FUZZ_CHECK(ch->has_extensions || (!ch->versions && !ch->key_shares && !ch->psk_binders &&
+					  !ch->point_formats && !ch->reneg_info &&
+					  !ch->extended_master_secret));
 	if (ch->has_server_name) {
 		size_t n = strnlen(ch->server_name, sizeof(ch->server_name));
 

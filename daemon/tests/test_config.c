@@ -124,6 +124,8 @@ static void test_good(void)
 	   "profile values are read, cipher order kept");
 	ok(web && web->creds.chain_len == 1 && web->creds.key_type == BR_KEYTYPE_EC &&
 	   web->creds.anchor_count == 2, "certificate, key and two trust anchors are loaded");
+	ok(web && web->server12_bearssl,
+	   "client certificates asked for (verify = optional): TLS 1.2 server handshakes on BearSSL's engine");
 	ok(client && client->verify == VERIFY_REQUIRED && client->suite_count == 6 &&
 	   !client->creds.key_type, "defaults: verify required, all six suites, no key");
 	ok(web && profile_allows(web, 1000, 5, NULL, 0) && profile_allows(web, 7, 0, NULL, 0) &&
@@ -574,7 +576,13 @@ static void test_long_chain(void)
 		"does not fit a TLS 1.3 flight", "a 40-certificate chain with TLS 1.3 allowed");
 	p = load_a(&cfg, "[profile a]\nverify = none\ncert = %s/long-chain.pem\nkey = %s/ec.key\n"
 		   "max_version = 1.2\n" USER_NOBODY);
-	ok(p && p->creds.chain_len == 40, "... accepted for TLS 1.2 only");
+	ok(p && p->creds.chain_len == 40 && p->server12_bearssl,
+	   "... accepted for TLS 1.2 only, whose server handshakes then run on BearSSL's engine");
+	if (p)
+		config_free(&cfg);
+	p = load_a(&cfg, "[profile a]\nverify = none\ncert = %s/ec.crt\nkey = %s/ec.key\n"
+		   "max_version = 1.2\n" USER_NOBODY);
+	ok(p && !p->server12_bearssl, "a chain that fits: TLS 1.2 server handshakes on our engine");
 	if (p)
 		config_free(&cfg);
 }

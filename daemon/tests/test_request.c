@@ -119,6 +119,13 @@ static void test_sockets(void)
 	ok(pipe(p) == 0 && check(p[1]) == ENOTSOCK, "a pipe's write end: ENOTSOCK");
 	close(p[0]);
 	ok(check(socket(AF_INET, SOCK_DGRAM, 0)) == EPROTONOSUPPORT, "a UDP socket: EPROTONOSUPPORT");
+	ok(check(socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP)) == EPROTONOSUPPORT,
+	   "a UDP socket over IPv6: EPROTONOSUPPORT");
+	/* Protocol 6 too, but raw: root (as this test runs) may make one. */
+	ok(check(socket(AF_INET, SOCK_RAW, IPPROTO_TCP)) == EPROTONOSUPPORT,
+	   "a raw IPv4 socket of protocol TCP: EPROTONOSUPPORT");
+	ok(check(socket(AF_INET6, SOCK_RAW, IPPROTO_TCP)) == EPROTONOSUPPORT,
+	   "a raw IPv6 socket of protocol TCP: EPROTONOSUPPORT");
 	ok(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 && check(sv[0]) == EPROTONOSUPPORT,
 	   "a unix stream socket: EPROTONOSUPPORT");
 	close(sv[1]);

@@ -15,6 +15,8 @@
 #include "tap.h"
 
 #define LIFETIME 1000
+/* Every session here is saved as made with the extended master secret, but one. */
+#define EMS 1
 
 /* Session parameters with ID @id (its first bytes choose the bucket) and a master secret of @fill. */
 static br_ssl_session_parameters session(uint8_t b0, uint8_t b3, uint8_t fill)
@@ -37,11 +39,13 @@ static int holds(struct session_cache *c, const char *profile, const br_ssl_sess
 		 uint64_t now)
 {
 	br_ssl_session_parameters got;
+	int ems = -1;
 
 	memset(&got, 0, sizeof(got));
 	memcpy(got.session_id, want->session_id, 32);
 	got.session_id_len = 32;
-	return session_cache_load(c, profile, &got, now) == 1 && got.version == want->version &&
+	return session_cache_load(c, profile, &got, &ems, now) == 1 && ems == EMS &&
+	       got.version == want->version &&
 	       got.cipher_suite == want->cipher_suite &&
 	       !memcmp(got.master_secret, want->master_secret, 48);
 }
@@ -52,16 +56,19 @@ static void test_save_load(struct session_cache *c)
 	br_ssl_session_parameters unknown = session(3, 0, 0);
 	br_ssl_session_parameters short_id = session(4, 0, 0xcc);
 
-	ok(session_cache_save(c, "web", &a, 100) == 0 && holds(c, "web", &a, 100),
+	ok(session_cache_save(c, "web", &a, EMS, 100) == 0 && holds(c, "web", &a, 100),
 	   "a saved session is found, with its version, suite and master secret");
 	ok(!holds(c, "other", &a, 100), "only under the profile that saved it");
+	ok(session_cache_save(c, "web", &b, 0, 100) == 0 && !holds(c, "web", &b, 100) &&
+	   session_cache_save(c, "web", &b, EMS, 100) == 0 && holds(c, "web", &b, 100),
+	   "whether its master secret is the extended one (RFC 7627) is kept with it");
 	ok(!holds(c, "web", &unknown, 100), "an unknown ID is not found");
 	ok(holds(c, "web", &a, 100 + LIFETIME - 1) && !holds(c, "web", &a, 100 + LIFETIME),
 	   "found until its lifetime ends, not after");
 	ok(!holds(c, "web", &a, 99), "nor before it was saved (a clock that went back)");
 	short_id.session_id_len = 16;
-	ok(session_cache_save(c, "web", &short_id, 100) < 0, "an ID of other than 32 bytes is refused");
-	session_cache_save(c, "web", &b, 100);
+	ok(session_cache_save(c, "web", &short_id, EMS, 100) < 0, "an ID of other than 32 bytes is refused");
+	session_cache_save(c, "web", &b, EMS, 100);
 	session_cache_drop(c, b.session_id);
 	ok(!holds(c, "web", &b, 100) && holds(c, "web", &a, 100), "a dropped session is gone, the others stay");
 	session_cache_clear(c, LIFETIME);
@@ -76,7 +83,7 @@ static void test_bucket_eviction(struct session_cache *c)
 	/* Same first three bytes: one bucket. Saved one ms apart, the first is the oldest. */
 	for (int i = 0; i <= SESSION_CACHE_WAYS; i++) {
 		s[i] = session(9, (uint8_t)i, (uint8_t)(0x40 + i));
-		session_cache_save(c, "web", &s[i], 200 + (uint64_t)i);
+		session_cache_save(c, "web", &s[i], EMS, 200 + (uint64_t)i);
 	}
 	for (int i = 1; i <= SESSION_CACHE_WAYS; i++)
 		kept += holds(c, "web", &s[i], 300);
@@ -93,7 +100,7 @@ static void test_across_processes(struct session_cache *c)
 	pid_t pid = fork();
 
 	if (pid == 0)
-		_exit(session_cache_save(c, "web", &a, 400) == 0 ? 0 : 1);
+		_exit(session_cache_save(c, "web", &a, EMS, 400) == 0 ? 0 : 1);
 	waitpid(pid, &status, 0);
 	ok(WIFEXITED(status) && !WEXITSTATUS(status) && holds(c, "web", &a, 400),
 	   "a session one process saved is found by another");
@@ -106,7 +113,7 @@ static void test_across_processes(struct session_cache *c)
 	waitpid(pid, &status, 0);
 	ok(WIFSIGNALED(status) && !holds(c, "web", &a, 400),
 	   "a process killed holding the lock: the next caller takes it, and drops the sessions");
-	ok(session_cache_save(c, "web", &a, 500) == 0 && holds(c, "web", &a, 500),
+	ok(session_cache_save(c, "web", &a, EMS, 500) == 0 && holds(c, "web", &a, 500),
 	   "then the cache works again");
 }
 

@@ -25,7 +25,9 @@
  * cover the extended one.
  *
  * Both engines only send and recv with MSG_DONTWAIT, so one thread pumps
- * both in turn, in a bounded number of rounds, without sleeping.
+ * both in turn, in a bounded number of rounds, without sleeping. BearSSL's
+ * pump, the relay and the checks after a success or a failure are
+ * test_t12_server's too (t12_relay.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,24 +44,12 @@
 #include "verify.h"
 #include "tls13/client.h"
 #include "tls13/msg12.h"
+#include "t12_relay.h"
 #include "tap.h"
 
 /* Enough for two flights cut into 1-byte writes, and a few turns over. */
 #define MAX_ROUNDS	100000
 #define MAX_ALPN	8
-/* RFC 5246 §6.2.3: a protected fragment is at most 2^14 + 2048 bytes. */
-#define MAX_FRAGMENT	(T13_MAX_PLAINTEXT + 2048)
-/*
- * A byte inside the ciphertext of a protected Finished record: past GCM's
- * 8-byte explicit nonce, before the 12 bytes of verify_data (with its
- * 4-byte header) end, for either AEAD.
- */
-#define FINISHED_FLIP_AT	12
-
-/* What each side sends first once its handshake is over, as kTLS would. */
-static const char server_data[] = "the server's first application record";
-static const char client_data[] = "the client's first application record";
-
 static char dir[] = "/tmp/ktlsd-test-t12-client.XXXXXX";
 
 /* Short names for the TLS 1.2 suites (ktlsd_ktls.h) and the groups. */
@@ -72,12 +62,6 @@ static char dir[] = "/tmp/ktlsd-test-t12-client.XXXXXX";
 #define X25519		T13_GROUP_X25519
 #define P256		T13_GROUP_SECP256R1
 #define P384		T13_GROUP_SECP384R1
-
-enum wire {
-	WIRE_DIRECT,		/* one socketpair */
-	WIRE_RELAY,		/* through the test, whole records (to alter them) */
-	WIRE_BYTES,		/* through the test, one byte per round each way */
-};
 
 /* What the test alters in transit (WIRE_RELAY). */
 enum tamper {
@@ -139,49 +123,13 @@ struct client {
 /* BearSSL's TLS 1.2 server, set up as handshake.c's setup_server() and start_t12(). */
 struct server {
 	const struct profile *profile;
-	int fd;
 	br_ssl_server_context sc;
 	br_x509_minimal_context minimal;
 	struct verifier verifier;	/* our chain goes through it, when asked for */
 	const char *alpn[MAX_ALPN];
 	char alpn_store[256];
 	unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
-	int handshake_done;		/* its Finished is out: keys taken, first record written */
-	int closed;			/* the engine failed, or got an alert */
-	int eof;			/* its peer is gone */
-	int keys_ok;
-	struct ktlsd_keys keys;		/* keys_from_engine(), at the end of its handshake */
-};
-
-/*
- * One direction of the relay: whole records are read (at most chunk bytes
- * a round), altered as the case says, then forwarded (chunk bytes a round).
- */
-struct lane {
-	int from, to;
-	size_t chunk;
-	enum tamper tamper;
-	uint16_t patch;
-	const struct ktlsd_keys *server_keys;	/* BearSSL's, once taken: to seal again */
-	uint8_t rec[T13_RECORD_HEADER + MAX_FRAGMENT];
-	size_t have, sent;
-	int whole;			/* rec holds a whole record, being forwarded */
-	int ccs_seen;			/* a ChangeCipherSpec went by: records are protected */
-	size_t hs_carry;		/* bytes of a handshake message begun in an earlier record */
-	int tampered;
-	int eof;
-	/* The test's records (to our client), slipped in where the case says: */
-	const uint8_t *inject;		/* one record's bytes; NULL: none */
-	size_t inject_len;
-	int inject_left;		/* ... copies still to forward */
-	int injected;			/* ... copies forwarded */
-	int before_ccs;			/* before its ChangeCipherSpec, not after its ServerHello */
-	int inject_now;			/* ... their place has come */
-	size_t records;			/* whole records read from the engine */
-	int hello_alone;		/* its ServerHello went on in a record of its own */
-	int ccs_held;			/* its ChangeCipherSpec was held back for them */
-	uint8_t held[T13_RECORD_HEADER + MAX_FRAGMENT];	/* the engine's record held back */
-	size_t held_len;
+	struct br_end end;		/* its pump: its Finished out, keys taken, first record written */
 };
 
 struct run {
@@ -262,7 +210,8 @@ static int server_start(struct server *s, int fd)
 	uint8_t seed[32];
 	size_t nsuites, nalpn;
 
-	s->fd = fd;
+	s->end = (struct br_end){ .eng = eng, .fd = fd, .role = KTLSD_ROLE_SERVER,
+				  .first_data = server_data, .first_len = sizeof(server_data) };
 	if (c->key_type == BR_KEYTYPE_EC)
 		br_ssl_server_init_full_ec(&s->sc, c->chain, c->chain_len, BR_KEYTYPE_EC, &c->ec_key);
 	else
@@ -287,104 +236,7 @@ static int server_start(struct server *s, int fd)
 	return br_ssl_server_reset(&s->sc) ? 0 : -1;
 }
 
-/*
- * Its handshake is over: its keys as handshake.c's finish() takes them
- * (before anything else is sent under them: seq 1, after its Finished),
- * then its first application record, as an application would send it.
- */
-static void server_handshake_done(struct server *s)
-{
-	br_ssl_engine_context *eng = &s->sc.eng;
-	const char *why = NULL;
-	unsigned char *buf;
-	size_t len;
-
-	s->handshake_done = 1;
-	s->keys_ok = keys_from_engine(&s->keys, eng, KTLSD_ROLE_SERVER, &why) == 0;
-	if (!s->keys_ok)
-		diag("BearSSL's keys: %s", why);
-	buf = br_ssl_engine_sendapp_buf(eng, &len);
-	if (buf && len >= sizeof(server_data)) {
-		memcpy(buf, server_data, sizeof(server_data));
-		br_ssl_engine_sendapp_ack(eng, sizeof(server_data));
-		br_ssl_engine_flush(eng, 0);
-	}
-}
-
-/* 1 if the socket failed for good (not just "not now"): the peer is gone. */
-static int gone(ssize_t n)
-{
-	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
-}
-
-/* handshake.c's step12(), and past the handshake: it goes on reading (an alert, a record). */
-static void server_step(struct server *s)
-{
-	br_ssl_engine_context *eng = &s->sc.eng;
-	unsigned char *buf;
-	size_t len;
-	ssize_t n;
-
-	while (!s->closed) {
-		unsigned state = br_ssl_engine_current_state(eng);
-
-		if (state & BR_SSL_CLOSED) {
-			s->closed = 1;
-			shutdown(s->fd, SHUT_RDWR);
-			return;
-		}
-		if (state & BR_SSL_SENDREC) {
-			buf = br_ssl_engine_sendrec_buf(eng, &len);
-			n = send(s->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-			s->eof |= n < 0 && gone(n);
-			if (n <= 0)
-				return;
-			br_ssl_engine_sendrec_ack(eng, (size_t)n);
-			continue;
-		}
-		if ((state & BR_SSL_SENDAPP) && !s->handshake_done) {
-			server_handshake_done(s);
-			continue;
-		}
-		if (!(state & BR_SSL_RECVREC) || s->eof)
-			return;
-		buf = br_ssl_engine_recvrec_buf(eng, &len);
-		n = recv(s->fd, buf, len, MSG_DONTWAIT);
-		s->eof |= gone(n);
-		if (n <= 0)
-			return;
-		br_ssl_engine_recvrec_ack(eng, (size_t)n);
-	}
-}
-
-/* It has nothing left to do in the handshake: it is over, or it failed. */
-static int server_done(const struct server *s)
-{
-	return s->handshake_done || s->closed || s->eof;
-}
-
 /* ---- The relay ---- */
-
-/* Replace @from by @to in the ClientHello's cipher suites (@body: the message's body). */
-static int patch_client_hello(uint8_t *body, size_t len, uint16_t from, uint16_t to)
-{
-	size_t at = 2 + T13_RANDOM_LEN, suites_len;
-
-	if (at + 1 > len)
-		return 0;
-	at += 1 + body[at];
-	if (at + 2 > len)
-		return 0;
-	suites_len = t13_get16(body + at);
-	at += 2;
-	for (size_t i = 0; i + 1 < suites_len && at + i + 2 <= len; i += 2) {
-		if (t13_get16(body + at + i) == from) {
-			t13_put16(body + at + i, to);
-			return 1;
-		}
-	}
-	return 0;
-}
 
 /* The suite field of a ServerHello's body: after version, random and session id. */
 static int patch_server_hello_suite(uint8_t *body, size_t len, uint16_t suite)
@@ -442,210 +294,32 @@ static void tamper_message(struct lane *l, uint8_t type, uint8_t *body, size_t l
 }
 
 /*
- * The server's Finished record opened under the server's write key (from
- * BearSSL, taken right after that record: seq 1), one bit of its
- * verify_data flipped, sealed again: it authenticates, its content is
- * wrong. 1 if done.
+ * A whole record went through: follow its handshake messages, alter what
+ * the case says. The server's Finished, the first protected handshake
+ * record, may be altered: one bit of its ciphertext, or one of its
+ * verify_data opened and sealed again under the server's write key (from
+ * BearSSL, taken right after that record: seq 1).
  */
-static int reseal_finished(struct lane *l)
-{
-	const struct ktlsd_keys *k = l->server_keys;
-	uint8_t plain[4 + T12_FINISHED_LEN];
-	struct t13_aead a;
-	size_t off = 0, len = 0;
-	int done = 0;
-
-	if (!k->suite || k->tx.seq != 1 || t13_aead_init12(&a, k->suite, k->tx.key, k->tx.iv) < 0)
-		return 0;
-	a.seq = 0;
-	if (t13_aead_open12(&a, l->rec, l->have, &off, &len) == 0 && len == sizeof(plain)) {
-		memcpy(plain, l->rec + off, len);
-		plain[4] ^= 0x01;
-		a.seq = 0;
-		done = t13_aead_seal12(&a, T13_CT_HANDSHAKE, plain, len, l->rec) == l->have;
-	}
-	t13_aead_wipe(&a);
-	explicit_bzero(plain, sizeof(plain));
-	return done;
-}
-
-/* A whole record went through: follow its handshake messages, alter what the case says. */
 static void tamper_record(struct lane *l)
 {
+	const struct ktlsd_keys *k = l->sender_keys;
 	uint8_t *body = l->rec + T13_RECORD_HEADER;
-	size_t len = l->have - T13_RECORD_HEADER, off;
+	size_t len = l->have - T13_RECORD_HEADER;
 
-	if (l->rec[0] == T13_CT_CHANGE_CIPHER_SPEC) {
-		l->ccs_seen = 1;
-		return;
-	}
 	if (l->rec[0] != T13_CT_HANDSHAKE)
 		return;
-	if (l->ccs_seen) {
-		/* The first handshake record after the ChangeCipherSpec is the Finished. */
-		if (l->tampered)
-			return;
-		if (l->tamper == TAMPER_FINISHED_RECORD && len > FINISHED_FLIP_AT) {
-			body[FINISHED_FLIP_AT] ^= 0x01;
-			l->tampered = 1;
-		} else if (l->tamper == TAMPER_FINISHED_CONTENT) {
-			l->tampered = reseal_finished(l);
-		}
+	if (!l->ccs_seen) {
+		lane_each_message(l, tamper_message);
 		return;
 	}
-	off = l->hs_carry < len ? l->hs_carry : len;
-	l->hs_carry -= off;
-	while (off + 4 <= len) {
-		size_t msg_len = t13_get24(body + off + 1);
-
-		if (msg_len > len - off - 4) {
-			l->hs_carry = msg_len - (len - off - 4);
-			return;
-		}
-		tamper_message(l, body[off], body + off + 4, msg_len);
-		off += 4 + msg_len;
-	}
-}
-
-/* Bytes still to read of the current record: its header first, then its body. */
-static size_t record_missing(struct lane *l)
-{
-	size_t body;
-
-	if (l->have < T13_RECORD_HEADER)
-		return T13_RECORD_HEADER - l->have;
-	body = t13_get16(l->rec + 3);
-	if (body > MAX_FRAGMENT) {
-		/* Nothing we test sends this: stop relaying, both ends will see the end. */
-		l->eof = 1;
-		shutdown(l->to, SHUT_WR);
-		return 0;
-	}
-	return T13_RECORD_HEADER + body - l->have;
-}
-
-/* The next record to forward: the test's while their place lasts, then the one held back. */
-static void forward_next(struct lane *l)
-{
-	if (l->inject_left && l->inject_now && l->inject_len <= sizeof(l->rec)) {
-		memcpy(l->rec, l->inject, l->inject_len);
-		l->have = l->inject_len;
-		l->inject_left--;
-		l->injected++;
-	} else if (l->held_len) {
-		memcpy(l->rec, l->held, l->held_len);
-		l->have = l->held_len;
-		l->held_len = 0;
-	} else {
+	if (l->tampered)
 		return;
+	if (l->tamper == TAMPER_FINISHED_RECORD && len > FINISHED_FLIP_AT) {
+		body[FINISHED_FLIP_AT] ^= 0x01;
+		l->tampered = 1;
+	} else if (l->tamper == TAMPER_FINISHED_CONTENT) {
+		l->tampered = k->suite && k->tx.seq == 1 && reseal_finished(l, k->suite, &k->tx);
 	}
-	l->sent = 0;
-	l->whole = 1;
-}
-
-/*
- * The engine's first record, a handshake record starting with its
- * ServerHello: what follows the ServerHello in it is held back, to go on
- * as a record of its own after the test's (RFC 5246 §6.2.1: messages may
- * share a record or not; BearSSL sends its flight in one).
- */
-static void cut_after_server_hello(struct lane *l)
-{
-	uint8_t *body = l->rec + T13_RECORD_HEADER;
-	size_t len = l->have - T13_RECORD_HEADER, hello;
-
-	if (l->records != 1 || l->rec[0] != T13_CT_HANDSHAKE || len < 4 ||
-	    body[0] != T13_HS_SERVER_HELLO)
-		return;
-	hello = 4 + (size_t)t13_get24(body + 1);
-	if (hello > len)
-		return;
-	if (hello < len) {
-		memcpy(l->held, l->rec, 3);
-		t13_put16(l->held + 3, (unsigned)(len - hello));
-		memcpy(l->held + T13_RECORD_HEADER, body + hello, len - hello);
-		l->held_len = T13_RECORD_HEADER + len - hello;
-		t13_put16(l->rec + 3, (unsigned)hello);
-		l->have = T13_RECORD_HEADER + hello;
-	}
-	l->hello_alone = 1;
-	l->inject_now = 1;
-}
-
-/* The engine's ChangeCipherSpec is held back; the test's records go first. */
-static void hold_ccs(struct lane *l)
-{
-	if (l->rec[0] != T13_CT_CHANGE_CIPHER_SPEC)
-		return;
-	memcpy(l->held, l->rec, l->have);
-	l->held_len = l->have;
-	l->have = 0;
-	l->ccs_held = 1;
-	l->inject_now = 1;
-}
-
-/* A whole record came from the engine: count it, alter it as said, make room for the test's. */
-static void record_in(struct lane *l)
-{
-	l->records++;
-	tamper_record(l);
-	l->whole = 1;
-	l->sent = 0;
-	if (!l->inject_left)
-		return;
-	if (l->before_ccs)
-		hold_ccs(l);
-	else
-		cut_after_server_hello(l);
-	if (!l->have) {
-		l->whole = 0;
-		forward_next(l);
-	}
-}
-
-/* Move what the lane may move in one round: 1 if a byte moved. */
-static int move_lane(struct lane *l)
-{
-	size_t want;
-	ssize_t n;
-	int moved = 0;
-
-	if (!l->whole && !l->eof && (want = record_missing(l)) > 0) {
-		n = recv(l->from, l->rec + l->have, want < l->chunk ? want : l->chunk, MSG_DONTWAIT);
-		if (n > 0) {
-			l->have += (size_t)n;
-			moved = 1;
-		} else if (n == 0) {
-			/* Its engine shut the socket down: pass it on. */
-			l->eof = 1;
-			shutdown(l->to, SHUT_WR);
-		}
-		if (!l->eof && record_missing(l) == 0)
-			record_in(l);
-	}
-	if (l->whole) {
-		size_t left = l->have - l->sent;
-
-		n = send(l->to, l->rec + l->sent, left < l->chunk ? left : l->chunk,
-			 MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n > 0) {
-			l->sent += (size_t)n;
-			moved = 1;
-		}
-		if (l->sent == l->have) {
-			l->have = l->whole = 0;
-			forward_next(l);
-		}
-	}
-	return moved;
-}
-
-static void lane_init(struct lane *l, int from, int to, size_t chunk)
-{
-	memset(l, 0, sizeof(*l));
-	l->from = from;
-	l->to = to;
-	l->chunk = chunk;
 }
 
 /* ---- One run ---- */
@@ -669,28 +343,18 @@ static int open_sockets(struct run *r)
 {
 	const struct hs_case *hc = r->hc;
 	struct lane *to_server = &r->to_server, *to_client = &r->to_client;
-	int a[2], b[2];
 
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, a) < 0)
+	if (relay_open(hc->wire, r->fds, to_server, to_client) < 0)
 		return -1;
-	r->fds[0] = a[0];
-	if (hc->wire == WIRE_DIRECT) {
-		r->fds[1] = a[1];
+	if (hc->wire == WIRE_DIRECT)
 		return 0;
-	}
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, b) < 0)
-		return -1;
-	r->fds[1] = b[0];
-	r->fds[2] = a[1];
-	r->fds[3] = b[1];
-	lane_init(to_server, a[1], b[1], hc->wire == WIRE_BYTES ? 1 : sizeof(to_server->rec));
-	lane_init(to_client, b[1], a[1], hc->wire == WIRE_BYTES ? 1 : sizeof(to_client->rec));
+	to_server->on_record = to_client->on_record = tamper_record;
 	if (hc->tamper == TAMPER_CLIENT_SUITE)
 		to_server->tamper = hc->tamper;
 	else
 		to_client->tamper = hc->tamper;
 	to_server->patch = to_client->patch = hc->patch;
-	to_client->server_keys = &r->server->keys;
+	to_client->sender_keys = &r->server->end.keys;
 	to_client->inject = hc->inject;
 	to_client->inject_len = hc->inject_len;
 	to_client->inject_left = hc->inject ? hc->inject_count : 0;
@@ -730,13 +394,7 @@ static int setup(struct run *r)
 
 static int relay_round(struct run *r)
 {
-	int moved;
-
-	if (r->hc->wire == WIRE_DIRECT)
-		return 0;
-	moved = move_lane(&r->to_server);
-	moved |= move_lane(&r->to_client);
-	return moved;
+	return relay_move(r->hc->wire, &r->to_server, &r->to_client);
 }
 
 /* Both ends in turn (and the relay) until both are done and nothing moves. */
@@ -744,8 +402,8 @@ static int pump(struct run *r)
 {
 	for (r->rounds = 1; r->rounds <= MAX_ROUNDS; r->rounds++) {
 		client_step(r->client);
-		server_step(r->server);
-		if (!relay_round(r) && r->client->done && server_done(r->server))
+		br_end_step(&r->server->end);
+		if (!relay_round(r) && r->client->done && br_end_over(&r->server->end))
 			return 0;
 	}
 	r->rounds = MAX_ROUNDS;
@@ -760,106 +418,18 @@ static void show_errors(const struct run *r)
 	     c->alert_received, c->tls_error, c->what);
 	diag("server: BearSSL last error %d, handshake %s%s",
 	     br_ssl_engine_last_error(&r->server->sc.eng),
-	     r->server->handshake_done ? "done" : "not done", r->server->closed ? ", closed" : "");
+	     r->server->end.handshake_done ? "done" : "not done", r->server->end.closed ? ", closed" : "");
 }
 
 /* ---- Success ---- */
 
-static int dir_keys_equal(const struct ktlsd_dir_keys *a, const struct ktlsd_dir_keys *b,
-			  const struct ktlsd_suite_info *info)
+/* One round of BearSSL's server and the relay (check_bearssl_reads()). */
+static void server_round(void *arg)
 {
-	return !memcmp(a->key, b->key, info->key_len) && !memcmp(a->iv, b->iv, info->iv_len) &&
-	       a->seq == b->seq;
-}
+	struct run *r = arg;
 
-/* Each side's kTLS keys are the other's, crosswise, both after one Finished each way. */
-static void check_keys(const struct run *r)
-{
-	const char *name = r->hc->name;
-	const struct ktlsd_keys *c = &r->client->keys, *s = &r->server->keys;
-	const struct ktlsd_suite_info *info = ktlsd_suite_by_id(r->hc->suite);
-
-	ok(c->suite == r->hc->suite && s->suite == r->hc->suite, "%s: kTLS keys for suite 0x%04x",
-	   name, r->hc->suite);
-	ok(info && dir_keys_equal(&c->tx, &s->rx, info) && c->tx.seq == 1,
-	   "%s: our tx = BearSSL's rx (key, iv, seq %llu / %llu, want 1)", name,
-	   (unsigned long long)c->tx.seq, (unsigned long long)s->rx.seq);
-	ok(info && dir_keys_equal(&s->tx, &c->rx, info) && s->tx.seq == 1,
-	   "%s: BearSSL's tx = our rx (key, iv, seq %llu / %llu, want 1)", name,
-	   (unsigned long long)s->tx.seq, (unsigned long long)c->rx.seq);
-	ok(info && memcmp(c->tx.key, c->rx.key, info->key_len),
-	   "%s: the two directions have their own keys", name);
-}
-
-/* Read exactly one record from @fd into @rec: its length, or -1. */
-static ssize_t read_record(int fd, uint8_t *rec, size_t cap)
-{
-	ssize_t n = recv(fd, rec, T13_RECORD_HEADER, MSG_DONTWAIT), body;
-
-	if (n != T13_RECORD_HEADER || (size_t)T13_RECORD_HEADER + t13_get16(rec + 3) > cap)
-		return -1;
-	body = recv(fd, rec + T13_RECORD_HEADER, t13_get16(rec + 3), MSG_DONTWAIT);
-	if (body != (ssize_t)t13_get16(rec + 3))
-		return -1;
-	return T13_RECORD_HEADER + body;
-}
-
-/*
- * The server's first record is the next thing in our socket: our client
- * read not one byte past the server's Finished, and the record opens under
- * our kTLS rx keys (on a copy: they stay what kTLS would take).
- */
-static void check_exact_read(const struct run *r)
-{
-	const struct client *c = r->client;
-	uint8_t rec[T13_RECORD_HEADER + 256];
-	struct t13_aead a;
-	size_t off = 0, len = 0;
-	ssize_t n = read_record(c->conn.fd, rec, sizeof(rec));
-	int opened = -1;
-
-	if (n > 0 && t13_aead_init12(&a, c->keys.suite, c->keys.rx.key, c->keys.rx.iv) == 0) {
-		a.seq = c->keys.rx.seq;
-		opened = t13_aead_open12(&a, rec, (size_t)n, &off, &len);
-	}
-	t13_aead_wipe(&a);
-	ok(opened == 0 && rec[0] == T13_CT_APPLICATION_DATA && len == sizeof(server_data) &&
-	   !memcmp(rec + off, server_data, len),
-	   "%s: BearSSL's first application record is next in our socket, opens under our kTLS rx keys",
-	   r->hc->name);
-	ok(env_socket_empty(c->conn.fd), "%s: nothing else follows it", r->hc->name);
-}
-
-/* Our first record, sealed under our kTLS tx keys as kTLS would, is read by BearSSL. */
-static void check_client_record(struct run *r)
-{
-	const struct ktlsd_keys *k = &r->client->keys;
-	br_ssl_engine_context *eng = &r->server->sc.eng;
-	uint8_t rec[T13_RECORD_HEADER + sizeof(client_data) + T12_MAX_OVERHEAD];
-	unsigned char *app = NULL;
-	struct t13_aead a;
-	size_t n = 0, len = 0;
-
-	if (t13_aead_init12(&a, k->suite, k->tx.key, k->tx.iv) == 0) {
-		a.seq = k->tx.seq;
-		n = t13_aead_seal12(&a, T13_CT_APPLICATION_DATA, (const uint8_t *)client_data,
-				    sizeof(client_data), rec);
-	}
-	t13_aead_wipe(&a);
-	if (!n || send(r->client->conn.fd, rec, n, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)n) {
-		ok(0, "%s: our first application record is sent", r->hc->name);
-		return;
-	}
-	for (int i = 0; i < MAX_ROUNDS && !app && !r->server->closed; i++) {
-		server_step(r->server);
-		relay_round(r);
-		app = br_ssl_engine_recvapp_buf(eng, &len);
-	}
-	ok(app && len == sizeof(client_data) && !memcmp(app, client_data, len),
-	   "%s: BearSSL reads our first application record (sealed under our kTLS tx keys)",
-	   r->hc->name);
-	if (app)
-		br_ssl_engine_recvapp_ack(eng, len);
+	br_end_step(&r->server->end);
+	relay_round(r);
 }
 
 /* BearSSL's view of what it agreed. */
@@ -913,7 +483,7 @@ static void check_success(struct run *r)
 {
 	const struct hs_case *hc = r->hc;
 	int cl_ok = !r->client->conn.error.status && r->client->keys_ok;
-	int sv_ok = r->server->handshake_done && !r->server->closed && r->server->keys_ok;
+	int sv_ok = r->server->end.handshake_done && !r->server->end.closed && r->server->end.keys_ok;
 
 	if (!ok(cl_ok && sv_ok, "%s: both ends succeed", hc->name)) {
 		show_errors(r);
@@ -921,91 +491,23 @@ static void check_success(struct run *r)
 	}
 	check_outcome(r);
 	check_server_view(r);
-	check_keys(r);
-	check_exact_read(r);
-	check_client_record(r);
+	check_keys(hc->name, hc->suite, &r->client->keys, &r->server->end.keys);
+	check_exact_read(hc->name, r->client->conn.fd, &r->client->keys, server_data,
+			 sizeof(server_data));
+	check_bearssl_reads(hc->name, r->client->conn.fd, &r->client->keys, client_data,
+			    sizeof(client_data), &r->server->end, server_round, r, MAX_ROUNDS);
 }
 
 /* ---- Failure ---- */
 
-/* Our client failed: the alert it sent, in the clear or protected, and BearSSL read it. */
-static void check_client_failure(const struct run *r)
+/* How the run ended, for t12_relay.h's failure checks. */
+static struct t12_ending ending(const struct run *r)
 {
-	const struct hs_case *hc = r->hc;
-	const struct client *c = r->client;
-	const struct t13_error *e = &c->conn.error;
-	int server_err = br_ssl_engine_last_error(&r->server->sc.eng);
-
-	if (!ok(e->status == hc->status && e->alert == hc->alert && e->alert_received == -1,
-		"%s: our client fails (status %d, alert %d), want status %d, alert %d", hc->name,
-		e->status, e->alert, hc->status, hc->alert))
-		show_errors(r);
-	ok(c->alert_sent == hc->alert && c->alert_protected == hc->alert_protected,
-	   "%s: it sends alert %d %s", hc->name, c->alert_sent,
-	   c->alert_protected ? "under its TLS 1.2 keys" : "in the clear");
-	if (!ok(server_err == BR_ERR_RECV_FATAL_ALERT + hc->alert,
-		"%s: BearSSL read it: last error %d, want %d (BR_ERR_RECV_FATAL_ALERT + %d)", hc->name,
-		server_err, BR_ERR_RECV_FATAL_ALERT + hc->alert, hc->alert))
-		show_errors(r);
-}
-
-/* BearSSL failed first: its error, and the alert our client then received. */
-static void check_server_failure(const struct run *r)
-{
-	const struct hs_case *hc = r->hc;
-	const struct t13_error *e = &r->client->conn.error;
-	int server_err = br_ssl_engine_last_error(&r->server->sc.eng);
-
-	if (!ok(server_err == hc->server_error, "%s: BearSSL fails with error %d, want %d", hc->name,
-		server_err, hc->server_error))
-		show_errors(r);
-	if (!ok(e->status == hc->status && e->alert_received == hc->alert && e->alert == -1 &&
-		r->client->alert_sent == -1,
-		"%s: our client then fails with status %d, alert_received %d, and sends none back",
-		hc->name, e->status, e->alert_received))
-		show_errors(r);
-}
-
-/*
- * Our client stopped on the alert the test slipped in: it sends none back,
- * and BearSSL gets no alert: it sees the connection end before our
- * ClientKeyExchange, or it had finished (our Finished came before).
- */
-static void check_test_alert(const struct run *r)
-{
-	const struct hs_case *hc = r->hc;
-	const struct t13_error *e = &r->client->conn.error;
-	const struct server *s = r->server;
-	int server_err = br_ssl_engine_last_error((br_ssl_engine_context *)&s->sc.eng);
-
-	if (!ok(e->status == hc->status && e->alert_received == hc->alert && e->alert == -1 &&
-		e->tls_error == BR_ERR_RECV_FATAL_ALERT + hc->alert,
-		"%s: our client fails (status %d, alert_received %d), want status %d, alert_received %d",
-		hc->name, e->status, e->alert_received, hc->status, hc->alert))
-		show_errors(r);
-	ok(r->client->alert_sent == -1, "%s: it sends no alert back (sent %d)", hc->name,
-	   r->client->alert_sent);
-	if (hc->server_done_first)
-		ok(s->handshake_done && server_err == BR_ERR_OK,
-		   "%s: BearSSL had finished its handshake, and got no alert (last error %d)",
-		   hc->name, server_err);
-	else
-		ok(!s->handshake_done && s->eof && server_err == BR_ERR_OK,
-		   "%s: BearSSL, mid-handshake, sees the connection end, no alert (last error %d)",
-		   hc->name, server_err);
-}
-
-/* The test's records all went to our client, where the case says. */
-static void check_injected(const struct run *r)
-{
-	const struct hs_case *hc = r->hc;
-	const struct lane *l = &r->to_client;
-
-	ok(l->injected == hc->inject_count && !l->inject_left &&
-	   (hc->before_ccs ? l->ccs_held : l->hello_alone),
-	   "%s: the test slipped %d record(s) in to our client, %s", hc->name, l->injected,
-	   hc->before_ccs ? "before BearSSL's ChangeCipherSpec" :
-	   "right after BearSSL's ServerHello, the rest of its flight after them");
+	return (struct t12_ending){ .name = r->hc->name, .ours = "our client",
+				    .error = &r->client->conn.error,
+				    .alert_sent = r->client->alert_sent,
+				    .alert_protected = r->client->alert_protected,
+				    .bearssl = &r->server->end };
 }
 
 /* ---- The cases ---- */
@@ -1031,8 +533,9 @@ static void teardown(struct run *r)
 
 static void run_case(const struct hs_case *hc)
 {
+	struct t12_ending x;
 	struct run r;
-	int pumped;
+	int pumped, good = 1;
 
 	memset(&r, 0, sizeof(r));
 	r.hc = hc;
@@ -1048,16 +551,19 @@ static void run_case(const struct hs_case *hc)
 	if (hc->tamper != TAMPER_NONE)
 		ok(r.to_client.tampered || r.to_server.tampered, "%s: the test altered it in transit",
 		   hc->name);
+	x = ending(&r);
 	if (hc->inject)
-		check_injected(&r);
+		check_injected(&x, &r.to_client, hc->inject_count);
 	if (hc->fails == NOBODY)
 		check_success(&r);
 	else if (hc->fails == CLIENT && hc->alert_from_test)
-		check_test_alert(&r);
+		good = check_test_alert(&x, hc->status, hc->alert, hc->server_done_first);
 	else if (hc->fails == CLIENT)
-		check_client_failure(&r);
+		good = check_our_failure(&x, hc->status, hc->alert, hc->alert_protected);
 	else
-		check_server_failure(&r);
+		good = check_bearssl_failure(&x, hc->server_error, hc->status, hc->alert);
+	if (!good)
+		show_errors(&r);
 out:
 	teardown(&r);
 }

@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The TLS 1.2 client's handshake messages (daemon/tls13/msg12.c). There
- * are no published TLS 1.2 traces, so the well-formed messages are written
- * here by hand from RFC 5246 §7.4 and RFC 8422 §5, field by field, with RFC
- * 8448's certificate, key shares and signature as realistic contents. Each
- * is parsed field by field, then broken every way its framing can be: every
- * truncation, a byte appended, each length field one too large and one too
- * small, every other message type. The writers are checked against the
- * same hand-made bytes and round-tripped through the parsers. Every input
- * sits in an exactly-sized malloc'd buffer, so under ASan a read past its
- * end is a crash, not a silent pass.
+ * The TLS 1.2 handshake messages of daemon/tls13/msg12.c: the client's
+ * (what a server sends it parsed, its Certificate and ClientKeyExchange
+ * written) and the server's (the client's ClientKeyExchange parsed, its
+ * ServerHello, ServerECDHParams, ServerKeyExchange and ServerHelloDone
+ * written). There are no published TLS 1.2 traces, so the well-formed
+ * messages are written here by hand from RFC 5246 §7.4 and RFC 8422 §5
+ * (with RFC 5746, 6066, 7301 and 7627's ServerHello extensions), field by
+ * field, with RFC 8448's certificate, key shares, random and signature as
+ * realistic contents. Each is parsed field by field, then broken every way
+ * its framing can be: every truncation, a byte appended, each length field
+ * one too large and one too small, every other message type. The writers
+ * are checked against the same hand-made bytes, in too small buffers of
+ * every size, and round-tripped through the parsers (our ServerHello
+ * through the client's t13_parse_server_hello()). Every input sits in an
+ * exactly-sized malloc'd buffer, so under ASan a read past its end is a
+ * crash, not a silent pass.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -19,6 +25,7 @@
 #include "rfc8448.h"
 #include "tap.h"
 #include "tls13/msg12.h"
+#include "tls13/msg_client.h"
 
 /* ClientCertificateType ecdsa_sign (RFC 8422 §5.5). */
 #define CERT_TYPE_ECDSA_SIGN	64
@@ -63,6 +70,68 @@ static const char CR_TWO_CAS[] =
 
 /* RFC 5246 §7.4.5 ServerHelloDone: struct { }, an empty body. */
 static const char SHD[] = "0e 00 00 00";
+
+/* RFC 8422 §5.7 ClientKeyExchange, by hand: ClientECDiffieHellmanPublic, RFC 8448 §3's client share. */
+static const char CKE_X25519[] =
+	"10 00 00 21 "				/* ClientKeyExchange, 33 bytes */
+	"20 99 38 1d e5 60 e4 bd 43 d2 3d 8e 43 5a 7d ba fe b3 c0 6e 51 c1 3c ae 4d "
+	"54 13 69 1e 52 9a af 2c";		/* point<1..2^8-1>, 32 bytes */
+
+#define CKE_POINT_LEN_AT	4
+
+/* Cipher suites of RFC 5289 §3.2, as TLS 1.2 ServerHellos carry them. */
+#define SUITE_ECDHE_ECDSA_AES_128_GCM_SHA256	0xc02b
+#define SUITE_ECDHE_RSA_AES_128_GCM_SHA256	0xc02f
+
+/*
+ * The random of the TLS 1.2 ServerHellos below: RFC 8448 §3's server
+ * random, its last 8 bytes replaced by RFC 8446 §4.1.3's "DOWNGRD" 01, as
+ * a server able to do TLS 1.3 answers a TLS 1.2 ClientHello.
+ */
+#define SH12_RANDOM_HEX								\
+	"a6 af 06 a4 12 18 60 dc 5e 6e 60 24 9c d3 4c 95 93 0c 8a c5 cb 14 34 da "	\
+	"44 4f 57 4e 47 52 44 01 "
+
+/* RFC 5246 §7.4.1.3 ServerHello, by hand: no session id, no extensions block at all (§7.4.1.4). */
+static const char SH12_BARE[] =
+	"02 00 00 26 "				/* ServerHello, 38 bytes */
+	"03 03 "				/* server_version TLS 1.2 */
+	SH12_RANDOM_HEX				/* random */
+	"00 "					/* session_id<0..32>, empty */
+	"c0 2b "				/* TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 */
+	"00";					/* compression_method null */
+
+/* The same with every extension our server answers with, in the order it writes them. */
+static const char SH12_ALL[] =
+	"02 00 00 44 "				/* ServerHello, 68 bytes */
+	"03 03 " SH12_RANDOM_HEX "00 c0 2b 00 "
+	"00 1c "				/* extensions<0..2^16-1>, 28 bytes */
+	"ff 01 00 01 00 "			/* renegotiation_info, empty renegotiated_connection (RFC 5746) */
+	"00 00 00 00 "				/* server_name, empty (RFC 6066 §3) */
+	"00 0b 00 02 01 00 "			/* ec_point_formats { uncompressed } (RFC 8422 §5.2) */
+	"00 17 00 00 "				/* extended_master_secret, empty (RFC 7627 §5.1) */
+	"00 10 00 05 00 03 02 68 32";		/* ALPN: protocol_name_list { "h2" } (RFC 7301 §3.1) */
+
+/* Resuming-style: a 32-byte session id, secure renegotiation and the extended master secret only. */
+static const char SH12_SID[] =
+	"02 00 00 51 "				/* ServerHello, 81 bytes */
+	"03 03 " SH12_RANDOM_HEX
+	"20 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f "
+						/* session_id<0..32>, 32 bytes */
+	"c0 2f 00 "				/* TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, null */
+	"00 09 "				/* extensions, 9 bytes */
+	"ff 01 00 01 00 "			/* renegotiation_info, empty */
+	"00 17 00 00";				/* extended_master_secret */
+
+/* Where SH12_SID's session id is: behind the header, server_version, random and its length byte. */
+#define SH12_SID_AT		(T13_HS_HEADER + 2 + 32 + 1)
+
+/* ALPN alone: an extensions block for it, and nothing else in it. */
+static const char SH12_ALPN_ONLY[] =
+	"02 00 00 37 "				/* ServerHello, 55 bytes */
+	"03 03 " SH12_RANDOM_HEX "00 c0 2b 00 "
+	"00 0f "				/* extensions, 15 bytes */
+	"00 10 00 0b 00 09 08 68 74 74 70 2f 31 2e 31";	/* ALPN { "http/1.1" } */
 
 /* A second, small "certificate" for two-entry chains: the parser reads no DER. */
 static const uint8_t SMALL_DER[] = { 0x30, 0x03, 0x02, 0x01, 0x05 };
@@ -209,6 +278,22 @@ static int parse_cr(const uint8_t *msg, size_t len)
 	struct t12_certificate_request cr;
 
 	return t12_parse_certificate_request(&cr, msg, len);
+}
+
+/* Errors after which t12_parse_client_key_exchange() left its outputs other than NULL and 0. */
+static size_t cke_dirty;
+
+static int parse_cke(const uint8_t *msg, size_t len)
+{
+	static const uint8_t stale = 0xa5;
+	const uint8_t *point = &stale;
+	size_t point_len = 99;
+	int rc = t12_parse_client_key_exchange(msg, len, &point, &point_len);
+
+	if (rc && (point || point_len) && cke_dirty++ == 0)
+		diag("ClientKeyExchange of %zu bytes: rc %d, but point %p, point_len %zu", len, rc, (const void *)point,
+		     point_len);
+	return rc;
 }
 
 /* A length field of a message: its offset and width in bytes. */
@@ -677,6 +762,70 @@ static void test_server_hello_done(void)
 	hex_free(&b);
 }
 
+/* ---- ClientKeyExchange (RFC 8422 §5.7), read by our server ---- */
+
+static const struct len_field CKE_FIELDS[] = {
+	{ "header length", 1, 3 },
+	{ "point length", CKE_POINT_LEN_AT, 1 },
+};
+
+static const struct msg_case CKE_CASE = {
+	"ClientKeyExchange", parse_cke, T12_HS_CLIENT_KEY_EXCHANGE, CKE_FIELDS,
+	sizeof(CKE_FIELDS) / sizeof(CKE_FIELDS[0]),
+};
+
+/* t12_parse_client_key_exchange() on a copy of @p in an exactly-sized buffer; its point's offset in *@at. */
+static int cke_rc(const uint8_t *p, size_t len, size_t *at, size_t *point_len)
+{
+	struct hex_buf m = hex_buf_copy(p, len);
+	const uint8_t *point = m.p;
+	int rc;
+
+	*point_len = 99;
+	rc = t12_parse_client_key_exchange(m.p, m.len, &point, point_len);
+	*at = point ? (size_t)(point - m.p) : 0;
+	if (rc && (point || *point_len))
+		*at = 99;	/* an output left behind an error: no caller check can pass */
+	hex_free(&m);
+	return rc;
+}
+
+static void test_client_key_exchange(void)
+{
+	struct hex_buf m = hex_alloc(CKE_X25519), pub = hex_alloc(RFC8448_S3_CLIENT_X25519_PUB);
+	/* RSA's EncryptedPreMasterSecret<0..2^16-1> (RFC 5246 §7.4.7.1): a 2-byte length, not ours. */
+	static const uint8_t rsa_style[4 + 2 + 32] = { 0x10, 0x00, 0x00, 0x22, 0x00, 0x20, 0x04 };
+	static const uint8_t empty[] = { 0x10, 0x00, 0x00, 0x01, 0x00 };
+	uint8_t big[4 + 1 + 255] = { 0x10, 0x00, 0x01, 0x00, 0xff, 0x04 };
+	const uint8_t one[] = { 0x10, 0x00, 0x00, 0x02, 0x01, 0x42 };
+	const uint8_t *point = NULL;
+	size_t point_len = 0, at;
+	int rc;
+
+	rc = t12_parse_client_key_exchange(m.p, m.len, &point, &point_len);
+	ok(rc == 0, "ClientKeyExchange (x25519) parses (rc %d)", rc);
+	ok(point == m.p + CKE_POINT_LEN_AT + 1 && point_len == 32 && !memcmp(point, pub.p, 32) &&
+	   point + point_len == m.p + m.len,
+	   "point: RFC 8448 §3's client share, 32 bytes in place, ending the message");
+
+	cke_dirty = 0;
+	test_framing(&CKE_CASE, &m);
+	ok(cke_dirty == 0, "ClientKeyExchange: after each of those errors the point is NULL and its length 0");
+
+	rc = cke_rc(empty, sizeof(empty), &at, &point_len);
+	ok(rc == -T13_ALERT_DECODE_ERROR && at == 0 && point_len == 0,
+	   "an empty point (a fixed-ECDH client's): decode_error, point NULL, length 0 (rc %d)", rc);
+	rc = cke_rc(rsa_style, sizeof(rsa_style), &at, &point_len);
+	ok(rc == -T13_ALERT_DECODE_ERROR && at == 0 && point_len == 0,
+	   "an RSA-style ClientKeyExchange (2-byte length): decode_error, point NULL (rc %d)", rc);
+	rc = cke_rc(one, sizeof(one), &at, &point_len);
+	ok(rc == 0 && at == 5 && point_len == 1, "a 1-byte point, the shortest: parses (rc %d)", rc);
+	rc = cke_rc(big, sizeof(big), &at, &point_len);
+	ok(rc == 0 && at == 5 && point_len == 255, "a 255-byte point, the largest: parses (rc %d)", rc);
+	hex_free(&m);
+	hex_free(&pub);
+}
+
 /* ---- Writers ---- */
 
 /* Whether the writer filled @b with exactly @want, without running out of room. */
@@ -783,15 +932,13 @@ static int cke_point(const uint8_t *m, size_t len, struct t13_reader *point)
 
 static void test_write_client_key_exchange(void)
 {
-	/* RFC 8422 §5.7 ClientKeyExchange, by hand: ClientECDiffieHellmanPublic, RFC 8448 §3's client share. */
-	struct hex_buf want = hex_alloc("10 00 00 21 20 "
-					"99 38 1d e5 60 e4 bd 43 d2 3d 8e 43 5a 7d ba fe b3 c0 6e 51 c1 3c ae 4d "
-					"54 13 69 1e 52 9a af 2c");
+	struct hex_buf want = hex_alloc(CKE_X25519);
 	struct hex_buf pub = hex_alloc(RFC8448_S3_CLIENT_X25519_PUB);
 	static const uint8_t big[256] = { 0x04 };
 	const struct point_arg arg = { pub.p, pub.len };
 	uint8_t out[300];
 	struct t13_reader point;
+	size_t at, point_len;
 	struct t13_buf b;
 
 	t13_buf_init(&b, out, sizeof(out));
@@ -799,6 +946,8 @@ static void test_write_client_key_exchange(void)
 	ok(same(&b, &want), "ClientKeyExchange (x25519): the hand-made bytes exactly");
 	ok(cke_point(out, b.len, &point) == 0 && point.p == out + 5 && point.len == 32 && !memcmp(point.p, pub.p, 32),
 	   "... and read back: the 32-byte point behind its 1-byte length");
+	ok(cke_rc(out, b.len, &at, &point_len) == 0 && at == 5 && point_len == 32,
+	   "... and by our server's t12_parse_client_key_exchange(): the 32-byte point at byte 5");
 
 	t13_buf_init(&b, out, sizeof(out));
 	t12_write_client_key_exchange(&b, big, 255);
@@ -820,6 +969,331 @@ static void test_write_client_key_exchange(void)
 	   want.len);
 	hex_free(&want);
 	hex_free(&pub);
+}
+
+/* ---- Our server's writers ---- */
+
+struct sh_arg {
+	const uint8_t *random;
+	const uint8_t *sid;
+	size_t sid_len;
+	uint16_t suite;
+	unsigned flags;
+	const char *alpn;
+};
+
+static void write_sh(struct t13_buf *b, const void *arg)
+{
+	const struct sh_arg *a = arg;
+
+	t12_write_server_hello(b, a->random, a->sid, a->sid_len, a->suite, a->flags, a->alpn);
+}
+
+/* @a's ServerHello, written in a buffer of room to spare; a copy of exactly its bytes, or { NULL, 0 } on overflow. */
+static struct hex_buf sh_written(const struct sh_arg *a)
+{
+	uint8_t out[600];
+	struct t13_buf b;
+
+	t13_buf_init(&b, out, sizeof(out));
+	write_sh(&b, a);
+	return b.overflow ? (struct hex_buf){ NULL, 0 } : hex_buf_copy(out, b.len);
+}
+
+/*
+ * SH12_BARE with an extensions block of the one extension @ext_hex, made
+ * by hand with t13.h's byte helpers (not the writer under test): the block's
+ * 2-byte length, then the extension, and the header's length grown to match.
+ */
+static struct hex_buf sh12_with(const char *ext_hex)
+{
+	struct hex_buf bare = hex_alloc(SH12_BARE), ext = hex_alloc(ext_hex), m;
+	uint8_t *p = malloc(bare.len + 2 + ext.len);
+
+	if (!p)
+		abort();
+	memcpy(p, bare.p, bare.len);
+	t13_put16(p + bare.len, (unsigned)ext.len);
+	memcpy(p + bare.len + 2, ext.p, ext.len);
+	t13_put24(p + 1, (uint32_t)(bare.len + 2 + ext.len - T13_HS_HEADER));
+	m = hex_buf_copy(p, bare.len + 2 + ext.len);
+	free(p);
+	hex_free(&bare);
+	hex_free(&ext);
+	return m;
+}
+
+/* The extensions a client that sent all of our server's answers offered: what the client's parser takes. */
+static uint64_t offered_12(void)
+{
+	return t13_ext_bit(T13_EXT_RENEGOTIATION_INFO) | t13_ext_bit(T13_EXT_SERVER_NAME) |
+	       t13_ext_bit(T13_EXT_EC_POINT_FORMATS) | t13_ext_bit(T13_EXT_EXTENDED_MASTER_SECRET) |
+	       t13_ext_bit(T13_EXT_ALPN);
+}
+
+/* The TLS 1.2 extensions the client's parser reports, as our T12_SH_ flags (ALPN aside). */
+static unsigned sh_flags_of(const struct t13_server_hello *sh)
+{
+	return (sh->secure_renegotiation ? T12_SH_RENEGOTIATION_INFO : 0) |
+	       (sh->extended_master_secret ? T12_SH_EXTENDED_MASTER_SECRET : 0) |
+	       (sh->point_formats ? T12_SH_POINT_FORMATS : 0) | (sh->sni_ack12 ? T12_SH_SERVER_NAME : 0);
+}
+
+static void test_write_server_hello(void)
+{
+	struct hex_buf bare = hex_alloc(SH12_BARE), all = hex_alloc(SH12_ALL), sid_msg = hex_alloc(SH12_SID);
+	struct hex_buf alpn_only = hex_alloc(SH12_ALPN_ONLY), random = hex_alloc(SH12_RANDOM_HEX);
+	struct hex_buf sid = hex_buf_copy(sid_msg.p + SH12_SID_AT, 32), got;
+	const unsigned all_flags = T12_SH_RENEGOTIATION_INFO | T12_SH_EXTENDED_MASTER_SECRET | T12_SH_POINT_FORMATS |
+				   T12_SH_SERVER_NAME;
+	const struct sh_arg bare_arg = { random.p, NULL, 0, SUITE_ECDHE_ECDSA_AES_128_GCM_SHA256, 0, NULL };
+	const struct sh_arg all_arg = { random.p, NULL, 0, SUITE_ECDHE_ECDSA_AES_128_GCM_SHA256, all_flags, "h2" };
+	const struct sh_arg sid_arg = { random.p, sid.p, 32, SUITE_ECDHE_RSA_AES_128_GCM_SHA256,
+					T12_SH_RENEGOTIATION_INFO | T12_SH_EXTENDED_MASTER_SECRET, NULL };
+	const struct sh_arg alpn_arg = { random.p, NULL, 0, SUITE_ECDHE_ECDSA_AES_128_GCM_SHA256, 0, "http/1.1" };
+	/* Each flag alone: its one extension, as SH12_ALL spells it. */
+	static const struct {
+		unsigned flag;
+		const char *name, *ext;
+	} one[] = {
+		{ T12_SH_RENEGOTIATION_INFO, "renegotiation_info", "ff 01 00 01 00" },
+		{ T12_SH_EXTENDED_MASTER_SECRET, "extended_master_secret", "00 17 00 00" },
+		{ T12_SH_POINT_FORMATS, "ec_point_formats", "00 0b 00 02 01 00" },
+		{ T12_SH_SERVER_NAME, "server_name", "00 00 00 00" },
+	};
+	static const uint8_t sid33[33] = { 0x5a };
+	char long_name[257];
+	struct sh_arg arg;
+	struct t13_buf b;
+	uint8_t out[600];
+
+	got = sh_written(&bare_arg);
+	ok(got.len == bare.len && !memcmp(got.p, bare.p, bare.len),
+	   "ServerHello, no flags, no ALPN: the hand-made bytes exactly, no extensions block at all");
+	hex_free(&got);
+	got = sh_written(&all_arg);
+	ok(got.len == all.len && !memcmp(got.p, all.p, all.len),
+	   "ServerHello, all four flags and ALPN h2: renegotiation_info, server_name, ec_point_formats, "
+	   "extended_master_secret, ALPN, byte for byte");
+	hex_free(&got);
+	got = sh_written(&sid_arg);
+	ok(got.len == sid_msg.len && !memcmp(got.p, sid_msg.p, sid_msg.len),
+	   "ServerHello, a 32-byte session id, renegotiation_info and extended_master_secret: byte for byte");
+	hex_free(&got);
+	got = sh_written(&alpn_arg);
+	ok(got.len == alpn_only.len && !memcmp(got.p, alpn_only.p, alpn_only.len),
+	   "ServerHello, ALPN http/1.1 and no flag: an extensions block of ALPN alone");
+	hex_free(&got);
+
+	for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
+		struct hex_buf want = sh12_with(one[i].ext);
+
+		arg = bare_arg;
+		arg.flags = one[i].flag;
+		got = sh_written(&arg);
+		ok(got.len == want.len && !memcmp(got.p, want.p, want.len),
+		   "ServerHello, flag %#x alone: %s alone (%s)", one[i].flag, one[i].name, one[i].ext);
+		hex_free(&got);
+		hex_free(&want);
+	}
+
+	/* The limits: session_id<0..32>, ProtocolName<1..2^8-1>. */
+	memset(long_name, 'a', sizeof(long_name) - 1);
+	long_name[256] = '\0';
+	t13_buf_init(&b, out, sizeof(out));
+	write_sh(&b, &(struct sh_arg){ random.p, sid33, 33, SUITE_ECDHE_ECDSA_AES_128_GCM_SHA256, 0, NULL });
+	ok(b.overflow, "a 33-byte session id: overflow");
+	t13_buf_init(&b, out, sizeof(out));
+	write_sh(&b, &(struct sh_arg){ random.p, NULL, 0, SUITE_ECDHE_ECDSA_AES_128_GCM_SHA256, all_flags, "" });
+	ok(b.overflow, "an empty ALPN name: overflow");
+	t13_buf_init(&b, out, sizeof(out));
+	write_sh(&b, &(struct sh_arg){ random.p, NULL, 0, SUITE_ECDHE_ECDSA_AES_128_GCM_SHA256, 0, long_name });
+	ok(b.overflow, "a 256-byte ALPN name: overflow");
+	long_name[255] = '\0';
+	t13_buf_init(&b, out, sizeof(out));
+	write_sh(&b, &(struct sh_arg){ random.p, NULL, 0, SUITE_ECDHE_ECDSA_AES_128_GCM_SHA256, 0, long_name });
+	ok(!b.overflow && b.len == bare.len + 2 + 4 + 2 + 1 + 255 && out[b.len - 256] == 255,
+	   "a 255-byte ALPN name, the longest: written (%zu bytes)", b.len);
+
+	ok(short_rooms(write_sh, &bare_arg, bare.len) == 0 && short_rooms(write_sh, &all_arg, all.len) == 0 &&
+	   short_rooms(write_sh, &sid_arg, sid_msg.len) == 0,
+	   "every room short of %zu, %zu and %zu bytes: overflow, nothing past it", bare.len, all.len, sid_msg.len);
+	hex_free(&bare);
+	hex_free(&all);
+	hex_free(&sid_msg);
+	hex_free(&alpn_only);
+	hex_free(&random);
+	hex_free(&sid);
+}
+
+/* Our ServerHellos read by our client's parser: what it reports is what the server meant. */
+static void test_server_hello_round_trip(void)
+{
+	struct hex_buf random = hex_alloc(SH12_RANDOM_HEX), sid = hex_alloc(SH12_SID), m;
+	const unsigned all_flags = T12_SH_RENEGOTIATION_INFO | T12_SH_EXTENDED_MASTER_SECRET | T12_SH_POINT_FORMATS |
+				   T12_SH_SERVER_NAME;
+	struct t13_server_hello sh;
+	size_t wrong = 0;
+	int rc;
+
+	m = sh_written(&(struct sh_arg){ random.p, NULL, 0, SUITE_ECDHE_ECDSA_AES_128_GCM_SHA256, all_flags, "h2" });
+	rc = t13_parse_server_hello(&sh, m.p, m.len, offered_12());
+	ok(rc == 0 && sh.version == 0 && !sh.is_hrr && sh.legacy_version == T12_VERSION && sh.has_extensions,
+	   "all flags and h2, through t13_parse_server_hello(): a TLS 1.2 ServerHello (version 0) (rc %d)", rc);
+	ok(sh.random == m.p + 6 && !memcmp(sh.random, random.p, 32) && t13_downgrade_sentinel(sh.random),
+	   "... its random in place, with the DOWNGRD sentinel");
+	ok(sh.session_id && sh.session_id_len == 0 && sh.suite == SUITE_ECDHE_ECDSA_AES_128_GCM_SHA256 &&
+	   sh.compression == 0, "... empty session id, suite c02b, compression null");
+	ok(sh.secure_renegotiation && sh.sni_ack12 && sh.extended_master_secret,
+	   "... secure_renegotiation, server_name acknowledged, extended_master_secret");
+	ok(sh.point_formats && sh.point_formats_len == 1 && sh.point_formats[0] == 0,
+	   "... point formats { uncompressed }");
+	ok(sh.alpn12 && sh.alpn12_len == 2 && !memcmp(sh.alpn12, "h2", 2) && sh.alpn12 + 2 == m.p + m.len,
+	   "... ALPN h2, in place, ending the message");
+	ok(!sh.group && !sh.share && sh.psk_index == -1 && !sh.cookie, "... and nothing of TLS 1.3's");
+	hex_free(&m);
+
+	/* Every subset of the flags, with and without ALPN: exactly those reported. */
+	for (unsigned flags = 0; flags <= all_flags; flags++)
+		for (int alpn = 0; alpn < 2; alpn++) {
+			m = sh_written(&(struct sh_arg){ random.p, sid.p + SH12_SID_AT, 32,
+							SUITE_ECDHE_RSA_AES_128_GCM_SHA256, flags,
+							alpn ? "h2" : NULL });
+			rc = t13_parse_server_hello(&sh, m.p, m.len, offered_12());
+			if ((rc || sh_flags_of(&sh) != flags || !sh.alpn12 != !alpn ||
+			     sh.has_extensions != (flags || alpn) || sh.session_id_len != 32 ||
+			     memcmp(sh.session_id, sid.p + SH12_SID_AT, 32) ||
+			     sh.suite != SUITE_ECDHE_RSA_AES_128_GCM_SHA256) &&
+			    wrong++ == 0)
+				diag("flags %#x, alpn %d: rc %d, reported %#x", flags, alpn, rc, sh_flags_of(&sh));
+			hex_free(&m);
+		}
+	ok(wrong == 0, "each of the 16 flag sets, with and without ALPN, 32-byte session id: parsed back as written");
+
+	/* RFC 5246 §7.4.1.4: a server answers only what was offered; the client holds it to that. */
+	m = sh_written(&(struct sh_arg){ random.p, NULL, 0, SUITE_ECDHE_ECDSA_AES_128_GCM_SHA256, 0, NULL });
+	rc = t13_parse_server_hello(&sh, m.p, m.len, 0);
+	ok(rc == 0 && !sh.has_extensions && !sh_flags_of(&sh) && !sh.alpn12,
+	   "no flags, no ALPN: parses even for a client that offered nothing, no extensions (rc %d)", rc);
+	hex_free(&m);
+	m = sh_written(&(struct sh_arg){ random.p, NULL, 0, SUITE_ECDHE_ECDSA_AES_128_GCM_SHA256,
+					 T12_SH_EXTENDED_MASTER_SECRET, NULL });
+	rc = t13_parse_server_hello(&sh, m.p, m.len, offered_12() & ~t13_ext_bit(T13_EXT_EXTENDED_MASTER_SECRET));
+	ok(rc == -T13_ALERT_UNSUPPORTED_EXTENSION,
+	   "extended_master_secret to a client that did not offer it: unsupported_extension (rc %d)", rc);
+	hex_free(&m);
+	hex_free(&random);
+	hex_free(&sid);
+}
+
+struct ske_arg {
+	const uint8_t *params;
+	size_t params_len;
+	uint16_t scheme;
+	const uint8_t *sig;
+	size_t sig_len;
+};
+
+static void write_ske(struct t13_buf *b, const void *arg)
+{
+	const struct ske_arg *a = arg;
+
+	t12_write_server_key_exchange(b, a->params, a->params_len, a->scheme, a->sig, a->sig_len);
+}
+
+static void write_ecdh_params(struct t13_buf *b, const void *arg)
+{
+	const struct point_arg *a = arg;
+
+	t12_write_ecdh_params(b, T13_GROUP_X25519, a->p, a->len);
+}
+
+static void test_write_server_key_exchange(void)
+{
+	struct hex_buf m = hex_alloc(SKE_X25519), pub = hex_alloc(RFC8448_S3_SERVER_X25519_PUB);
+	const struct point_arg point = { pub.p, pub.len };
+	/* The hand-made message's ServerECDHParams and signature, as the writers' inputs. */
+	const struct hex_buf want_params = { m.p + T13_HS_HEADER, SKE_SCHEME_AT - T13_HS_HEADER };
+	const uint8_t *sig = m.p + SKE_SIG_LEN_AT + 2;
+	const struct ske_arg arg = { want_params.p, want_params.len, T13_SIG_ECDSA_SECP256R1_SHA256, sig, 8 };
+	/* The largest message: a 255-byte point and a 65535-byte signature. */
+	const size_t big_len = T13_HS_HEADER + 4 + 255 + 2 + 2 + 0xffff;
+	uint8_t params[300], *out = malloc(m.len), *big = malloc(big_len), *big_sig = calloc(1, 0x10000);
+	static const uint8_t big_point[256] = { 0x04 };
+	struct t12_server_key_exchange ske;
+	struct t13_buf b;
+	int rc;
+
+	if (!out || !big || !big_sig)
+		abort();
+	t13_buf_init(&b, params, sizeof(params));
+	t12_write_ecdh_params(&b, T13_GROUP_X25519, pub.p, pub.len);
+	ok(same(&b, &want_params), "ServerECDHParams (x25519, RFC 8448 §3's server share): SKE_X25519's 36 bytes");
+	t13_buf_init(&b, out, m.len);
+	t12_write_server_key_exchange(&b, params, 36, T13_SIG_ECDSA_SECP256R1_SHA256, sig, 8);
+	ok(same(&b, &m), "ServerKeyExchange of those params, 0403 and the 8-byte signature: SKE_X25519 exactly, "
+	   "in a buffer of exactly its size");
+	rc = t12_parse_server_key_exchange(&ske, out, b.len);
+	ok(rc == 0 && ske.group == T13_GROUP_X25519 && ske.point == out + 8 && ske.point_len == 32 &&
+	   !memcmp(ske.point, pub.p, 32) && ske.params == out + T13_HS_HEADER && ske.params_len == 36 &&
+	   !memcmp(ske.params, params, 36) && ske.scheme == T13_SIG_ECDSA_SECP256R1_SHA256 && ske.sig_len == 8 &&
+	   !memcmp(ske.sig, sig, 8),
+	   "... parsed back: x25519, the point, the params as signed, 0403, the signature (rc %d)", rc);
+
+	/* point<1..2^8-1> */
+	t13_buf_init(&b, params, sizeof(params));
+	t12_write_ecdh_params(&b, T13_GROUP_X25519, NULL, 0);
+	ok(b.overflow && b.len == 0, "ServerECDHParams with an empty point: overflow, nothing written");
+	t13_buf_init(&b, params, sizeof(params));
+	t12_write_ecdh_params(&b, T13_GROUP_X25519, big_point, 256);
+	ok(b.overflow && b.len == 0, "ServerECDHParams with a 256-byte point: overflow, nothing written");
+	t13_buf_init(&b, params, sizeof(params));
+	t12_write_ecdh_params(&b, T13_GROUP_SECP256R1, big_point, 255);
+	ok(!b.overflow && b.len == 4 + 255 && params[0] == T12_CURVE_TYPE_NAMED &&
+	   t13_get16(params + 1) == T13_GROUP_SECP256R1 && params[3] == 255 && params[4] == 0x04,
+	   "ServerECDHParams with a 255-byte point, the largest: 03 0017 ff and the point");
+
+	/* signature<0..2^16-1>: 65535 bytes fit, 65536 do not. */
+	t13_buf_init(&b, big, big_len);
+	t12_write_server_key_exchange(&b, params, 4 + 255, T13_SIG_RSA_PSS_RSAE_SHA256, big_sig, 0xffff);
+	rc = b.overflow ? -1 : t12_parse_server_key_exchange(&ske, big, b.len);
+	ok(rc == 0 && b.len == big_len && ske.point_len == 255 && ske.scheme == T13_SIG_RSA_PSS_RSAE_SHA256 &&
+	   ske.sig_len == 0xffff, "a 255-byte point and a 65535-byte signature: written in exactly %zu bytes, "
+	   "parsed back (rc %d)", big_len, rc);
+	t13_buf_init(&b, big, big_len);
+	t12_write_server_key_exchange(&b, params, 4 + 255, T13_SIG_RSA_PSS_RSAE_SHA256, big_sig, 0x10000);
+	ok(b.overflow, "a 65536-byte signature: overflow");
+
+	ok(short_rooms(write_ecdh_params, &point, want_params.len) == 0 && short_rooms(write_ske, &arg, m.len) == 0,
+	   "every room short of %zu (params) and %zu bytes (message): overflow, nothing past it", want_params.len,
+	   m.len);
+	free(out);
+	free(big);
+	free(big_sig);
+	hex_free(&m);
+	hex_free(&pub);
+}
+
+static void write_shd(struct t13_buf *b, const void *arg)
+{
+	(void)arg;
+	t12_write_server_hello_done(b);
+}
+
+static void test_write_server_hello_done(void)
+{
+	struct hex_buf want = hex_alloc(SHD), copy;
+	uint8_t out[4];
+	struct t13_buf b;
+
+	t13_buf_init(&b, out, sizeof(out));
+	t12_write_server_hello_done(&b);
+	copy = hex_buf_copy(out, b.len);
+	ok(same(&b, &want) && t12_parse_server_hello_done(copy.p, copy.len) == 0,
+	   "ServerHelloDone: 0e 00 00 00 exactly, in 4 bytes, which parses");
+	ok(short_rooms(write_shd, NULL, want.len) == 0, "every room short of 4 bytes: overflow, nothing past it");
+	hex_free(&copy);
+	hex_free(&want);
 }
 
 /* What msg12.h says the TLS 1.3 writers and parser do for TLS 1.2: check it. */
@@ -855,8 +1329,13 @@ int main(void)
 	test_certificate_request();
 	test_certificate_request_shapes();
 	test_server_hello_done();
+	test_client_key_exchange();
 	test_write_certificate();
 	test_write_client_key_exchange();
+	test_write_server_hello();
+	test_server_hello_round_trip();
+	test_write_server_key_exchange();
+	test_write_server_hello_done();
 	test_reused_for_12();
 	return done();
 }

@@ -229,7 +229,7 @@ static enum t13_progress server_step(struct peer *p, struct t13_ticket_keys *tic
 	env_fill_seed(seed);
 	t13_server_start(&p->server, &p->conn, prof,
 			 prof->policy.client_auth != VERIFY_NONE ? &p->verifier : NULL,
-			 prof->session_tickets ? tickets : NULL, seed);
+			 prof->session_tickets ? tickets : NULL, NULL, seed);
 	explicit_bzero(seed, sizeof(seed));
 	p->server_started = 1;
 	return t13_server_step(&p->server);
@@ -330,6 +330,7 @@ static void finish_peer(struct peer *p)
 		return;
 	}
 	if (p->side == SERVER) {
+		/* TLS 1.3 here: only TLS 1.2's key block can fail. */
 		t13_server_keys(&p->server, &p->keys);
 		send_extra(p);
 		return;

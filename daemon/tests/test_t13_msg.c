@@ -3,9 +3,12 @@
  * The TLS 1.3 handshake codec (daemon/tls13/msg.c). RFC 8448's traces are
  * the reference: its ClientHellos parsed field by field, its server's
  * messages rebuilt byte for byte from their values; then malformed
- * ClientHellos, each meant to fail with one alert. Every input sits in an
- * exactly-sized malloc'd buffer, so under ASan a read past its end is a
- * crash, not a silent pass.
+ * ClientHellos, each meant to fail with one alert. A TLS 1.2 ClientHello
+ * made by hand (RFC 5246 §7.4.1.2) carries the extensions only TLS 1.2
+ * uses (RFC 8422's ec_point_formats, RFC 5746's renegotiation_info, RFC
+ * 7627's extended_master_secret), parsed and broken the same way. Every
+ * input sits in an exactly-sized malloc'd buffer, so under ASan a read past
+ * its end is a crash, not a silent pass.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -32,6 +35,33 @@ static const char RFC8448_S3_CLIENT_VERIFY_DATA[] =
 static const char RFC8448_S4_SERVER_X25519_PUB[] =
 	"12 17 61 ee 42 c3 33 e1 b9 e7 7b 60 dd 57 c2 05 3c d9 45 12 ab 47 f1 15 "
 	"e8 6e ff 50 94 2c ea 31";
+
+/*
+ * A TLS 1.2 ClientHello by hand (RFC 5246 §7.4.1.2), as a client offering
+ * only TLS 1.2 sends it: RFC 8448 §3's client random, two ECDHE suites,
+ * and the extensions of RFC 6066, 8422, 5246 §7.4.1.4.1, 7627 and 5746.
+ */
+static const char CH12[] =
+	"01 00 00 5b "				/* ClientHello, 91 bytes */
+	"03 03 "				/* client_version TLS 1.2 */
+	"cb 34 ec b1 e7 81 63 ba 1c 38 c6 da cb 19 6a 6d ff a2 1a 8d 99 12 ec 18 "
+	"a2 ef 62 83 02 4d ec e7 "		/* random */
+	"00 "					/* session_id, empty */
+	"00 04 c0 2b c0 2f "			/* cipher_suites: ECDHE_ECDSA, ECDHE_RSA with AES_128_GCM_SHA256 */
+	"01 00 "				/* compression_methods { null } */
+	"00 2e "				/* extensions, 46 bytes */
+	"00 00 00 0b 00 09 00 00 06 73 65 72 76 65 72 "	/* server_name "server" */
+	"00 0b 00 02 01 00 "			/* ec_point_formats { uncompressed } */
+	"00 0a 00 04 00 02 00 1d "		/* supported_groups { x25519 } */
+	"00 0d 00 04 00 02 04 03 "		/* signature_algorithms { ecdsa_secp256r1_sha256 } */
+	"00 17 00 00 "				/* extended_master_secret */
+	"ff 01 00 01 00";			/* renegotiation_info, empty renegotiated_connection */
+
+/* Where CH12's fields are. */
+#define CH12_POINT_FORMATS_AT	69	/* the list, behind its length byte */
+#define CH12_RENEG_INFO_AT	95	/* the (empty) vector's contents: the message's end */
+/* RFC 8448 §3's ClientHello: its renegotiation_info's contents, behind server_name's 15 bytes. */
+#define S3_RENEG_INFO_AT	(T13_HS_HEADER + 2 + 32 + 1 + 2 + 6 + 2 + 2 + 15 + 5)
 
 /* Whether the writer filled @b with exactly @want, without running out of room. */
 static int same(const struct t13_buf *b, const struct hex_buf *want)
@@ -645,6 +675,98 @@ static void test_tls12_client_hello(void)
 	hex_free(&v);
 }
 
+/* A ClientHello of the extensions @exts (@n of them), parsed: the parser's return value. */
+static int exts_rc(const struct ext *exts, size_t n)
+{
+	return parse_parts(&(struct ch_parts){ .exts = exts, .n_exts = n });
+}
+
+/* ec_point_formats, renegotiation_info, extended_master_secret: TLS 1.2's own extensions. */
+static void test_tls12_extensions(void)
+{
+	struct hex_buf m = hex_alloc(CH12), s3 = hex_alloc(RFC8448_S3_CLIENT_HELLO);
+	static const uint8_t formats3[] = { 0x03, 0x00, 0x01, 0x02 }, reneg3[] = { 0x03, 0xaa, 0xbb, 0xcc };
+	static const uint8_t zero = 0x00, formats1[] = { 0x01, 0x00 }, two_one[] = { 0x02, 0x00 };
+	static const uint8_t one_two[] = { 0x01, 0x00, 0x01 };
+	static const uint8_t reneg_over[] = { 0x01 }, reneg_trail[] = { 0x00, 0x00 }, reneg_short[] = { 0x03, 0xaa };
+	uint8_t formats255[256];
+	struct t13_client_hello ch;
+	struct hex_buf v;
+	int rc;
+
+	rc = t13_parse_client_hello(&ch, m.p, m.len);
+	ok(rc == 0 && ch.msg_len == 95 && ch.legacy_version == T12_VERSION && !ch.versions &&
+	   !t13_client_hello_offers_13(&ch) && ch.suites_len == 4 && !strcmp(ch.server_name, "server") &&
+	   ch.groups_len == 2 && ch.sig_algs_len == 2, "TLS 1.2 ClientHello (by hand) parses (rc %d)", rc);
+	ok(ch.point_formats == m.p + CH12_POINT_FORMATS_AT && ch.point_formats_len == 1 && ch.point_formats[0] == 0,
+	   "TLS 1.2 ClientHello: ec_point_formats { uncompressed }, in place");
+	ok(ch.extended_master_secret == 1, "TLS 1.2 ClientHello: extended_master_secret");
+	ok(ch.reneg_info == m.p + CH12_RENEG_INFO_AT && ch.reneg_info_len == 0,
+	   "TLS 1.2 ClientHello: renegotiation_info present, empty: a pointer (at the message's end), length 0");
+	test_truncations("TLS 1.2 ClientHello", CH12);
+
+	/* RFC 8448 §3's ClientHello sends renegotiation_info (ff 01 00 01 00) and neither of the others. */
+	rc = t13_parse_client_hello(&ch, s3.p, s3.len);
+	ok(rc == 0 && ch.reneg_info == s3.p + S3_RENEG_INFO_AT && ch.reneg_info_len == 0,
+	   "§3 ClientHello: an empty renegotiation_info, present: a pointer, in place, length 0 (rc %d)", rc);
+	ok(!ch.point_formats && ch.point_formats_len == 0 && !ch.extended_master_secret,
+	   "§3 ClientHello: no ec_point_formats (NULL, 0), no extended_master_secret");
+	v = build_ch(&(struct ch_parts){ .exts = EXTS({ T13_EXT_SUPPORTED_VERSIONS, SV13, 3 }) });
+	rc = t13_parse_client_hello(&ch, v.p, v.len);
+	ok(rc == 0 && !ch.reneg_info && !ch.reneg_info_len && !ch.point_formats && !ch.point_formats_len &&
+	   !ch.extended_master_secret, "none of the three: reneg_info and point_formats NULL, lengths 0, EMS 0");
+	hex_free(&v);
+
+	/* The engine judges the contents; the parser keeps them. */
+	v = build_ch(&(struct ch_parts){ .exts = EXTS({ T13_EXT_EC_POINT_FORMATS, formats3, sizeof(formats3) },
+						      { T13_EXT_RENEGOTIATION_INFO, reneg3, sizeof(reneg3) }) });
+	rc = t13_parse_client_hello(&ch, v.p, v.len);
+	ok(rc == 0 && ch.point_formats_len == 3 && !memcmp(ch.point_formats, formats3 + 1, 3) &&
+	   ch.reneg_info_len == 3 && !memcmp(ch.reneg_info, reneg3 + 1, 3) && ch.reneg_info + 3 == v.p + v.len,
+	   "three point formats, a 3-byte renegotiated_connection: kept as they are, in place (rc %d)", rc);
+	hex_free(&v);
+	memset(formats255, 0x00, sizeof(formats255));
+	formats255[0] = 255;
+	v = build_ch(&(struct ch_parts){ .exts = EXTS({ T13_EXT_EC_POINT_FORMATS, formats255, 256 },
+						      { T13_EXT_RENEGOTIATION_INFO, formats255, 256 }) });
+	rc = t13_parse_client_hello(&ch, v.p, v.len);
+	ok(rc == 0 && ch.point_formats_len == 255 && ch.reneg_info_len == 255,
+	   "255 point formats and a 255-byte renegotiated_connection, the longest: parse (rc %d)", rc);
+	hex_free(&v);
+
+	/* Malformed: each a decode_error. */
+	ok(exts_rc(EXTS({ T13_EXT_EC_POINT_FORMATS, &zero, 1 })) == -T13_ALERT_DECODE_ERROR,
+	   "ec_point_formats with an empty list (<1..2^8-1>): decode_error");
+	ok(exts_rc(EXTS({ T13_EXT_EC_POINT_FORMATS, NULL, 0 })) == -T13_ALERT_DECODE_ERROR,
+	   "ec_point_formats with no extension_data at all: decode_error");
+	ok(exts_rc(EXTS({ T13_EXT_EC_POINT_FORMATS, two_one, sizeof(two_one) })) == -T13_ALERT_DECODE_ERROR,
+	   "ec_point_formats whose list length (2) overruns the extension (1 byte after it): decode_error");
+	ok(exts_rc(EXTS({ T13_EXT_EC_POINT_FORMATS, one_two, sizeof(one_two) })) == -T13_ALERT_DECODE_ERROR,
+	   "ec_point_formats whose list length (1) leaves a byte of the extension: decode_error");
+	ok(exts_rc(EXTS({ T13_EXT_EXTENDED_MASTER_SECRET, &zero, 1 })) == -T13_ALERT_DECODE_ERROR,
+	   "extended_master_secret with a body: decode_error");
+	ok(exts_rc(EXTS({ T13_EXT_RENEGOTIATION_INFO, NULL, 0 })) == -T13_ALERT_DECODE_ERROR,
+	   "renegotiation_info with no extension_data at all (not even the length byte): decode_error");
+	ok(exts_rc(EXTS({ T13_EXT_RENEGOTIATION_INFO, reneg_over, sizeof(reneg_over) })) == -T13_ALERT_DECODE_ERROR &&
+	   exts_rc(EXTS({ T13_EXT_RENEGOTIATION_INFO, reneg_short, sizeof(reneg_short) })) == -T13_ALERT_DECODE_ERROR,
+	   "renegotiation_info whose vector length overruns the extension (1 of 0, 3 of 1 bytes): decode_error");
+	ok(exts_rc(EXTS({ T13_EXT_RENEGOTIATION_INFO, reneg_trail, sizeof(reneg_trail) })) == -T13_ALERT_DECODE_ERROR,
+	   "renegotiation_info with a byte after its vector: decode_error");
+
+	/* §4.2: no extension twice, whatever it is. */
+	ok(exts_rc(EXTS({ T13_EXT_EC_POINT_FORMATS, formats1, sizeof(formats1) },
+			{ T13_EXT_EC_POINT_FORMATS, formats1, sizeof(formats1) })) == -T13_ALERT_ILLEGAL_PARAMETER,
+	   "ec_point_formats twice: illegal_parameter");
+	ok(exts_rc(EXTS({ T13_EXT_EXTENDED_MASTER_SECRET, NULL, 0 },
+			{ T13_EXT_SUPPORTED_GROUPS, GROUPS, sizeof(GROUPS) },
+			{ T13_EXT_EXTENDED_MASTER_SECRET, NULL, 0 })) == -T13_ALERT_ILLEGAL_PARAMETER,
+	   "extended_master_secret twice, apart: illegal_parameter");
+	ok(exts_rc(EXTS({ T13_EXT_RENEGOTIATION_INFO, &zero, 1 }, { T13_EXT_RENEGOTIATION_INFO, &zero, 1 })) ==
+	   -T13_ALERT_ILLEGAL_PARAMETER, "renegotiation_info twice: illegal_parameter");
+	hex_free(&m);
+	hex_free(&s3);
+}
+
 /* ---- Writers ---- */
 
 static void test_writer_overflow(void)
@@ -733,6 +855,7 @@ int main(void)
 	test_legacy_fields();
 	test_server_name();
 	test_tls12_client_hello();
+	test_tls12_extensions();
 	test_writer_overflow();
 	test_writers();
 	return done();

@@ -47,6 +47,7 @@
 #include "ktlsd.h"
 #include "live.h"
 #include "tap.h"
+#include "worker.h"
 
 #define NOBODY		65534
 #define HANDOFFS	200
@@ -722,6 +723,16 @@ static void test_seccomp(void)
 		   !strcmp(worker_eff, "0000000000001000"),
 		   "the key process holds no capability (CapEff %s), a worker CAP_NET_ADMIN only (%s)",
 		   eff, worker_eff);
+	}
+	{
+		size_t stride = worker_slot_stride(), size = WORKER_SLOTS * stride;
+		unsigned long slots = (unsigned long)proc_shared_anon(d, 0, size);
+
+		ok(slots && proc_shared_anon(d, slots, 0) == (long long)size &&
+		   proc_shared_anon(w[0].pid, slots, 0) == (long long)stride &&
+		   proc_shared_anon(w[1].pid, slots, 0) == (long long)stride &&
+		   proc_shared_anon(keys, slots, 0) == 0,
+		   "of the counters' shared mapping, each worker holds its own slot only, the key process none");
 	}
 	ok(tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2") &&
 	   tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2") && answers(),

@@ -22,6 +22,7 @@
 #include "msg12.h"
 #include "msg_client.h"
 #include "peer.h"
+#include "prf12.h"
 #include "sig.h"
 #include "../keys.h"
 
@@ -34,38 +35,10 @@ static const struct ktlsd_suite_info *suite12(const struct t13_client *s)
 	return ktlsd_suite_by_id(s->outcome.suite);
 }
 
-static const br_hash_class *prf_hash(const struct t13_client *s)
-{
-	return suite12(s)->prf_sha384 ? &br_sha384_vtable : &br_sha256_vtable;
-}
-
-/* PRF(secret, label, seed) with the suite's hash (RFC 5246 5). */
-static void prf(const struct t13_client *s, uint8_t *out, size_t len, const uint8_t *secret,
-		size_t secret_len, const char *label, const uint8_t *seed1, size_t seed1_len,
-		const uint8_t *seed2, size_t seed2_len)
-{
-	br_tls_prf_seed_chunk seeds[2] = { { seed1, seed1_len }, { seed2, seed2_len } };
-
-	if (suite12(s)->prf_sha384)
-		br_tls12_sha384_prf(out, len, secret, secret_len, label, seed2 ? 2 : 1, seeds);
-	else
-		br_tls12_sha256_prf(out, len, secret, secret_len, label, seed2 ? 2 : 1, seeds);
-}
-
-static size_t transcript_prf_hash(const struct t13_client *s, uint8_t *out)
-{
-	return t13_transcript_hash_as(&s->transcript, prf_hash(s), out);
-}
-
 /* verify_data of the Finished sent by the client (@client) or the server (7.4.9). */
 static void finished_data(const struct t13_client *s, int client, uint8_t out[T12_FINISHED_LEN])
 {
-	uint8_t hash[T13_MAX_HASH];
-	size_t n = transcript_prf_hash(s, hash);
-
-	prf(s, out, T12_FINISHED_LEN, s->t12.master, sizeof(s->t12.master),
-	    client ? "client finished" : "server finished", hash, n, NULL, 0);
-	explicit_bzero(hash, sizeof(hash));
+	t12_finished_data(s->outcome.suite, &s->transcript, s->t12.master, client, out);
 }
 
 static int offered_suite12(const struct profile *p, uint16_t suite)
@@ -241,19 +214,10 @@ static const br_hash_class *scheme_hash(uint16_t scheme)
 /* RFC 5246 8.1, RFC 7627 4: the master secret, and the premaster wiped. */
 static void master_secret(struct t13_client *s)
 {
-	uint8_t hash[T13_MAX_HASH];
-	size_t n;
-
-	if (s->t12.extended_master_secret) {
-		n = transcript_prf_hash(s, hash);
-		prf(s, s->t12.master, sizeof(s->t12.master), s->t12.premaster, s->t12.premaster_len,
-		    "extended master secret", hash, n, NULL, 0);
-	} else {
-		prf(s, s->t12.master, sizeof(s->t12.master), s->t12.premaster, s->t12.premaster_len,
-		    "master secret", s->random, T13_RANDOM_LEN, s->t12.server_random, T13_RANDOM_LEN);
-	}
+	t12_master_secret(s->outcome.suite, s->t12.extended_master_secret, &s->transcript,
+			  s->t12.premaster, s->t12.premaster_len, s->random, s->t12.server_random,
+			  s->t12.master);
 	explicit_bzero(s->t12.premaster, sizeof(s->t12.premaster));
-	explicit_bzero(hash, sizeof(hash));
 }
 
 static int stage12(struct t13_client *s, const struct t13_buf *b)

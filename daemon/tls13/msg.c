@@ -430,6 +430,12 @@ static int parse_extension(struct t13_client_hello *ch, const uint8_t *msg, uint
 		return rd_empty(d, &ch->early_data);
 	case T13_EXT_POST_HANDSHAKE_AUTH:
 		return rd_empty(d, &ch->post_handshake_auth);
+	case T13_EXT_EC_POINT_FORMATS:
+		return rd_whole_vec(d, 1, 1, 0xff, &ch->point_formats, &ch->point_formats_len);
+	case T13_EXT_RENEGOTIATION_INFO:
+		return rd_whole_vec(d, 1, 0, 0xff, &ch->reneg_info, &ch->reneg_info_len);
+	case T13_EXT_EXTENDED_MASTER_SECRET:
+		return rd_empty(d, &ch->extended_master_secret);
 	default:
 		return 0;
 	}
@@ -559,9 +565,8 @@ const uint8_t t13_hrr_random[32] = {
 	0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 };
 
-/* The fields every ServerHello starts with, up to its extensions (§4.1.3). */
-static void put_server_hello_head(struct t13_buf *b, const uint8_t *random, const uint8_t *sid, size_t sid_len,
-				  uint16_t suite)
+void t13_put_server_hello_head(struct t13_buf *b, const uint8_t *random, const uint8_t *sid,
+			       size_t sid_len, uint16_t suite)
 {
 	if (sid_len > T13_MAX_SESSION_ID)
 		b->overflow = 1;
@@ -585,7 +590,7 @@ void t13_write_server_hello(struct t13_buf *b, const uint8_t random[32], const u
 {
 	size_t msg = t13_hs_open(b, T13_HS_SERVER_HELLO), exts, ext;
 
-	put_server_hello_head(b, random, sid, sid_len, suite);
+	t13_put_server_hello_head(b, random, sid, sid_len, suite);
 	exts = t13_vec_open(b, 2);
 	if (psk_index > 0xffff)
 		b->overflow = 1;
@@ -608,7 +613,7 @@ void t13_write_hello_retry_request(struct t13_buf *b, const uint8_t *sid, size_t
 {
 	size_t msg = t13_hs_open(b, T13_HS_SERVER_HELLO), exts, ext;
 
-	put_server_hello_head(b, t13_hrr_random, sid, sid_len, suite);
+	t13_put_server_hello_head(b, t13_hrr_random, sid, sid_len, suite);
 	exts = t13_vec_open(b, 2);
 	ext = ext_open(b, T13_EXT_KEY_SHARE);
 	t13_put_u16(b, group);

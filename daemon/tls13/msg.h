@@ -31,6 +31,10 @@
 
 /* record_size_limit (RFC 8449): not in t13.h, which this file may not change. */
 #define T13_EXT_RECORD_SIZE_LIMIT	28
+/* TLS 1.2's own extensions, which both our roles read and answer; not in t13.h either. */
+#define T13_EXT_EC_POINT_FORMATS	11	/* RFC 8422 */
+#define T13_EXT_EXTENDED_MASTER_SECRET	23	/* RFC 7627 */
+#define T13_EXT_RENEGOTIATION_INFO	0xff01	/* RFC 5746 */
 /* The 4-byte handshake header (§4). */
 #define T13_HS_HEADER			4
 
@@ -150,6 +154,10 @@ struct t13_client_hello {
 	const uint8_t *psk_binders; size_t psk_binders_len;		/* raw binders list */
 	size_t binders_offset;	/* offset in the message where the binders list (its 2-byte length) starts: the truncated ClientHello for the binder hash is msg[0..binders_offset) */
 	const uint8_t *cookie; size_t cookie_len;
+	/* TLS 1.2's: the formats list (RFC 8422), renegotiated_connection (RFC 5746) */
+	const uint8_t *point_formats; size_t point_formats_len;
+	const uint8_t *reneg_info; size_t reneg_info_len;
+	int extended_master_secret;	/* RFC 7627, empty */
 	int early_data, post_handshake_auth, has_extensions;
 	size_t msg_len;
 };
@@ -169,7 +177,9 @@ struct t13_client_hello {
  * -T13_ALERT_ILLEGAL_PARAMETER); ALPN names non-empty; one host_name of
  * 1..255 bytes of letters, digits, '-' and non-empty labels separated by
  * '.' (else -T13_ALERT_ILLEGAL_PARAMETER); early_data and
- * post_handshake_auth empty. Unknown extensions are skipped.
+ * post_handshake_auth empty; for TLS 1.2, ec_point_formats a list of 1..255
+ * bytes, renegotiation_info a vector of 0..255 bytes, extended_master_secret
+ * empty. Unknown extensions are skipped.
  *
  * Left to the engine, which knows the version it negotiates: compression
  * being exactly {0}, legacy_version, psk_key_exchange_modes being present
@@ -212,6 +222,14 @@ int t13_client_hello_offers_13(const struct t13_client_hello *ch);
  * 255 bytes, a context over 255 bytes) sets b->overflow like a full buffer:
  * check it once after the message.
  */
+
+/*
+ * The fields every ServerHello starts with, up to its extensions (§4.1.3,
+ * RFC 5246 §7.4.1.3 for TLS 1.2: the same): version 0x0303, @random, the
+ * session id (over 32 bytes sets b->overflow), @suite, compression 0.
+ */
+void t13_put_server_hello_head(struct t13_buf *b, const uint8_t *random, const uint8_t *sid,
+			       size_t sid_len, uint16_t suite);
 
 /*
  * ServerHello (§4.1.3): legacy_version 0x0303, @random, echo of the session

@@ -2,7 +2,9 @@
 /*
  * TLS 1.2 handshake messages of our client (see msg12.h): the server's
  * Certificate, ServerKeyExchange, CertificateRequest and ServerHelloDone
- * read, our Certificate and ClientKeyExchange written.
+ * read, our Certificate and ClientKeyExchange written; for our server, the
+ * client's ClientKeyExchange read, ServerHello, ServerKeyExchange and
+ * ServerHelloDone written.
  */
 #include <string.h>
 
@@ -127,6 +129,23 @@ int t12_parse_server_hello_done(const uint8_t *msg, size_t len)
 	return r.len ? -T13_ALERT_DECODE_ERROR : 0;
 }
 
+int t12_parse_client_key_exchange(const uint8_t *msg, size_t len, const uint8_t **point, size_t *point_len)
+{
+	struct t13_reader r, p;
+	int rc;
+
+	*point = NULL;
+	*point_len = 0;
+	rc = t13_msg_body(msg, len, T12_HS_CLIENT_KEY_EXCHANGE, &r);
+	if (rc)
+		return rc;
+	if (t13_rd_vec(&r, 1, 1, 0xff, &p) || r.len)
+		return -T13_ALERT_DECODE_ERROR;
+	*point = p.p;
+	*point_len = p.len;
+	return 0;
+}
+
 /* ---- Writers ---- */
 
 void t12_write_certificate(struct t13_buf *b, const br_x509_certificate *chain, size_t n)
@@ -154,5 +173,81 @@ void t12_write_client_key_exchange(struct t13_buf *b, const uint8_t *point, size
 	}
 	msg = t13_hs_open(b, T12_HS_CLIENT_KEY_EXCHANGE);
 	t13_put_vec(b, 1, point, point_len);
+	t13_hs_close(b, msg);
+}
+
+/* One extension with empty extension_data, or with a 1-byte vector of @n bytes. */
+static void put_ext(struct t13_buf *b, uint16_t type, int vec, const uint8_t *data, size_t n)
+{
+	t13_put_u16(b, type);
+	if (!vec) {
+		t13_put_u16(b, 0);
+		return;
+	}
+	t13_put_u16(b, (unsigned)(n + 1));
+	t13_put_vec(b, 1, data, n);
+}
+
+void t12_write_server_hello(struct t13_buf *b, const uint8_t random[32], const uint8_t *sid,
+			    size_t sid_len, uint16_t suite, unsigned flags, const char *alpn)
+{
+	static const uint8_t uncompressed = 0;
+	size_t msg = t13_hs_open(b, T13_HS_SERVER_HELLO), exts, ext, list, alpn_len;
+
+	t13_put_server_hello_head(b, random, sid, sid_len, suite);
+	flags &= T12_SH_RENEGOTIATION_INFO | T12_SH_EXTENDED_MASTER_SECRET | T12_SH_POINT_FORMATS |
+		 T12_SH_SERVER_NAME;
+	if (flags || alpn) {
+		exts = t13_vec_open(b, 2);
+		if (flags & T12_SH_RENEGOTIATION_INFO)
+			put_ext(b, T13_EXT_RENEGOTIATION_INFO, 1, NULL, 0);
+		if (flags & T12_SH_SERVER_NAME)
+			put_ext(b, T13_EXT_SERVER_NAME, 0, NULL, 0);
+		if (flags & T12_SH_POINT_FORMATS)
+			put_ext(b, T13_EXT_EC_POINT_FORMATS, 1, &uncompressed, 1);
+		if (flags & T12_SH_EXTENDED_MASTER_SECRET)
+			put_ext(b, T13_EXT_EXTENDED_MASTER_SECRET, 0, NULL, 0);
+		if (alpn) {
+			alpn_len = strlen(alpn);
+			if (alpn_len < 1 || alpn_len > 0xff)
+				b->overflow = 1;
+			t13_put_u16(b, T13_EXT_ALPN);
+			ext = t13_vec_open(b, 2);
+			list = t13_vec_open(b, 2);
+			t13_put_vec(b, 1, alpn, alpn_len);
+			t13_vec_close(b, list, 2);
+			t13_vec_close(b, ext, 2);
+		}
+		t13_vec_close(b, exts, 2);
+	}
+	t13_hs_close(b, msg);
+}
+
+void t12_write_ecdh_params(struct t13_buf *b, uint16_t group, const uint8_t *pub, size_t pub_len)
+{
+	if (pub_len < 1 || pub_len > 0xff) {
+		b->overflow = 1;
+		return;
+	}
+	t13_put_u8(b, T12_CURVE_TYPE_NAMED);
+	t13_put_u16(b, group);
+	t13_put_vec(b, 1, pub, pub_len);
+}
+
+void t12_write_server_key_exchange(struct t13_buf *b, const uint8_t *params, size_t params_len,
+				   uint16_t scheme, const uint8_t *sig, size_t sig_len)
+{
+	size_t msg = t13_hs_open(b, T12_HS_SERVER_KEY_EXCHANGE);
+
+	t13_put_bytes(b, params, params_len);
+	t13_put_u16(b, scheme);
+	t13_put_vec(b, 2, sig, sig_len);
+	t13_hs_close(b, msg);
+}
+
+void t12_write_server_hello_done(struct t13_buf *b)
+{
+	size_t msg = t13_hs_open(b, T12_HS_SERVER_HELLO_DONE);
+
 	t13_hs_close(b, msg);
 }

@@ -131,6 +131,22 @@ int t12_parse_certificate_request(struct t12_certificate_request *cr, const uint
  */
 int t12_parse_server_hello_done(const uint8_t *msg, size_t len);
 
+/* ---- ClientKeyExchange for ECDHE (RFC 8422 §5.7), our server's ---- */
+
+/*
+ * Parse the client's ClientKeyExchange @msg (@len bytes, header included):
+ * ClientECDiffieHellmanPublic, a point<1..2^8-1> that is the whole body (an
+ * explicit, empty one is what a client with a fixed ECDH certificate sends,
+ * which we never ask for). *@point and *@point_len get it.
+ *
+ * Returns 0; -T13_ALERT_UNEXPECTED_MESSAGE for another type;
+ * -T13_ALERT_DECODE_ERROR for any length or framing error, an empty point
+ * included. After an error *@point is NULL and *@point_len 0.
+ *
+ * Left to the caller: the point's length and validity for the group.
+ */
+int t12_parse_client_key_exchange(const uint8_t *msg, size_t len, const uint8_t **point, size_t *point_len);
+
 /* ---- Writers ---- */
 
 /*
@@ -155,5 +171,42 @@ void t12_write_certificate(struct t13_buf *b, const br_x509_certificate *chain, 
  * An empty point or one over 255 bytes sets b->overflow and writes nothing.
  */
 void t12_write_client_key_exchange(struct t13_buf *b, const uint8_t *point, size_t point_len);
+
+/* Flags of our TLS 1.2 ServerHello's extensions (each only if the client sent its own). */
+#define T12_SH_RENEGOTIATION_INFO	0x1	/* RFC 5746: empty renegotiated_connection */
+#define T12_SH_EXTENDED_MASTER_SECRET	0x2	/* RFC 7627 */
+#define T12_SH_POINT_FORMATS		0x4	/* RFC 8422 5.2: uncompressed only */
+#define T12_SH_SERVER_NAME		0x8	/* RFC 6066 3: empty, the name was used */
+
+/*
+ * Our TLS 1.2 ServerHello (RFC 5246 §7.4.1.3): server_version 0x0303,
+ * @random, the session id (0..32 bytes), @suite, compression 0, then the
+ * extensions @flags names, and ALPN's one @alpn name when it is not NULL
+ * (RFC 7301 §3.1). No extensions block at all when there is none (§7.4.1.4
+ * allows either). A session id over 32 bytes or an ALPN name of 0 or over
+ * 255 bytes sets b->overflow.
+ */
+void t12_write_server_hello(struct t13_buf *b, const uint8_t random[32], const uint8_t *sid,
+			    size_t sid_len, uint16_t suite, unsigned flags, const char *alpn);
+
+/*
+ * ServerECDHParams (RFC 8422 §5.4) for a named curve: curve_type 3, @group,
+ * the point<1..2^8-1> @pub. Appended alone (no message header): the bytes
+ * the ServerKeyExchange signature covers behind the two randoms. An empty
+ * point or one over 255 bytes sets b->overflow.
+ */
+void t12_write_ecdh_params(struct t13_buf *b, uint16_t group, const uint8_t *pub, size_t pub_len);
+
+/*
+ * ServerKeyExchange for ECDHE (RFC 8422 §5.4): the @params_len bytes of
+ * @params (from t12_write_ecdh_params()), then the DigitallySigned: @scheme
+ * and signature<0..2^16-1> (@sig, @sig_len bytes; over 65535 sets
+ * b->overflow).
+ */
+void t12_write_server_key_exchange(struct t13_buf *b, const uint8_t *params, size_t params_len,
+				   uint16_t scheme, const uint8_t *sig, size_t sig_len);
+
+/* ServerHelloDone (RFC 5246 §7.4.5): the header and an empty body. */
+void t12_write_server_hello_done(struct t13_buf *b);
 
 #endif

@@ -29,11 +29,6 @@
 
 #include "msg.h"
 
-/* TLS 1.2 extensions a TLS 1.2 server may answer with; not in t13.h, which this file may not change. */
-#define T13_EXT_EC_POINT_FORMATS	11	/* RFC 8422 */
-#define T13_EXT_EXTENDED_MASTER_SECRET	23	/* RFC 7627 */
-#define T13_EXT_RENEGOTIATION_INFO	0xff01	/* RFC 5746 */
-
 /* NewSessionTicket's ticket_lifetime limit: 7 days (§4.6.1). */
 #define T13_MAX_TICKET_LIFETIME		604800
 

@@ -9,6 +9,7 @@
 #include "peer.h"
 #include "msg.h"
 #include "server.h"
+#include "server12.h"
 #include "sig.h"
 
 /* 0-RTT data a client may send before it sees we refused it (4.2.10). */
@@ -16,13 +17,14 @@
 
 int t13_server_start(struct t13_server *s, struct t13_conn *conn, const struct profile *profile,
 		     struct verifier *verifier, struct t13_ticket_keys *tickets,
-		     const uint8_t seed[32])
+		     struct session_cache *cache12, const uint8_t seed[32])
 {
 	memset(s, 0, sizeof(*s));
 	s->conn = conn;
 	s->profile = profile;
 	s->verifier = verifier;
 	s->tickets = tickets;
+	s->cache12 = verifier ? NULL : cache12;
 	s->psk_index = -1;
 	s->outcome.version = T13_VERSION;
 	s->state = T13S_HELLO;
@@ -36,6 +38,7 @@ void t13_server_wipe(struct t13_server *s)
 	t13_schedule_wipe(&s->schedule);
 	t13_transcript_wipe(&s->transcript);
 	t13_keyshare_wipe(&s->share);
+	t12_server_wipe(s);
 	explicit_bzero(&s->session, sizeof(s->session));
 	explicit_bzero(&s->rng, sizeof(s->rng));
 }
@@ -350,6 +353,14 @@ static int client_hello(struct t13_server *s, const uint8_t *msg, size_t len)
 
 	if (r < 0)
 		return t13_fail_alert(c, r, "malformed ClientHello");
+	/* TLS 1.2 when the client or the profile goes no further. */
+	if (first && (!t13_client_hello_offers_13(&ch) || !s->profile->suite13_count)) {
+		if (!s->profile->suite_count)
+			return t13_fail(c, EPROTO, T13_ALERT_PROTOCOL_VERSION,
+					BR_ERR_UNSUPPORTED_VERSION,
+					"the client does not offer TLS 1.3, the profile's only version");
+		return t12_server_client_hello(s, &ch, msg, len);
+	}
 	if (check_hello(s, &ch) < 0 || choose(s, &ch) < 0)
 		return -1;
 	if (first) {
@@ -497,7 +508,9 @@ static int dispatch(struct t13_server *s, const uint8_t *msg, size_t len)
 		[T13S_FINISHED] = T13_HS_FINISHED,
 	};
 
-	if (msg[0] != expected[s->state])
+	if (s->state >= T12S_CLIENT_KEY_EXCHANGE)
+		return t12_server_dispatch(s, msg, len);
+	if (s->state >= sizeof(expected) || msg[0] != expected[s->state])
 		return t13_fail(s->conn, EPROTO, T13_ALERT_UNEXPECTED_MESSAGE, BR_ERR_UNEXPECTED,
 				"unexpected handshake message of type %u", msg[0]);
 	switch (s->state) {
@@ -537,6 +550,14 @@ enum t13_progress t13_server_step(struct t13_server *s)
 			s->state = s->after_flush;
 			continue;
 		}
+		if (s->state == T12S_CHANGE_CIPHER_SPEC) {
+			r = t13_rx_change_cipher_spec(c);
+			if (r == 0)
+				return T13_WANT_READ;
+			if (r < 0 || t12_server_change_cipher_spec(s) < 0)
+				return T13_DONE;
+			continue;
+		}
 		r = t13_rx_message(c, &msg, &len);
 		if (r == 0)
 			return T13_WANT_READ;
@@ -548,8 +569,11 @@ enum t13_progress t13_server_step(struct t13_server *s)
 	return T13_DONE;
 }
 
-void t13_server_keys(const struct t13_server *s, struct ktlsd_keys *keys)
+int t13_server_keys(const struct t13_server *s, struct ktlsd_keys *keys)
 {
+	if (s->outcome.version == T12_VERSION)
+		return t12_server_keys(s, keys);
 	t13_ktls_keys(keys, s->conn, s->hash, s->outcome.suite, s->schedule.server_ap,
 		      s->schedule.client_ap);
+	return 0;
 }

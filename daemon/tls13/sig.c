@@ -394,6 +394,22 @@ int t12_sig_sign_hash(const struct creds *creds, uint16_t scheme, const uint8_t 
 				   sig, sig_len);
 }
 
+int t12_sig_sign(const struct creds *creds, uint16_t scheme, const uint8_t *content, size_t len,
+		 const br_prng_class **rng, uint8_t *sig, size_t *sig_len)
+{
+	const struct t13_scheme *s = find_scheme(scheme);
+	uint8_t digest[T13_MAX_DIGEST];
+	size_t hlen;
+	int r;
+
+	if (!s)
+		return -1;
+	hlen = hash_content(s->hash, content, len, digest);
+	r = t12_sig_sign_hash(creds, scheme, digest, hlen, rng, sig, sig_len);
+	explicit_bzero(digest, sizeof(digest));
+	return r;
+}
+
 const br_hash_class *t13_sig_hash_by_id(int id)
 {
 	switch (id) {

@@ -140,6 +140,14 @@ uint16_t t12_sig_choose(const struct creds *creds, const uint8_t *peer, size_t p
 int t12_sig_sign_hash(const struct creds *creds, uint16_t scheme, const uint8_t *hash, size_t hash_len,
 		      const br_prng_class **rng, uint8_t *sig, size_t *sig_len);
 
+/*
+ * Sign @content (@len bytes) hashed with @scheme's hash: our TLS 1.2
+ * ServerKeyExchange (client_random || server_random || ServerECDHParams,
+ * RFC 8422 §5.4). As t12_sig_sign_hash() otherwise, with its errors.
+ */
+int t12_sig_sign(const struct creds *creds, uint16_t scheme, const uint8_t *content, size_t len,
+		 const br_prng_class **rng, uint8_t *sig, size_t *sig_len);
+
 /* What a digest is signed with (the key process is asked in these terms: key_client.h). */
 enum t13_sig_op {
 	T13_SIG_OP_ECDSA = 1,	/* DER, the curve of the key */

@@ -122,6 +122,40 @@ static inline int proc_seccomp_mode(pid_t pid)
 	return *proc_status_field(pid, 0, "Seccomp", v, sizeof(v)) ? atoi(v) : -1;
 }
 
+/*
+ * Shared anonymous memory ("/dev/zero (deleted)" in /proc/PID/maps, each
+ * mapping made by mmap() an inode of its own, kept across fork()): with
+ * @inode 0, the inode of @pid's first such mapping of exactly @size bytes
+ * (0: none); else the bytes of @inode @pid still maps. -1 if the maps
+ * cannot be read.
+ */
+static inline long long proc_shared_anon(pid_t pid, unsigned long inode, size_t size)
+{
+	char path[64], line[512];
+	long long total = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long start, end, ino;
+
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu", &start, &end, &ino) != 3 ||
+		    !strstr(line, "/dev/zero (deleted)"))
+			continue;
+		if (!inode && end - start == size) {
+			total = (long long)ino;
+			break;
+		}
+		if (inode && ino == inode)
+			total += (long long)(end - start);
+	}
+	fclose(f);
+	return total;
+}
+
 /* ktlsd's worker processes (ktlsd-workerN) under @daemon, lowest pid first; how many. */
 static inline int proc_workers(pid_t daemon, pid_t *pids, int max)
 {
