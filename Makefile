@@ -41,6 +41,15 @@ CPPFLAGS    += -DKTLSD_EC_NETTLE
 else ifneq ($(EC),bearssl)
 $(error EC must be nettle or bearssl, not $(EC))
 endif
+# SHA-256 in our engine (daemon/hash.h): SHA=nettle (default) computes it
+# with nettle's code (SHA-NI where the CPU has it); SHA=bearssl with BearSSL's.
+SHA       ?= nettle
+ifeq ($(SHA),nettle)
+NETTLE_PKGS := $(if $(filter nettle,$(NETTLE_PKGS)),$(NETTLE_PKGS),$(NETTLE_PKGS) nettle)
+CPPFLAGS    += -DKTLSD_SHA_NETTLE
+else ifneq ($(SHA),bearssl)
+$(error SHA must be nettle or bearssl, not $(SHA))
+endif
 # RSA's private operation (daemon/rsa.h): RSA=openssl (default) takes
 # libcrypto's, several times faster than BearSSL's; RSA=bearssl keeps BearSSL's.
 RSA       ?= openssl
@@ -65,7 +74,7 @@ LIB_LIBS   = $(NL_LIBS)
 
 # ktlsd: everything but main.o is also linked into the unit tests.
 DAEMON_SRCS := daemon/client_store.c daemon/closer.c daemon/config.c daemon/control.c daemon/creds.c daemon/ec.c $(EC_SRCS) daemon/entropy.c \
-	       daemon/failure.c daemon/fdpass.c daemon/generation.c daemon/handshake.c daemon/intake.c \
+	       daemon/failure.c daemon/fdpass.c daemon/generation.c daemon/handshake.c daemon/hash.c daemon/intake.c \
 	       daemon/key_client.c daemon/keyproc.c daemon/keys.c daemon/log.c daemon/metrics.c daemon/policy.c daemon/privilege.c daemon/quota.c \
 	       daemon/request.c daemon/rsa.c daemon/sandbox.c daemon/san.c daemon/server.c daemon/session_cache.c daemon/shm.c daemon/supervisor.c daemon/symmetric.c daemon/unixsock.c daemon/verify.c \
 	       $(sort $(wildcard daemon/tls13/*.c))
@@ -229,13 +238,13 @@ bench: deps
 	kmod-tests/vm/vmrun --timeout 3600 -- bench/run.sh
 
 # Server CPU per handshake, ktlsd (as built, and with BearSSL's code only:
-# EC=bearssl RSA=bearssl) against nginx, on this machine's own CPU: no VM, no
+# EC=bearssl RSA=bearssl SHA=bearssl) against nginx, on this machine's own CPU: no VM, no
 # kTLS needed (bench/host.sh). nginx comes from make deps. The BearSSL-only
 # daemon gets a build folder of its own.
 BUILD_BEARSSL ?= build-bearssl
 ifeq ($(EC),nettle)
 bench-host: $(BUILD)/ktlsd $(BUILD)/bench/hs_load $(BUILD)/bench/handoff_server
-	$(MAKE) EC=bearssl RSA=bearssl BUILD=$(BUILD_BEARSSL) $(BUILD_BEARSSL)/ktlsd
+	$(MAKE) EC=bearssl RSA=bearssl SHA=bearssl BUILD=$(BUILD_BEARSSL) $(BUILD_BEARSSL)/ktlsd
 	BENCH_BUILD=$(BUILD) BENCH_BUILD_BEARSSL=$(BUILD_BEARSSL) bench/host.sh
 else
 bench-host:

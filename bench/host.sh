@@ -7,9 +7,10 @@
 #
 # The servers run on one CPU, the clients on another; each figure is one load
 # of BENCH_SECONDS against one server:
-#   ktlsd (default)      build/ktlsd (nettle's elliptic curves, libcrypto's
-#                        RSA), one worker, behind bench/handoff_server
-#   ktlsd (BearSSL only) build-bearssl/ktlsd (EC=bearssl RSA=bearssl), the same
+#   ktlsd (default)      build/ktlsd (nettle's elliptic curves and SHA-256,
+#                        libcrypto's RSA), one worker, behind
+#                        bench/handoff_server
+#   ktlsd (BearSSL only) build-bearssl/ktlsd (EC=bearssl RSA=bearssl SHA=bearssl), the same
 #   nginx              Debian's, one worker; session cache and tickets off for
 #                      full handshakes, on for resumed ones
 # Server CPU is ktlsd's (supervisor, worker and key process) plus
@@ -338,7 +339,8 @@ bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
 	procs=("$ktlsd" "$worker" "$keys")
 	part_pid=$keys
 	case $ec in
-	"$3"*) echo "$col: elliptic curves: $ec; RSA: $(sed -n 's/.*RSA: \([^;]*\).*/\1/p' "$w/ktlsd.log")" \
+	"$3"*) echo "$col: elliptic curves: $ec; RSA: $(sed -n 's/.*RSA: \([^;]*\).*/\1/p' "$w/ktlsd.log");" \
+		"SHA-256: $(sed -n 's/.*SHA-256: \([^;]*\).*/\1/p' "$w/ktlsd.log")" \
 		>>"$w/versions" ;;
 	*) die "$2/ktlsd says its elliptic curves are '$ec', not $3" ;;
 	esac

@@ -28,6 +28,7 @@
 
 #include "ec_nettle.h"
 #include "entropy.h"
+#include "hash.h"
 
 /* Limbs are full words: the byte conversions below count on it. */
 _Static_assert(GMP_NAIL_BITS == 0, "GMP built with nail bits");
@@ -554,7 +555,7 @@ static int nonce_seed(const struct nist_ctx *x, struct sign_work *w, const uint8
 	if (entropy_fill(w->fresh, sizeof(w->fresh)))
 		return -1;
 	limbs_to_be(w->bytes, x->c->len, w->z);
-	br_hmac_drbg_init(&w->drbg, &br_sha256_vtable, w->bytes, x->c->len);
+	br_hmac_drbg_init(&w->drbg, hash_fast(&br_sha256_vtable), w->bytes, x->c->len);
 	br_hmac_drbg_update(&w->drbg, hash, hash_len);
 	br_hmac_drbg_update(&w->drbg, w->fresh, sizeof(w->fresh));
 	return 0;

@@ -9,6 +9,7 @@
 
 #include "entropy.h"
 #include "fdpass.h"
+#include "hash.h"
 #include "keyproc.h"
 #include "log.h"
 #include "rsa.h"
@@ -21,7 +22,7 @@ int keyproc_init(struct keyproc *kp, const struct config *cfg)
 	kp->cfg = cfg;
 	if (entropy_fill(seed, sizeof(seed)) < 0)
 		return -1;
-	br_hmac_drbg_init(&kp->rng, &br_sha256_vtable, seed, sizeof(seed));
+	br_hmac_drbg_init(&kp->rng, hash_fast(&br_sha256_vtable), seed, sizeof(seed));
 	explicit_bzero(seed, sizeof(seed));
 	/* Slower, not weaker: said once per key process, not silently. */
 	for (const struct profile *p = cfg->profiles; p; p = p->next)

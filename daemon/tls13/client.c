@@ -10,6 +10,7 @@
 #include "msg_client.h"
 #include "peer.h"
 #include "sig.h"
+#include "../hash.h"
 
 static int stage(struct t13_client *s, struct t13_buf *b)
 {
@@ -140,7 +141,7 @@ int t13_client_start(struct t13_client *s, struct t13_conn *conn, const struct p
 	s->sni = sni;
 	s->alpn = alpn;
 	s->alpn_count = alpn_count;
-	br_hmac_drbg_init(&s->rng, &br_sha256_vtable, seed, 32);
+	br_hmac_drbg_init(&s->rng, hash_fast(&br_sha256_vtable), seed, 32);
 	br_hmac_drbg_generate(&s->rng, s->random, sizeof(s->random));
 	br_hmac_drbg_generate(&s->rng, s->session_id, sizeof(s->session_id));
 	t13_transcript_init(&s->transcript);

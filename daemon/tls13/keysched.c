@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "keysched.h"
+#include "../hash.h"
 
 /* HkdfLabel's largest encoding: uint16 length, label<7..255>, context<0..255>. */
 #define HKDF_LABEL_MAX	(2 + 1 + 255 + 1 + 255)
@@ -19,6 +20,7 @@ void t13_hkdf_extract(const br_hash_class *h, const void *salt, size_t salt_len,
 	br_hmac_key_context kc;
 	br_hmac_context hc;
 
+	h = hash_fast(h);
 	if (!salt || !salt_len) {
 		salt = zeros;
 		salt_len = t13_hash_len(h);
@@ -45,7 +47,7 @@ int t13_hkdf_expand(const br_hash_class *h, const uint8_t *prk, const void *info
 	/* The counter is one byte: at most 255 blocks. */
 	if (out_len > 255 * hash_len)
 		return -1;
-	br_hmac_key_init(&kc, h, prk, hash_len);
+	br_hmac_key_init(&kc, hash_fast(h), prk, hash_len);
 	for (done = 0, counter = 1; done < out_len; done += n, counter++) {
 		br_hmac_init(&hc, &kc, 0);
 		if (done)
@@ -101,13 +103,20 @@ static void empty_hash(const br_hash_class *h, uint8_t *out)
 {
 	br_hash_compat_context hc;
 
+	h = hash_fast(h);
 	h->init(&hc.vtable);
 	h->out(&hc.vtable, out);
 }
 
+/* The transcript's SHA-256 runs on the fast class (hash.h). */
+static const br_hash_class *sha256(void)
+{
+	return hash_fast(&br_sha256_vtable);
+}
+
 void t13_transcript_init(struct t13_transcript *t)
 {
-	br_sha256_init(&t->sha256);
+	sha256()->init(&t->sha256.vtable);
 	br_sha384_init(&t->sha384);
 	t->hash = NULL;
 }
@@ -132,7 +141,7 @@ static int runs(const struct t13_transcript *t, const br_hash_class *h)
 void t13_transcript_update(struct t13_transcript *t, const void *data, size_t len)
 {
 	if (runs(t, &br_sha256_vtable))
-		br_sha256_update(&t->sha256, data, len);
+		sha256()->update(&t->sha256.vtable, data, len);
 	if (runs(t, &br_sha384_vtable))
 		br_sha384_update(&t->sha384, data, len);
 }
@@ -140,9 +149,9 @@ void t13_transcript_update(struct t13_transcript *t, const void *data, size_t le
 size_t t13_transcript_hash_as(const struct t13_transcript *t, const br_hash_class *h,
 			      uint8_t *out)
 {
-	/* br_*_out() read the context without changing it: the transcript goes on. */
+	/* out() reads the context without changing it: the transcript goes on. */
 	if (h == &br_sha256_vtable && runs(t, h)) {
-		br_sha256_out(&t->sha256, out);
+		sha256()->out(&t->sha256.vtable, out);
 		return br_sha256_SIZE;
 	}
 	if (h == &br_sha384_vtable && runs(t, h)) {
@@ -171,11 +180,13 @@ void t13_transcript_restart_after_hrr(struct t13_transcript *t)
 	uint8_t digest[T13_MAX_DIGEST], hdr[4];
 
 	if (runs(t, &br_sha256_vtable)) {
-		br_sha256_out(&t->sha256, digest);
-		br_sha256_init(&t->sha256);
+		const br_hash_class *h = sha256();
+
+		h->out(&t->sha256.vtable, digest);
+		h->init(&t->sha256.vtable);
 		message_hash_header(hdr, br_sha256_SIZE);
-		br_sha256_update(&t->sha256, hdr, sizeof(hdr));
-		br_sha256_update(&t->sha256, digest, br_sha256_SIZE);
+		h->update(&t->sha256.vtable, hdr, sizeof(hdr));
+		h->update(&t->sha256.vtable, digest, br_sha256_SIZE);
 	}
 	if (runs(t, &br_sha384_vtable)) {
 		br_sha384_out(&t->sha384, digest);

@@ -75,7 +75,7 @@ void t13_derive_secret(const br_hash_class *h, const uint8_t *secret, const char
  * by side; t13_transcript_select() then keeps the suite's one.
  */
 struct t13_transcript {
-	br_sha256_context sha256;
+	br_hash_compat_context sha256;	/* of hash_fast(&br_sha256_vtable)'s class */
 	br_sha384_context sha384;
 	const br_hash_class *hash;	/* NULL: both still run */
 };

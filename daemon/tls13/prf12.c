@@ -5,6 +5,7 @@
 
 #include "prf12.h"
 #include "ktlsd_ktls.h"
+#include "../hash.h"
 
 const br_hash_class *t12_prf_hash(uint16_t suite12)
 {
@@ -13,16 +14,56 @@ const br_hash_class *t12_prf_hash(uint16_t suite12)
 	return info && info->prf_sha384 ? &br_sha384_vtable : &br_sha256_vtable;
 }
 
+/* HMAC(@kc's key, @a || label || @seeds) into @out. */
+static void hmac_seeded(const br_hmac_key_context *kc, const uint8_t *a, size_t a_len,
+			const char *label, const br_tls_prf_seed_chunk *seeds, size_t n, uint8_t *out)
+{
+	br_hmac_context hc;
+
+	br_hmac_init(&hc, kc, 0);
+	br_hmac_update(&hc, a, a_len);
+	if (label)
+		br_hmac_update(&hc, label, strlen(label));
+	for (size_t i = 0; i < n; i++)
+		br_hmac_update(&hc, seeds[i].data, seeds[i].len);
+	br_hmac_out(&hc, out);
+	explicit_bzero(&hc, sizeof(hc));
+}
+
+/*
+ * P_hash (RFC 5246 §5) on @h, with the seed label || @seeds: A(1) =
+ * HMAC(secret, seed), then HMAC(secret, A(i) || seed) until @len bytes,
+ * A(i+1) = HMAC(secret, A(i)). BearSSL's own (br_tls12_sha256_prf) is
+ * bound to its SHA-256 code; this one takes hash_fast()'s.
+ */
+static void p_hash(const br_hash_class *h, uint8_t *out, size_t len, const uint8_t *secret,
+		   size_t secret_len, const char *label, const br_tls_prf_seed_chunk *seeds, size_t n)
+{
+	uint8_t a[T13_MAX_DIGEST], block[T13_MAX_DIGEST];
+	size_t hlen = t13_hash_len(h), done, k;
+	br_hmac_key_context kc;
+
+	br_hmac_key_init(&kc, hash_fast(h), secret, secret_len);
+	hmac_seeded(&kc, NULL, 0, label, seeds, n, a);
+	for (done = 0; done < len; done += k) {
+		hmac_seeded(&kc, a, hlen, label, seeds, n, block);
+		k = len - done < hlen ? len - done : hlen;
+		memcpy(out + done, block, k);
+		if (done + k < len)
+			hmac_seeded(&kc, a, hlen, NULL, NULL, 0, a);
+	}
+	explicit_bzero(a, sizeof(a));
+	explicit_bzero(block, sizeof(block));
+	explicit_bzero(&kc, sizeof(kc));
+}
+
 void t12_prf(uint16_t suite12, uint8_t *out, size_t len, const uint8_t *secret, size_t secret_len,
 	     const char *label, const uint8_t *seed1, size_t seed1_len, const uint8_t *seed2,
 	     size_t seed2_len)
 {
 	br_tls_prf_seed_chunk seeds[2] = { { seed1, seed1_len }, { seed2, seed2_len } };
 
-	if (t12_prf_hash(suite12) == &br_sha384_vtable)
-		br_tls12_sha384_prf(out, len, secret, secret_len, label, seed2 ? 2 : 1, seeds);
-	else
-		br_tls12_sha256_prf(out, len, secret, secret_len, label, seed2 ? 2 : 1, seeds);
+	p_hash(t12_prf_hash(suite12), out, len, secret, secret_len, label, seeds, seed2 ? 2 : 1);
 }
 
 void t12_master_secret(uint16_t suite12, int extended, const struct t13_transcript *t,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pss.h"
+#include "../hash.h"
 #include "../rsa.h"
 #include "t13.h"
 
@@ -51,6 +52,7 @@ static void mgf1_xor(const br_hash_class *h, size_t hlen, const uint8_t *seed,
 	uint32_t c = 0;
 	size_t off, n;
 
+	h = hash_fast(h);
 	for (off = 0; off < out_len; off += n, c++) {
 		counter[0] = (uint8_t)(c >> 24);
 		counter[1] = (uint8_t)(c >> 16);
@@ -73,6 +75,7 @@ static void pss_digest(const br_hash_class *h, size_t hlen, const uint8_t *mhash
 	static const uint8_t zeros[8];
 	br_hash_compat_context ctx;
 
+	h = hash_fast(h);
 	h->init(&ctx.vtable);
 	h->update(&ctx.vtable, zeros, sizeof(zeros));
 	h->update(&ctx.vtable, mhash, hlen);

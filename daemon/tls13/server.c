@@ -11,6 +11,7 @@
 #include "server.h"
 #include "server12.h"
 #include "sig.h"
+#include "../hash.h"
 
 /* 0-RTT data a client may send before it sees we refused it (4.2.10). */
 #define T13_EARLY_DATA_SKIP	(64 * 1024)
@@ -28,7 +29,7 @@ int t13_server_start(struct t13_server *s, struct t13_conn *conn, const struct p
 	s->psk_index = -1;
 	s->outcome.version = T13_VERSION;
 	s->state = T13S_HELLO;
-	br_hmac_drbg_init(&s->rng, &br_sha256_vtable, seed, 32);
+	br_hmac_drbg_init(&s->rng, hash_fast(&br_sha256_vtable), seed, 32);
 	t13_transcript_init(&s->transcript);
 	return 0;
 }

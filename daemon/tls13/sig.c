@@ -11,6 +11,7 @@
 #include "pss.h"
 #include "sig.h"
 #include "../ec.h"
+#include "../hash.h"
 #include "../key_client.h"
 #include "../rsa.h"
 
@@ -100,6 +101,7 @@ static size_t hash_content(const br_hash_class *h, const uint8_t *data, size_t l
 {
 	br_hash_compat_context ctx;
 
+	h = hash_fast(h);
 	h->init(&ctx.vtable);
 	h->update(&ctx.vtable, data, len);
 	h->out(&ctx.vtable, out);
