@@ -93,7 +93,10 @@ static void restore_nodelay(struct handshake *hs)
 /*
  * RFC 5246 §7.2.2: a connection ended by a fatal alert is never resumed.
  * Only our engine's TLS 1.2 server keeps sessions (server12.h); the ID it
- * resumed or made is dropped (a no-op if it was never kept).
+ * resumed or made is dropped (a no-op if it was never kept). Only when an
+ * alert ended it, sent or received: after a reset or an EOF the session
+ * stays, or whoever saw its ID in the clear could evict it by offering it
+ * and hanging up.
  */
 static void forget_session(struct handshake *hs)
 {
@@ -110,7 +113,8 @@ static enum hs_progress fail(struct handshake *hs, int status, int alert,
 {
 	char detail[sizeof(hs->reply.message)];
 
-	forget_session(hs);
+	if (alert >= 0 || hs->reply.alert_received >= 0)
+		forget_session(hs);
 	if (alert >= 0)
 		send_alert(hs, alert);
 	hs->reply.status = status;
@@ -399,9 +403,7 @@ static enum hs_progress to_t12(struct handshake *hs)
  * The ClientHello decides the engine: ours for TLS 1.3 if the client offers
  * it and the profile allows it, and for TLS 1.2 (server12.h) if the profile
  * allows that; BearSSL's for TLS 1.2 with client certificates or a chain
- * our flight cannot hold (p->server12_bearssl), and for a first record
- * that is no ClientHello (an SSL 2.0 one, or garbage: it
- * decides).
+ * our flight cannot hold (p->server12_bearssl).
  */
 static enum hs_progress choose_engine(struct handshake *hs)
 {
@@ -415,11 +417,15 @@ static enum hs_progress choose_engine(struct handshake *hs)
 		return HS_WANT_READ;
 	if (r < 0)
 		return fail13(hs);
-	if (r == 2) {
-		if (p->suite_count)
-			return to_t12(hs);
-		return fail(hs, EPROTO, BR_ALERT_UNEXPECTED_MESSAGE, "expected a ClientHello");
-	}
+	/*
+	 * Anything before the ClientHello is whole (an alert too, which no
+	 * transcript covers) ends it: handed on to BearSSL's engine, an alert
+	 * slipped in on the way would turn a TLS 1.3 client's handshake into a
+	 * TLS 1.2 one without the downgrade sentinel.
+	 */
+	if (r == 2)
+		return fail(hs, EPROTO, BR_ALERT_UNEXPECTED_MESSAGE,
+			    "a record other than the ClientHello's came first");
 	r = t13_parse_client_hello(&ch, msg, len);
 	if (r < 0) {
 		t13_fail_alert(&hs->conn, r, "malformed ClientHello");

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "keys.h"
+#include "tls13/prf12.h"
 
 /*
  * Not br_ssl_key_export(): that is RFC 5705 exporter, with the randoms in
@@ -13,10 +14,6 @@ int keys_derive(struct ktlsd_keys *keys, uint16_t suite, enum ktlsd_role role,
 		const uint8_t server_random[32], uint64_t tx_seq, uint64_t rx_seq)
 {
 	const struct ktlsd_suite_info *info = ktlsd_suite_by_id(suite);
-	br_tls_prf_seed_chunk seeds[2] = {
-		{ server_random, 32 },
-		{ client_random, 32 },
-	};
 	uint8_t block[2 * (32 + 12)];
 	size_t len;
 	int rc;
@@ -24,10 +21,8 @@ int keys_derive(struct ktlsd_keys *keys, uint16_t suite, enum ktlsd_role role,
 	if (!info)
 		return -1;
 	len = 2 * (info->key_len + info->iv_len);
-	if (info->prf_sha384)
-		br_tls12_sha384_prf(block, len, master_secret, 48, "key expansion", 2, seeds);
-	else
-		br_tls12_sha256_prf(block, len, master_secret, 48, "key expansion", 2, seeds);
+	t12_prf(suite, block, len, master_secret, 48, "key expansion", server_random, 32,
+		client_random, 32);
 	rc = ktlsd_keys_from_block(keys, suite, role, block, len, tx_seq, rx_seq);
 	explicit_bzero(block, sizeof(block));
 	return rc;

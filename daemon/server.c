@@ -214,6 +214,15 @@ static void release_fd(struct server *srv, int fd, uid_t uid)
 	charge_closes(srv, uid, closer_close(&srv->closer, fd, (uint32_t)uid));
 }
 
+/*
+ * The loop collects completed closes at every turn; a completion wakes it
+ * only while something waits for room: accepting paused, requests deferred.
+ */
+static void wake_on_closes(struct server *srv)
+{
+	closer_set_events(&srv->closer, srv->accept_paused || srv->deferred);
+}
+
 /* Closes one uid may have outstanding: two per handshake it may run, and a message's worth. */
 static unsigned closing_budget(const struct server *srv)
 {
@@ -258,8 +267,10 @@ static void finish_client(struct server *srv, struct client *c,
 	if (reply && send(c->app_fd, reply, sizeof(*reply), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		log_msg(LOG_DEBUG, "%s: reply not delivered: %s", c->caller.who, strerror(errno));
 	unlink_deadline(srv, c);
-	if (c->deferred)
+	if (c->deferred) {
 		srv->deferred--;
+		wake_on_closes(srv);
+	}
 	count_client(srv, c, -1);
 	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->app_fd, NULL);
 	release_fd(srv, c->app_fd, uid);
@@ -476,6 +487,7 @@ static void defer_client(struct server *srv, struct client *c)
 		return;
 	c->deferred = 1;
 	srv->deferred++;
+	wake_on_closes(srv);
 	watch_fd(srv, EPOLL_CTL_MOD, c->app_fd, 0, &c->app_watch);
 	pause_accepting(srv, EMFILE);
 }
@@ -490,6 +502,7 @@ static void resume_deferred(struct server *srv)
 		srv->deferred--;
 		watch_fd(srv, EPOLL_CTL_MOD, c->app_fd, EPOLLIN | EPOLLRDHUP, &c->app_watch);
 	}
+	wake_on_closes(srv);
 }
 
 static void on_request(struct server *srv, struct client *c)
@@ -587,7 +600,7 @@ static void pause_accepting(struct server *srv, int err)
 	if (srv->accept_paused)
 		return;
 	srv->accept_paused = 1;
-	closer_set_events(&srv->closer, 1);
+	wake_on_closes(srv);
 	srv->accept_resume_ms = now_ms() + 1000;
 	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, srv->listen_fd, NULL);
 	log_limited(&srv->refusals, now_ms(), "accept paused", LOG_WARNING,
@@ -599,7 +612,7 @@ static void resume_accepting(struct server *srv)
 	if (!srv->accept_paused)
 		return;
 	srv->accept_paused = 0;
-	closer_set_events(&srv->closer, 0);
+	wake_on_closes(srv);
 	if (!srv->retiring)
 		watch_fd(srv, EPOLL_CTL_ADD, srv->listen_fd, EPOLLIN, &srv->listen_watch);
 }
@@ -625,16 +638,20 @@ static void on_accept(struct server *srv)
 static void on_closed(struct server *srv)
 {
 	uint32_t owners[256];
-	size_t n = closer_collect(&srv->closer, owners, 256);
+	size_t n;
 
-	for (size_t i = 0; i < n; i++) {
-		struct quota_entry *q = quota_find(&srv->quota, (uid_t)owners[i]);
+	/* All of them: without a wake-up, what is left would wait for another event. */
+	do {
+		n = closer_collect(&srv->closer, owners, 256);
+		for (size_t i = 0; i < n; i++) {
+			struct quota_entry *q = quota_find(&srv->quota, (uid_t)owners[i]);
 
-		if (q && q->closing) {
-			q->closing--;
-			quota_tidy(&srv->quota, (uid_t)owners[i]);
+			if (q && q->closing) {
+				q->closing--;
+				quota_tidy(&srv->quota, (uid_t)owners[i]);
+			}
 		}
-	}
+	} while (n == 256);
 	if (!room_for_intake(srv))
 		return;
 	resume_accepting(srv);
@@ -792,7 +809,7 @@ static int start_closer(struct server *srv)
 		return -1;
 	}
 	/* The loop collects at every turn; a wake-up only while accepting waits for room. */
-	closer_set_events(&srv->closer, 0);
+	wake_on_closes(srv);
 	return 0;
 }
 

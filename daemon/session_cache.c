@@ -78,13 +78,27 @@ static struct session_entry *find(struct session_entry *b, const uint8_t id[32])
 	return NULL;
 }
 
-int session_cache_save(struct session_cache *c, const char *profile,
+/* SHA-256 of @name: what an entry keeps of its server name. */
+static void name_hash(const char *name, uint8_t out[32])
+{
+	br_sha256_context h;
+
+	br_sha256_init(&h);
+	br_sha256_update(&h, name, strlen(name));
+	br_sha256_out(&h, out);
+}
+
+int session_cache_save(struct session_cache *c, const char *profile, const char *server_name,
 		       const br_ssl_session_parameters *params, int extended_master_secret,
 		       uint64_t now_ms)
 {
 	struct session_entry *b, *slot;
+	uint8_t name[32];
 
-	if (params->session_id_len != 32 || strlen(profile) >= KTLSD_PROFILE_MAX || lock(c) < 0)
+	if (params->session_id_len != 32 || strlen(profile) >= KTLSD_PROFILE_MAX)
+		return -1;
+	name_hash(server_name, name);
+	if (lock(c) < 0)
 		return -1;
 	b = bucket_of(c, params->session_id);
 	slot = find(b, params->session_id);
@@ -103,6 +117,7 @@ int session_cache_save(struct session_cache *c, const char *profile,
 	slot->version = params->version;
 	slot->suite = params->cipher_suite;
 	slot->extended_master_secret = extended_master_secret != 0;
+	memcpy(slot->name_hash, name, sizeof(name));
 	memcpy(slot->master_secret, params->master_secret, 48);
 	slot->saved_ms = now_ms;
 	strcpy(slot->profile, profile);
@@ -111,16 +126,22 @@ int session_cache_save(struct session_cache *c, const char *profile,
 	return 0;
 }
 
-int session_cache_load(struct session_cache *c, const char *profile, br_ssl_session_parameters *params,
-		       int *extended_master_secret, uint64_t now_ms)
+int session_cache_load(struct session_cache *c, const char *profile, const char *server_name,
+		       br_ssl_session_parameters *params, int *extended_master_secret,
+		       uint64_t now_ms)
 {
 	struct session_entry *e;
+	uint8_t name[32];
 	int found = 0;
 
-	if (params->session_id_len != 32 || lock(c) < 0)
+	if (params->session_id_len != 32)
+		return 0;
+	name_hash(server_name, name);
+	if (lock(c) < 0)
 		return 0;
 	e = find(bucket_of(c, params->session_id), params->session_id);
-	if (e && live(c, e, now_ms) && !strncmp(e->profile, profile, KTLSD_PROFILE_MAX)) {
+	if (e && live(c, e, now_ms) && !strncmp(e->profile, profile, KTLSD_PROFILE_MAX) &&
+	    !memcmp(e->name_hash, name, sizeof(name))) {
 		params->version = e->version;
 		params->cipher_suite = e->suite;
 		*extended_master_secret = e->extended_master_secret;

@@ -9,7 +9,9 @@
  * chosen by the session ID's first bytes (our server makes them random; a
  * client's made-up ID only costs one bucket's scan); a full bucket drops
  * its oldest entry. Each entry expires lifetime_ms after it was saved, and
- * resumes only under the profile that saved it. Master secrets are wiped
+ * resumes only under the profile that saved it, for the server name it was
+ * made for (RFC 6066 §3: another name gets a full handshake; kept as its
+ * SHA-256). Master secrets are wiped
  * when an entry is replaced, cleared or the cache is destroyed.
  *
  * Every worker can read every cached master secret: the price of sharing,
@@ -35,6 +37,7 @@ struct session_entry {
 	uint16_t version;
 	uint16_t suite;
 	uint8_t extended_master_secret;	/* made with RFC 7627's: resumes only with it */
+	uint8_t name_hash[32];		/* SHA-256 of the server name it was made for ("" none) */
 	uint8_t master_secret[48];
 	uint64_t saved_ms;		/* CLOCK_MONOTONIC: one clock for every process */
 	char profile[KTLSD_PROFILE_MAX];
@@ -60,19 +63,21 @@ void session_cache_clear(struct session_cache *c, uint64_t lifetime_ms);
 
 /*
  * Keep @params (a 32-byte session ID), whose master secret is RFC 7627's
- * extended one if @extended_master_secret, for @profile, at @now_ms. 0, or
- * -1: the lock is lost.
+ * extended one if @extended_master_secret, for @profile and @server_name
+ * (the client's SNI, "" for none), at @now_ms. 0, or -1: the lock is lost.
  */
-int session_cache_save(struct session_cache *c, const char *profile,
+int session_cache_save(struct session_cache *c, const char *profile, const char *server_name,
 		       const br_ssl_session_parameters *params, int extended_master_secret,
 		       uint64_t now_ms);
 
 /*
- * The session with @params' ID for @profile, unexpired at @now_ms, into
- * @params and *@extended_master_secret: 1; 0 if there is none.
+ * The session with @params' ID for @profile and @server_name, unexpired at
+ * @now_ms, into @params and *@extended_master_secret: 1; 0 if there is
+ * none.
  */
-int session_cache_load(struct session_cache *c, const char *profile, br_ssl_session_parameters *params,
-		       int *extended_master_secret, uint64_t now_ms);
+int session_cache_load(struct session_cache *c, const char *profile, const char *server_name,
+		       br_ssl_session_parameters *params, int *extended_master_secret,
+		       uint64_t now_ms);
 
 /* Forget the session with ID @id (32 bytes), if kept: its connection ended with a fatal alert. */
 void session_cache_drop(struct session_cache *c, const uint8_t id[32]);

@@ -44,7 +44,7 @@ static int holds(struct session_cache *c, const char *profile, const br_ssl_sess
 	memset(&got, 0, sizeof(got));
 	memcpy(got.session_id, want->session_id, 32);
 	got.session_id_len = 32;
-	return session_cache_load(c, profile, &got, &ems, now) == 1 && ems == EMS &&
+	return session_cache_load(c, profile, "www.example", &got, &ems, now) == 1 && ems == EMS &&
 	       got.version == want->version &&
 	       got.cipher_suite == want->cipher_suite &&
 	       !memcmp(got.master_secret, want->master_secret, 48);
@@ -56,19 +56,27 @@ static void test_save_load(struct session_cache *c)
 	br_ssl_session_parameters unknown = session(3, 0, 0);
 	br_ssl_session_parameters short_id = session(4, 0, 0xcc);
 
-	ok(session_cache_save(c, "web", &a, EMS, 100) == 0 && holds(c, "web", &a, 100),
+	ok(session_cache_save(c, "web", "www.example", &a, EMS, 100) == 0 && holds(c, "web", &a, 100),
 	   "a saved session is found, with its version, suite and master secret");
 	ok(!holds(c, "other", &a, 100), "only under the profile that saved it");
-	ok(session_cache_save(c, "web", &b, 0, 100) == 0 && !holds(c, "web", &b, 100) &&
-	   session_cache_save(c, "web", &b, EMS, 100) == 0 && holds(c, "web", &b, 100),
+	{
+		br_ssl_session_parameters got = a;
+		int ems;
+
+		ok(session_cache_load(c, "web", "other.example", &got, &ems, 100) == 0 &&
+		   session_cache_load(c, "web", "", &got, &ems, 100) == 0,
+		   "only for the server name it was made for (RFC 6066 3): not another, not none");
+	}
+	ok(session_cache_save(c, "web", "www.example", &b, 0, 100) == 0 && !holds(c, "web", &b, 100) &&
+	   session_cache_save(c, "web", "www.example", &b, EMS, 100) == 0 && holds(c, "web", &b, 100),
 	   "whether its master secret is the extended one (RFC 7627) is kept with it");
 	ok(!holds(c, "web", &unknown, 100), "an unknown ID is not found");
 	ok(holds(c, "web", &a, 100 + LIFETIME - 1) && !holds(c, "web", &a, 100 + LIFETIME),
 	   "found until its lifetime ends, not after");
 	ok(!holds(c, "web", &a, 99), "nor before it was saved (a clock that went back)");
 	short_id.session_id_len = 16;
-	ok(session_cache_save(c, "web", &short_id, EMS, 100) < 0, "an ID of other than 32 bytes is refused");
-	session_cache_save(c, "web", &b, EMS, 100);
+	ok(session_cache_save(c, "web", "www.example", &short_id, EMS, 100) < 0, "an ID of other than 32 bytes is refused");
+	session_cache_save(c, "web", "www.example", &b, EMS, 100);
 	session_cache_drop(c, b.session_id);
 	ok(!holds(c, "web", &b, 100) && holds(c, "web", &a, 100), "a dropped session is gone, the others stay");
 	session_cache_clear(c, LIFETIME);
@@ -83,7 +91,7 @@ static void test_bucket_eviction(struct session_cache *c)
 	/* Same first three bytes: one bucket. Saved one ms apart, the first is the oldest. */
 	for (int i = 0; i <= SESSION_CACHE_WAYS; i++) {
 		s[i] = session(9, (uint8_t)i, (uint8_t)(0x40 + i));
-		session_cache_save(c, "web", &s[i], EMS, 200 + (uint64_t)i);
+		session_cache_save(c, "web", "www.example", &s[i], EMS, 200 + (uint64_t)i);
 	}
 	for (int i = 1; i <= SESSION_CACHE_WAYS; i++)
 		kept += holds(c, "web", &s[i], 300);
@@ -100,7 +108,7 @@ static void test_across_processes(struct session_cache *c)
 	pid_t pid = fork();
 
 	if (pid == 0)
-		_exit(session_cache_save(c, "web", &a, EMS, 400) == 0 ? 0 : 1);
+		_exit(session_cache_save(c, "web", "www.example", &a, EMS, 400) == 0 ? 0 : 1);
 	waitpid(pid, &status, 0);
 	ok(WIFEXITED(status) && !WEXITSTATUS(status) && holds(c, "web", &a, 400),
 	   "a session one process saved is found by another");
@@ -113,7 +121,7 @@ static void test_across_processes(struct session_cache *c)
 	waitpid(pid, &status, 0);
 	ok(WIFSIGNALED(status) && !holds(c, "web", &a, 400),
 	   "a process killed holding the lock: the next caller takes it, and drops the sessions");
-	ok(session_cache_save(c, "web", &a, EMS, 500) == 0 && holds(c, "web", &a, 500),
+	ok(session_cache_save(c, "web", "www.example", &a, EMS, 500) == 0 && holds(c, "web", &a, 500),
 	   "then the cache works again");
 }
 

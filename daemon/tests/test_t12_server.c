@@ -122,6 +122,7 @@ enum resume {
 	RESUME_EXPIRED,		/* ... saved again a lifetime ago */
 	RESUME_OTHER_PROFILE,	/* ... to another profile's server, same cache */
 	RESUME_EMS,		/* ... saved again as made with the extended master secret */
+	RESUME_OTHER_NAME,	/* ... saved again as made for another server name */
 };
 
 enum side { NOBODY, CLIENT, SERVER };
@@ -867,7 +868,8 @@ static void check_session_kept(const struct run *r)
 	memset(&got, 0, sizeof(got));
 	memcpy(got.session_id, s->t12.session_id, 32);
 	got.session_id_len = 32;
-	found = session_cache_load(r->cache, r->server->profile->name, &got, &ems, t13_now_ms());
+	found = session_cache_load(r->cache, r->server->profile->name, s->outcome.server_name, &got,
+				   &ems, t13_now_ms());
 	ok(found && ems == 0 && got.version == BR_TLS12 &&
 	   got.cipher_suite == eng->session.cipher_suite &&
 	   !memcmp(got.master_secret, eng->session.master_secret, 48),
@@ -990,11 +992,15 @@ static int first_handshake(const struct hs_case *hc, br_ssl_session_parameters *
 	case RESUME_EXPIRED:
 		/* Saved exactly a lifetime before now: expired (session_cache.h). */
 		session_cache_drop(cache, params->session_id);
-		session_cache_save(cache, "server", params, 0, t13_now_ms() - LIFETIME_MS);
+		session_cache_save(cache, "server", "localhost", params, 0, t13_now_ms() - LIFETIME_MS);
 		break;
 	case RESUME_EMS:
 		session_cache_drop(cache, params->session_id);
-		session_cache_save(cache, "server", params, 1, t13_now_ms());
+		session_cache_save(cache, "server", "localhost", params, 1, t13_now_ms());
+		break;
+	case RESUME_OTHER_NAME:
+		session_cache_drop(cache, params->session_id);
+		session_cache_save(cache, "server", "other.example", params, 0, t13_now_ms());
 		break;
 	default:
 		break;
@@ -1140,6 +1146,9 @@ static const struct hs_case cases[] = {
 	OK(.name = "another profile's session: full", .server = SERVER_EC CACHE, .client = "",
 	   .resume = RESUME_OTHER_PROFILE, .wire = WIRE_RELAY, .suite = ECDSA_AES128, .group = X25519,
 	   .scheme = ECDSA_P256),
+	OK(.name = "a session made for another server name: full (RFC 6066 3)", .server = SERVER_EC CACHE,
+	   .client = "", .resume = RESUME_OTHER_NAME, .wire = WIRE_RELAY, .suite = ECDSA_AES128,
+	   .group = X25519, .scheme = ECDSA_P256),
 	OK(.name = "session whose suite the client no longer offers: full", .server = SERVER_EC CACHE,
 	   .client = CIPHERS("ECDHE-ECDSA-AES128-GCM-SHA256"),
 	   .client2 = CIPHERS("ECDHE-ECDSA-AES256-GCM-SHA384"), .resume = RESUME_SAME,
@@ -1210,6 +1219,9 @@ static const struct hs_case cases[] = {
 	OURS(.name = "ClientHello offers no group we have", .server = SERVER_EC "groups = X25519\n",
 	     .client = "", .wire = WIRE_RELAY, .tamper = TAMPER_HELLO_GROUP, .from = X25519,
 	     .patch = X448, .alert = T13_ALERT_HANDSHAKE_FAILURE),
+	OURS(.name = "ClientHello's groups leave out our ECDSA certificate's curve (RFC 8422 5.1)",
+	     .server = SERVER_EC, .client = "", .wire = WIRE_RELAY, .tamper = TAMPER_HELLO_GROUP,
+	     .from = P256, .patch = X448, .alert = T13_ALERT_HANDSHAKE_FAILURE),
 	OURS(.name = "ClientHello without supported_groups, P-256 not ours",
 	     .server = SERVER_EC "groups = X25519:P-384\n", .client = "", .wire = WIRE_RELAY,
 	     .tamper = TAMPER_HELLO_DROP_EXT, .from = T13_EXT_SUPPORTED_GROUPS,

@@ -632,8 +632,11 @@ static void test_server_name(void)
 	ok(server_name_rc(name, 255, 0, got) == 0 && strlen(got) == 255, "host_name of 255 bytes: parses");
 	ok(server_name_rc(name, 256, 0, NULL) == -T13_ALERT_ILLEGAL_PARAMETER,
 	   "host_name of 256 bytes: illegal_parameter");
-	ok(server_name_rc("a_b.example", 11, 0, NULL) == -T13_ALERT_ILLEGAL_PARAMETER,
-	   "host_name with '_': illegal_parameter");
+	ok(server_name_rc("my_host.internal", 16, 0, got) == 0 && !strcmp(got, "my_host.internal"),
+	   "host_name with '_' (no hostname's, but names in use): parses");
+	ok(server_name_rc("a b.example", 11, 0, NULL) == -T13_ALERT_ILLEGAL_PARAMETER &&
+	   server_name_rc("*.example", 9, 0, NULL) == -T13_ALERT_ILLEGAL_PARAMETER,
+	   "host_name with a space or a '*': illegal_parameter");
 	ok(server_name_rc("example.com.", 12, 0, NULL) == -T13_ALERT_ILLEGAL_PARAMETER &&
 	   server_name_rc("a..b", 4, 0, NULL) == -T13_ALERT_ILLEGAL_PARAMETER,
 	   "host_name with a trailing dot or an empty label: illegal_parameter");

@@ -213,4 +213,10 @@ int t13_rx_client_hello(struct t13_conn *c, const uint8_t **msg, size_t *len);
 int t13_rx_replay(const struct t13_conn *c, int (*feed)(void *arg, const uint8_t *p, size_t n),
 		  void *arg);
 
+/*
+ * Our engine takes the ClientHello t13_rx_client_hello() read: stop keeping
+ * records for a replay (and counting them against the ClientHello's limit).
+ */
+void t13_rx_hello_taken(struct t13_conn *c);
+
 #endif

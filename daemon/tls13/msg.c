@@ -267,7 +267,9 @@ static int valid_host_name(const uint8_t *name, size_t len)
 			label = 0;
 			continue;
 		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+		/* '_' too: no hostname has one, but names in use do, and clients send them. */
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		      c == '_'))
 			return 0;
 		label++;
 	}

@@ -148,7 +148,7 @@ struct t13_client_hello {
 	const uint8_t *sig_algs_cert; size_t sig_algs_cert_len;
 	const uint8_t *key_shares; size_t key_shares_len;	/* the client_shares list, validated: each entry well-formed, no group twice */
 	const uint8_t *alpn; size_t alpn_len;		/* protocol_name_list, validated: no empty name */
-	char server_name[256]; int has_server_name;	/* host_name, validated: 1..255 bytes of LDH, '.', no NUL; an unknown name_type is skipped */
+	char server_name[256]; int has_server_name;	/* host_name, validated: 1..255 bytes of LDH and '_', '.', no NUL; an unknown name_type is skipped */
 	const uint8_t *psk_modes; size_t psk_modes_len;
 	const uint8_t *psk_identities; size_t psk_identities_len;	/* pre_shared_key: raw identities list */
 	const uint8_t *psk_binders; size_t psk_binders_len;		/* raw binders list */
@@ -175,7 +175,7 @@ struct t13_client_hello {
  * non-empty and as many of each (else -T13_ALERT_ILLEGAL_PARAMETER);
  * key_share entries with a non-empty key and no group twice (the latter
  * -T13_ALERT_ILLEGAL_PARAMETER); ALPN names non-empty; one host_name of
- * 1..255 bytes of letters, digits, '-' and non-empty labels separated by
+ * 1..255 bytes of letters, digits, '-', '_' and non-empty labels separated by
  * '.' (else -T13_ALERT_ILLEGAL_PARAMETER); early_data and
  * post_handshake_auth empty; for TLS 1.2, ec_point_formats a list of 1..255
  * bytes, renegotiation_info a vector of 0..255 bytes, extended_master_secret

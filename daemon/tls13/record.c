@@ -509,6 +509,11 @@ int t13_rx_client_hello(struct t13_conn *c, const uint8_t **msg, size_t *len)
 	}
 }
 
+void t13_rx_hello_taken(struct t13_conn *c)
+{
+	c->rx.keep_hello = 0;
+}
+
 int t13_rx_replay(const struct t13_conn *c, int (*feed)(void *arg, const uint8_t *p, size_t n),
 		  void *arg)
 {

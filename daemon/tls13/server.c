@@ -27,6 +27,7 @@ int t13_server_start(struct t13_server *s, struct t13_conn *conn, const struct p
 	s->tickets = tickets;
 	s->cache12 = verifier ? NULL : cache12;
 	s->psk_index = -1;
+	t13_rx_hello_taken(conn);
 	s->outcome.version = T13_VERSION;
 	s->state = T13S_HELLO;
 	br_hmac_drbg_init(&s->rng, hash_fast(&br_sha256_vtable), seed, 32);

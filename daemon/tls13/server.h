@@ -87,7 +87,8 @@ struct t13_server {
  * issued, none taken); @cache12 keeps and resumes TLS 1.2 sessions (NULL:
  * none; never with a @verifier, as a resumed session carries no client
  * chain). @seed (32 bytes from getrandom) seeds the handshake's generator.
- * Returns 0.
+ * The ClientHello's records are no longer kept for a replay
+ * (t13_rx_hello_taken()). Returns 0.
  */
 int t13_server_start(struct t13_server *s, struct t13_conn *conn, const struct profile *profile,
 		     struct verifier *verifier, struct t13_ticket_keys *tickets,

@@ -23,6 +23,17 @@ static int offers(const uint8_t *list, size_t len, uint16_t id)
 	return t13_list_has(list, len, id);
 }
 
+/*
+ * RFC 8422 §5.1: an ECDSA certificate whose curve the client's
+ * supported_groups leaves out is one it cannot take (BearSSL's curve ids
+ * are TLS's NamedCurve ones); without the list, any.
+ */
+static int key_curve_offered(const struct profile *p, const struct t13_client_hello *ch)
+{
+	return p->creds.key_type != BR_KEYTYPE_EC || !ch->groups ||
+	       offers(ch->groups, ch->groups_len, (uint16_t)p->creds.ec_key.curve);
+}
+
 /* The profile's first suite that its key signs for and the client offers (server preference). */
 static uint16_t choose_suite(const struct profile *p, const struct t13_client_hello *ch)
 {
@@ -107,6 +118,9 @@ static int choose(struct t13_server *s, const struct t13_client_hello *ch)
 	if (!o->suite)
 		return t13_fail(c, EPROTO, T13_ALERT_HANDSHAKE_FAILURE, BR_ERR_BAD_CIPHER_SUITE,
 				"no TLS 1.2 cipher suite in common");
+	if (!key_curve_offered(s->profile, ch))
+		return t13_fail(c, EPROTO, T13_ALERT_HANDSHAKE_FAILURE, BR_ERR_BAD_CIPHER_SUITE,
+				"the client's supported_groups leave out our certificate's curve");
 	o->group = choose_group(s->profile, ch);
 	if (!o->group)
 		return t13_fail(c, EPROTO, T13_ALERT_HANDSHAKE_FAILURE, BR_ERR_INVALID_ALGORITHM,
@@ -147,7 +161,9 @@ static int take_session(struct t13_server *s, const struct t13_client_hello *ch)
 	memset(&params, 0, sizeof(params));
 	memcpy(params.session_id, ch->session_id, sizeof(params.session_id));
 	params.session_id_len = sizeof(params.session_id);
-	if (!session_cache_load(s->cache12, s->profile->name, &params, &ems, t13_now_ms()))
+	/* RFC 6066 §3: for the server name it was made for only. */
+	if (!session_cache_load(s->cache12, s->profile->name, s->outcome.server_name, &params, &ems,
+				t13_now_ms()))
 		return 0;
 	if (ems && !ch->extended_master_secret) {
 		r = t13_fail(s->conn, EPROTO, T13_ALERT_HANDSHAKE_FAILURE, BR_ERR_BAD_HANDSHAKE,
@@ -390,8 +406,8 @@ static void keep_session(struct t13_server *s)
 	params.version = T12_VERSION;
 	params.cipher_suite = s->outcome.suite;
 	memcpy(params.master_secret, s->t12.master, sizeof(params.master_secret));
-	session_cache_save(s->cache12, s->profile->name, &params, s->t12.extended_master_secret,
-			   t13_now_ms());
+	session_cache_save(s->cache12, s->profile->name, s->outcome.server_name, &params,
+			   s->t12.extended_master_secret, t13_now_ms());
 	explicit_bzero(&params, sizeof(params));
 }
 
