@@ -26,9 +26,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hex.h"
 #include "ktlsd.h"
 #include "log.h"
 #include "live.h"
+#include "rfc8448.h"
 #include "tap.h"
 #include "wire.h"
 
@@ -633,6 +635,50 @@ static void test_socket_folder(void)
 	   "a world-writable socket folder is refused at start");
 }
 
+/*
+ * An alert slipped in before a TLS 1.3 ClientHello (by an attacker on the
+ * path: no transcript covers it) ends the handshake with a fatal
+ * unexpected_message; it never goes on as TLS 1.2 (where BearSSL's engine
+ * would answer it without the downgrade sentinel).
+ */
+static void test_alert_before_hello(void)
+{
+	static const uint8_t warning[] = { 21, 3, 1, 0, 2, 1, 112 };	/* unrecognized_name */
+	static const uint8_t unexpected[] = { 21, 3, 3, 0, 2, 2, 10 };	/* fatal unexpected_message */
+	struct ktlsd_request req = { .role = KTLSD_ROLE_SERVER, .profile = "srv" };
+	struct hex_buf ch = hex_alloc(RFC8448_S3_CLIENT_HELLO);
+	uint8_t wire[7 + 5 + 512], answer[sizeof(unexpected)];
+	struct ktlsd_handoff h;
+	struct ktlsd_result res = { 0 };
+	struct pollfd p;
+	int app, peer, rc = -1;
+
+	if (!ok(ch.p && ch.len + 12 <= sizeof(wire) && live_tcp_pair(&app, &peer) == 0 &&
+		ktlsd_handoff_start(&h, sock_path, app, &req) == 0, "a server hand-off starts")) {
+		hex_free(&ch);
+		return;
+	}
+	memcpy(wire, warning, sizeof(warning));
+	wire[7] = 22, wire[8] = 3, wire[9] = 1;
+	wire[10] = (uint8_t)(ch.len >> 8), wire[11] = (uint8_t)ch.len;
+	memcpy(wire + 12, ch.p, ch.len);
+	ok(write(peer, wire, 12 + ch.len) == (ssize_t)(12 + ch.len) &&
+	   poll(&(struct pollfd){ peer, POLLIN, 0 }, 1, test_ms(5000)) == 1 &&
+	   recv(peer, answer, sizeof(answer), MSG_WAITALL) == (ssize_t)sizeof(answer) &&
+	   !memcmp(answer, unexpected, sizeof(unexpected)),
+	   "an alert before the ClientHello: the peer gets a fatal unexpected_message, no ServerHello");
+	p = (struct pollfd){ ktlsd_handoff_fd(&h), POLLIN, 0 };
+	if (poll(&p, 1, test_ms(5000)) == 1)
+		rc = ktlsd_handoff_finish(&h, &res);
+	else
+		ktlsd_handoff_cancel(&h);
+	ok(rc < 0 && res.status == EPROTO && strstr(res.message, "ClientHello"),
+	   "the application gets EPROTO: %s", rc < 0 ? res.message : "(no answer)");
+	close(app);
+	close(peer);
+	hex_free(&ch);
+}
+
 int main(void)
 {
 	const char *missing = live_prepare(dir, ktlsd_bin, sizeof(ktlsd_bin));
@@ -660,6 +706,7 @@ int main(void)
 	test_request_timeout();
 	test_log_flood();
 	test_many_groups();
+	test_alert_before_hello();
 	ok(live_stop(d), "ktlsd survived all of it and stops cleanly");
 	test_reload_shortens_timeout();
 	test_out_of_descriptors();
