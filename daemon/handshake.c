@@ -85,9 +85,28 @@ static void send_alert(struct handshake *hs, int alert)
 		hs->reply.alert_sent = alert;
 }
 
+/*
+ * BearSSL's engine sends a flight record by record: Nagle would hold each
+ * small one behind the last until its ACK (a delayed one, 40 ms). Our
+ * engine sends each flight in one send(), after the peer's flight has
+ * acknowledged ours, which Nagle (Minshall's, in Linux) never holds: it
+ * leaves the application's setting alone, and saves three system calls.
+ */
+static void set_nodelay(struct handshake *hs)
+{
+	socklen_t len = sizeof(hs->nodelay);
+	int one = 1;
+
+	if (getsockopt(hs->fd, IPPROTO_TCP, TCP_NODELAY, &hs->nodelay, &len) < 0)
+		hs->nodelay = 0;
+	hs->nodelay_set = setsockopt(hs->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0;
+}
+
 static void restore_nodelay(struct handshake *hs)
 {
-	setsockopt(hs->fd, IPPROTO_TCP, TCP_NODELAY, &hs->nodelay, sizeof(hs->nodelay));
+	if (hs->nodelay_set)
+		setsockopt(hs->fd, IPPROTO_TCP, TCP_NODELAY, &hs->nodelay, sizeof(hs->nodelay));
+	hs->nodelay_set = 0;
 }
 
 /*
@@ -641,6 +660,7 @@ static int start_t12(struct handshake *hs, const struct profile *p, const char *
 	}
 	br_ssl_engine_inject_entropy(hs->eng, seed, sizeof(seed));
 	explicit_bzero(seed, sizeof(seed));
+	set_nodelay(hs);
 	ok = hs->role == KTLSD_ROLE_CLIENT ?
 	     br_ssl_client_reset(&hs->ctx.client,
 				 hs->server_name[0] && !hs->sni_suppressed ? hs->server_name : NULL, 0) :
@@ -765,8 +785,7 @@ static int start_server(struct handshake *hs, const struct profile *p)
 int handshake_start(struct handshake *hs, int fd, const struct profile *p,
 		    const struct ktlsd_wire_request *req, const struct handshake_shared *shared)
 {
-	socklen_t len = sizeof(hs->nodelay);
-	int one = 1, ok;
+	int ok;
 
 	memset(hs, 0, offsetof(struct handshake, iobuf));
 	hs->fd = fd;
@@ -796,9 +815,5 @@ int handshake_start(struct handshake *hs, int fd, const struct profile *p,
 	 * still runs, and the install at the end reports the error.
 	 */
 	ktlsd_ktls_attach(fd);
-	/* Nagle plus delayed ACK stalls the last flight: push every record now. */
-	if (getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &hs->nodelay, &len) < 0)
-		hs->nodelay = 0;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return 0;
 }

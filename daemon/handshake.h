@@ -51,7 +51,8 @@ struct handshake {
 	const char *alpn_names[HANDSHAKE_MAX_ALPN];
 	char alpn_store[KTLSD_ALPN_MAX];
 	char server_name[KTLSD_SERVER_NAME_MAX];
-	int nodelay;			/* the application's TCP_NODELAY */
+	int nodelay;			/* the application's TCP_NODELAY, to restore */
+	int nodelay_set;		/* BearSSL's engine: TCP_NODELAY set for the handshake */
 	int sni_suppressed;		/* server_name is an IP literal: no SNI */
 	struct ktlsd_wire_reply reply;
 	enum hs_engine engine;

@@ -53,6 +53,7 @@ enum client_state {
 struct client {
 	struct watch app_watch;		/* the application's unix connection */
 	struct watch peer_watch;	/* the TCP socket it handed over */
+	uint32_t peer_events;		/* what epoll watches it for */
 	int app_fd;
 	int peer_fd;			/* -1 until a valid request came */
 	enum client_state state;
@@ -431,6 +432,7 @@ static void step(struct server *srv, struct client *c)
 {
 	enum hs_progress p = handshake_step(c->hs);
 	uint64_t wake, deadline;
+	uint32_t events;
 
 	if (p == HS_DONE) {
 		log_outcome(srv, c);
@@ -444,8 +446,10 @@ static void step(struct server *srv, struct client *c)
 		unlink_deadline(srv, c);
 		set_deadline(srv, c, deadline);
 	}
-	watch_fd(srv, EPOLL_CTL_MOD, c->peer_fd,
-		 p == HS_WANT_READ ? EPOLLIN : EPOLLOUT, &c->peer_watch);
+	events = p == HS_WANT_READ ? EPOLLIN : EPOLLOUT;
+	/* Level-triggered: watched for the same, it needs no system call. */
+	if (events != c->peer_events && watch_fd(srv, EPOLL_CTL_MOD, c->peer_fd, events, &c->peer_watch) == 0)
+		c->peer_events = events;
 }
 
 /* Authorized: the handshake's state is allocated only now. */
@@ -475,6 +479,7 @@ static void start_handshake(struct server *srv, struct client *c, const struct p
 		finish_client(srv, c, &c->hs->reply);
 		return;
 	}
+	c->peer_events = EPOLLIN;
 	step(srv, c);
 }
 

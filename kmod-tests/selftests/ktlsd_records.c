@@ -6,6 +6,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -27,8 +29,8 @@ FIXTURE(records)
 
 /*
  * Both hand-offs in flight at once: each side's handshake needs the other.
- * The server's profile stops at TLS 1.2 (BearSSL's engine); the client's
- * offers 1.2 and 1.3, so our own TLS 1.2 client meets it.
+ * The server's profile stops at TLS 1.2; the client's offers 1.2 and 1.3,
+ * so our own TLS 1.2 client meets our TLS 1.2 server.
  */
 static int hand_off_both(FIXTURE_DATA(records) *self)
 {
@@ -66,6 +68,8 @@ FIXTURE_SETUP(records)
 		return;
 	ASSERT_TRUE(env.ready) TH_LOG("test environment: %s", env.error);
 	ASSERT_EQ(0, ktls_tcp_pair(&self->client, &self->server));
+	/* The application's choices: Nagle off on one end, on (the default) on the other. */
+	ASSERT_EQ(0, setsockopt(self->client, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int)));
 	ASSERT_EQ(0, hand_off_both(self))
 		TH_LOG("client: %s; server: %s", self->client_res.message, self->server_res.message);
 	ASSERT_EQ(KTLSD_MODE_SW, self->client_res.tx_mode);
@@ -77,6 +81,14 @@ FIXTURE_TEARDOWN(records)
 	close(self->client);
 	close(self->server);
 	EXPECT_TRUE(ktlsd_env_daemon_alive(&env));
+}
+
+static int nodelay_of(int fd)
+{
+	socklen_t len = sizeof(int);
+	int on = -1;
+
+	return getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &len) < 0 ? -1 : on;
 }
 
 static ssize_t recv_str(int fd, char *buf, size_t len, int *alert)
@@ -96,6 +108,14 @@ TEST_F(records, both_ends_agree)
 	/* Profile cli-none: nothing verified, so no name is reported. */
 	EXPECT_STREQ("", self->client_res.peer_subject);
 	EXPECT_FALSE(self->client_res.peer_verified);
+}
+
+/* Whatever the daemon does with Nagle during the handshake, the application gets its own setting back. */
+TEST_F(records, application_tcp_nodelay_is_kept)
+{
+	KTLSD_SELECT();
+	EXPECT_EQ(1, nodelay_of(self->client));
+	EXPECT_EQ(0, nodelay_of(self->server));
 }
 
 TEST_F(records, close_notify_ends_the_stream)
