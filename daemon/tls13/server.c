@@ -550,13 +550,6 @@ enum t13_progress t13_server_step(struct t13_server *s)
 			if (r < 0)
 				return T13_DONE;
 			s->state = s->after_flush;
-			/*
-			 * The peer answers a flight only once it has it: a
-			 * read now would find nothing (a wasted system call);
-			 * the caller's poll says when the answer is there.
-			 */
-			if (s->state != T13S_DONE && s->state != T13S_TICKET)
-				return T13_WANT_READ;
 			continue;
 		}
 		if (s->state == T12S_CHANGE_CIPHER_SPEC) {
