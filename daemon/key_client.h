@@ -8,13 +8,12 @@
  * worker's channel to the key process and wait for the signature.
  *
  * The wait blocks the worker's loop: for the signature's own time (which
- * the loop would have spent anyway), a round trip, and the signatures of
- * other workers queued before it in the one key process; at most
- * KEY_CLIENT_TIMEOUT_MS. After a timeout the client fails at once until the
- * key process answers again or the supervisor hands over a new channel, so
- * a stopped key process cannot stall a worker handshake after handshake.
- * (One key process signs for every worker: with many workers its core is
- * the limit on full handshakes.)
+ * the loop would have spent anyway, as nginx's does) and a round trip; the
+ * key process answers each worker's channel on a thread of its own, so no
+ * worker waits for another's signatures; at most KEY_CLIENT_TIMEOUT_MS.
+ * After a timeout the client fails at once until the key process answers
+ * again or the supervisor hands over a new channel, so a stopped key
+ * process cannot stall a worker handshake after handshake.
  */
 #ifndef KTLSD_KEY_CLIENT_H
 #define KTLSD_KEY_CLIENT_H

@@ -24,6 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct profile profiles[3];
 static struct config cfg;
 static struct keyproc kp;
+static struct keyproc_signer signer;
 
 static void load(struct creds *c, const char *cert, const char *key)
 {
@@ -43,7 +44,7 @@ static void setup(void)
 	profiles[0].next = &profiles[1];
 	profiles[1].next = &profiles[2];
 	cfg.profiles = &profiles[0];
-	if (keyproc_init(&kp, &cfg) < 0)
+	if (keyproc_init(&kp, &cfg) < 0 || keyproc_signer_init(&signer, &kp) < 0)
 		fuzz_fail(__FILE__, __LINE__, "keyproc_init");
 }
 
@@ -56,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!cfg.profiles)
 		setup();
 	memset(&reply, 0xa5, sizeof(reply));
-	out = keyproc_answer(&kp, data, size, &reply);
+	out = keyproc_answer(&signer, data, size, &reply);
 	FUZZ_CHECK(out >= offsetof(struct key_reply, sig) && out <= sizeof(reply));
 	if (reply.status != 0) {
 		FUZZ_CHECK(reply.status == -1 && out == offsetof(struct key_reply, sig));

@@ -601,6 +601,7 @@ static void test_key_process(void)
 	uint8_t found[1];
 	long long restarts = -1;
 	int st, keys_hold = 0, workers_hold = 0, scanned = 0;
+	char threads[16];
 	pid_t d, keys = -1, again = -1;
 
 	write_config(2, "");
@@ -613,6 +614,10 @@ static void test_key_process(void)
 	ok(WAIT_FOR(proc_comm_is(keys, "ktlsd-keys") && proc_comm_is(w[0].pid, "ktlsd-worker0") &&
 		    proc_comm_is(w[1].pid, "ktlsd-worker1"), test_ms(5000)),
 	   "ps tells them apart: ktlsd-keys, ktlsd-worker0, ktlsd-worker1");
+	/* Its main thread, the closer's first, and a thread per worker's channel. */
+	ok(WAIT_FOR(atoi(proc_status_field(keys, 0, "Threads", threads, sizeof(threads))) == 2 + 2,
+		    test_ms(5000)),
+	   "the key process signs on a thread per worker (%s threads in all)", threads);
 	ok(tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2") &&
 	   tls_handshake_completes("-tls1_3") && tls_handshake_completes("-tls1_2"),
 	   "TLS 1.3 and 1.2 handshakes with openssl s_client are signed through the key process");
