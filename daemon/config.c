@@ -701,8 +701,7 @@ static int finish_profile(struct parse_state *st, struct profile *p)
 			    chain_bytes(&p->creds), T13_MAX_CHAIN_BYTES);
 	if (p->ca_path[0] && creds_load_anchors(&p->creds, p->ca_path, err, sizeof(err)) < 0)
 		return fail(st, p->ca_line, "%s", err);
-	p->server12_bearssl = p->policy.client_auth != VERIFY_NONE ||
-			      chain_bytes(&p->creds) > T13_MAX_CHAIN_BYTES;
+	p->server12_bearssl = chain_bytes(&p->creds) > T13_MAX_CHAIN_BYTES;
 	return 1;
 }
 

@@ -52,8 +52,8 @@ struct profile {
 	int session_cache;		/* TLS 1.2 server: session IDs, in the cache the workers share */
 	/*
 	 * TLS 1.2 server handshakes run on BearSSL's engine, not ours
-	 * (server12.h): the profile checks client certificates, or its chain
-	 * is larger than our flight holds. Resolved at load.
+	 * (server12.h): the profile's chain is larger than our flight holds.
+	 * Resolved at load.
 	 */
 	int server12_bearssl;
 	unsigned ticket_wait_ms;	/* TLS 1.3 client: the longest wait for tickets; 0: auto */

@@ -421,8 +421,8 @@ static enum hs_progress to_t12(struct handshake *hs)
 /*
  * The ClientHello decides the engine: ours for TLS 1.3 if the client offers
  * it and the profile allows it, and for TLS 1.2 (server12.h) if the profile
- * allows that; BearSSL's for TLS 1.2 with client certificates or a chain
- * our flight cannot hold (p->server12_bearssl).
+ * allows that; BearSSL's for TLS 1.2 with a chain our flight cannot hold
+ * (p->server12_bearssl).
  */
 static enum hs_progress choose_engine(struct handshake *hs)
 {
@@ -454,7 +454,7 @@ static enum hs_progress choose_engine(struct handshake *hs)
 		if (!p->suite_count)
 			return fail(hs, EPROTO, BR_ALERT_PROTOCOL_VERSION,
 				    "the client does not offer TLS 1.3, the profile's only version");
-		/* Client certificates, or a chain larger than our flight: BearSSL's (config.h). */
+		/* A chain larger than our flight: BearSSL's (config.h). */
 		if (p->server12_bearssl)
 			return to_t12(hs);
 	}

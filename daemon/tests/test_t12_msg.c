@@ -1296,6 +1296,39 @@ static void test_write_server_hello_done(void)
 	hex_free(&want);
 }
 
+static void write_cr(struct t13_buf *b, const void *arg)
+{
+	static const uint16_t schemes[] = { T13_SIG_ECDSA_SECP384R1_SHA384, T13_SIG_RSA_PSS_RSAE_SHA384,
+					    T13_SIG_RSA_PKCS1_SHA384 };
+
+	(void)arg;
+	t12_write_certificate_request(b, schemes, 3);
+}
+
+/* Our server's CertificateRequest: the layout of RFC 5246 §7.4.4, which our client's parser takes. */
+static void test_write_certificate_request(void)
+{
+	/* types rsa_sign, ecdsa_sign; three schemes; no certificate_authorities. */
+	struct hex_buf want = hex_alloc("0d 00 00 0d 02 01 40 00 06 05 03 08 05 05 01 00 00"), copy;
+	struct t12_certificate_request cr;
+	uint8_t out[32];
+	struct t13_buf b;
+
+	t13_buf_init(&b, out, sizeof(out));
+	write_cr(&b, NULL);
+	copy = hex_buf_copy(out, b.len);
+	ok(same(&b, &want) && t12_parse_certificate_request(&cr, copy.p, copy.len) == 0 &&
+	   cr.types_len == 2 && cr.sig_algs_len == 6 && t13_get16(cr.sig_algs + 4) == T13_SIG_RSA_PKCS1_SHA384,
+	   "CertificateRequest: rsa_sign, ecdsa_sign, the schemes given, no authorities; it parses");
+	ok(short_rooms(write_cr, NULL, want.len) == 0, "every room short of %zu bytes: overflow, nothing past it",
+	   want.len);
+	t13_buf_init(&b, out, sizeof(out));
+	t12_write_certificate_request(&b, NULL, 0);
+	ok(b.overflow, "no scheme at all: overflow (the list may not be empty)");
+	hex_free(&copy);
+	hex_free(&want);
+}
+
 /* What msg12.h says the TLS 1.3 writers and parser do for TLS 1.2: check it. */
 static void test_reused_for_12(void)
 {
@@ -1336,6 +1369,7 @@ int main(void)
 	test_server_hello_round_trip();
 	test_write_server_key_exchange();
 	test_write_server_hello_done();
+	test_write_certificate_request();
 	test_reused_for_12();
 	return done();
 }

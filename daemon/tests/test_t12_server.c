@@ -16,14 +16,35 @@
  * §7.3): kept after a full handshake, resumed from the cache, and a full
  * handshake whenever the session may not be resumed. The downgrade
  * sentinel (RFC 8446 §4.1.3) in our ServerHello random exactly when the
- * profile also allows TLS 1.3. Then what the test, sitting in the middle,
- * alters in transit (the ClientHello, the ClientKeyExchange, the client's
- * Finished), with the alert our server sends and what BearSSL then
- * reports; records cut into 1-byte writes; and records the test slips in,
- * in the clear, before the client's ClientKeyExchange or its
- * ChangeCipherSpec: warning alerts skipped up to the record layer's limit
- * (T13_MAX_DROPPED_RECORDS), close_notify and fatal alerts not, nor a
- * ChangeCipherSpec before the keys exist.
+ * profile also allows TLS 1.3. Our flight, seen in transit: ServerHello,
+ * Certificate, ServerKeyExchange, ServerHelloDone, and the
+ * CertificateRequest before the last when the profile asks for client
+ * certificates.
+ *
+ * Client certificates (RFC 5246 §7.4.4, §7.4.6, §7.4.8): a profile with
+ * verify = required or optional gives our server a verifier, as
+ * choose_engine() does, and BearSSL's client presents the client
+ * profile's chain and key as setup_client() has it do (signing here with
+ * BearSSL's default signers: no key process runs). A P-256 and an
+ * RSA-2048 client certificate, under either server key and a SHA-256 or
+ * SHA-384 PRF, with the scheme of BearSSL's CertificateVerify seen in
+ * transit and the identity our outcome reports; no certificate when one
+ * is required (handshake_failure) or optional; a chain from a CA the
+ * server does not trust (unknown_ca when required, taken unverified when
+ * optional); the CertificateVerify's signature or scheme altered, or the
+ * message left out, in transit (it goes in the clear, before the client's
+ * ChangeCipherSpec); and no session ID given, nor a session resumed,
+ * where client certificates are asked for (t13_server_start() leaves the
+ * cache out).
+ *
+ * Then what the test, sitting in the middle, alters in transit (the
+ * ClientHello, the ClientKeyExchange, the client's Finished), with the
+ * alert our server sends and what BearSSL then reports; records cut into
+ * 1-byte writes; and records the test slips in, in the clear, before the
+ * client's ClientKeyExchange or its ChangeCipherSpec: warning alerts
+ * skipped up to the record layer's limit (T13_MAX_DROPPED_RECORDS),
+ * close_notify and fatal alerts not, nor a ChangeCipherSpec before the
+ * keys exist.
  *
  * Not covered here: a handshake with the extended master secret (RFC
  * 7627). BearSSL 0.6 does not send the extension, so every handshake takes
@@ -31,8 +52,11 @@
  * 7627 §5.3 lets a server resume for a client that still does not send
  * it). The test adds the extension to a ClientHello offering such a
  * session, to see a full handshake answer it; BearSSL then refuses our
- * ServerHello's extension. Client certificates, which choose_engine()
- * gives to BearSSL's server engine, are test_t12_client's and the VM's.
+ * ServerHello's extension. Nor an RSA-PSS client CertificateVerify:
+ * BearSSL 0.6 signs TLS 1.2's with PKCS#1 v1.5 only (the test names PSS
+ * over a PKCS#1 signature, to see it fail). Profiles whose chain is
+ * larger than our flight go to BearSSL's server engine
+ * (p->server12_bearssl); none here has one.
  *
  * BearSSL's pump, the relay and the checks after a success and a failure
  * are test_t12_client's too (t12_relay.h). Both engines only send and recv
@@ -86,7 +110,22 @@ static char dir[] = "/tmp/ktlsd-test-t12-server.XXXXXX";
 #define P256		T13_GROUP_SECP256R1
 #define P384		T13_GROUP_SECP384R1
 #define ECDSA_P256	T13_SIG_ECDSA_SECP256R1_SHA256
+#define ECDSA_P384	T13_SIG_ECDSA_SECP384R1_SHA384
+#define ECDSA_P521	T13_SIG_ECDSA_SECP521R1_SHA512
 #define PKCS1_SHA256	T13_SIG_RSA_PKCS1_SHA256
+#define PKCS1_SHA384	T13_SIG_RSA_PKCS1_SHA384
+#define PSS_SHA256	T13_SIG_RSA_PSS_RSAE_SHA256
+#define PSS_SHA384	T13_SIG_RSA_PSS_RSAE_SHA384
+/* rsa_pkcs1_sha1 (RFC 8446 §4.2.3, legacy): sha1 with rsa in TLS 1.2's terms. */
+#define PKCS1_SHA1	0x0201
+
+/* The client certificates (env_make_pki(), make_rsa_client()): their subject CN and first DNS name. */
+#define CLIENT_RSA_CERT	"cert = %s/client-rsa.crt\nkey = %s/client-rsa.key\n"
+#define OFFER_CLIENT	"verify = optional\nca = %s/ca.crt\n"
+#define EC_SUBJECT	"ktlsd test client"
+#define EC_SAN		"client.test"
+#define RSA_SUBJECT	"ktlsd test rsa client"
+#define RSA_SAN		"rsa-client.test"
 
 /* What the test alters in transit (WIRE_RELAY). */
 enum tamper {
@@ -107,6 +146,12 @@ enum tamper {
 	TAMPER_CKE_LAST_BIT,	/* one bit of its last byte (a NIST point then off the curve) */
 	TAMPER_CKE_SHORT,	/* its last byte left out (the lengths following) */
 	TAMPER_CKE_TRAILING,	/* a byte added behind it, in the message */
+	/* The client's CertificateVerify (in the clear, before its ChangeCipherSpec): */
+	TAMPER_CV_SIGNATURE,	/* one bit of its signature's last byte */
+	TAMPER_CV_SCHEME,	/* its scheme becomes .patch */
+	TAMPER_CV_DROP,		/* left out of its record (the record's length following) */
+	/* ... not in transit: BearSSL's signer spoils it, and BearSSL's Finished covers it. */
+	TAMPER_CV_SIGNED_WRONG,
 	/* The client's Finished, the first protected record: */
 	TAMPER_FINISHED_RECORD,	/* one bit of the ciphertext */
 	TAMPER_FINISHED_CONTENT, /* one bit of its verify_data, the record sealed again */
@@ -141,6 +186,10 @@ struct hs_case {
 	uint16_t scheme;		/* our ServerKeyExchange's, 0: none (resumed) */
 	const char *alpn;
 	int resumed;
+	/* Client certificates: the scheme of BearSSL's CertificateVerify (0: it sends none) ... */
+	uint16_t client_scheme;
+	/* ... and the identity our outcome reports (NULL: peer_verified 0, no names). */
+	const char *peer_subject, *peer_san;
 	/* On failure: */
 	enum side fails;		/* NOBODY: success */
 	/* Our server's error; when BearSSL fails first, or the test's alert stops it, the alert it got. */
@@ -153,6 +202,7 @@ struct hs_case {
 	int inject_count;		/* ... so many copies of it */
 	int before_cke;			/* ... before its ClientKeyExchange (its second record) instead */
 	int alert_from_test;		/* our server stops on the test's alert (.alert), sends none */
+	const char *what;		/* in our server's error message, when set */
 };
 
 /* BearSSL's client, set up as handshake.c's setup_client() and start_t12(). */
@@ -163,6 +213,7 @@ struct client {
 	struct verifier verifier;
 	const char *alpn[MAX_ALPN];
 	char alpn_store[256];
+	int spoil_signature;		/* TAMPER_CV_SIGNED_WRONG: its signers spoil what they sign */
 	unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
 	struct br_end end;		/* its pump: its handshake over, keys taken, first record written */
 };
@@ -171,6 +222,9 @@ struct client {
 struct server {
 	const struct profile *profile;
 	struct session_cache *cache12;	/* the workers' TLS 1.2 sessions */
+	/* The client certificates' checker, when the profile asks for them (start_server()): */
+	br_x509_minimal_context minimal;
+	struct verifier verifier;
 	struct t13_conn conn;
 	struct t13_server server;
 	int started;			/* t13_server_start() ran */
@@ -206,6 +260,16 @@ struct run {
 	size_t session_id_len;
 	uint8_t hello_exts[512];	/* its extensions block, without its length */
 	size_t hello_exts_len;
+	/* Our flight's handshake messages in the clear, their types in order, and our CertificateRequest: */
+	uint8_t flight[8];
+	size_t flight_len;
+	uint8_t cert_request[64];
+	size_t cert_request_len;
+	/* BearSSL's Certificate (its certificate_list's length) and CertificateVerify (its scheme): */
+	int client_cert_seen;
+	size_t client_chain_len;
+	int cv_seen;
+	uint16_t cv_scheme;
 	struct ktlsd_keys client_keys;	/* BearSSL's key block, for its Finished sealed again */
 };
 
@@ -213,6 +277,39 @@ static struct session_cache *cache, *fresh_cache;
 static int handshakes;
 
 /* ---- BearSSL's client ---- */
+
+/* The signatures spoiled_ecdsa_sign() and spoiled_pkcs1_sign() spoiled in this run. */
+static int spoiled;
+
+/*
+ * BearSSL's default signers, one bit of the signature's last byte flipped
+ * (TAMPER_CV_SIGNED_WRONG): a client whose CertificateVerify does not
+ * verify, yet whose transcript and Finished are its own, as a client
+ * holding a certificate but not its key would send them.
+ */
+static size_t spoiled_ecdsa_sign(const br_ec_impl *impl, const br_hash_class *hf, const void *hash,
+				 const br_ec_private_key *sk, void *sig)
+{
+	size_t n = ec_ecdsa_sign()(impl, hf, hash, sk, sig);
+
+	if (n) {
+		((uint8_t *)sig)[n - 1] ^= 0x01;
+		spoiled++;
+	}
+	return n;
+}
+
+static uint32_t spoiled_pkcs1_sign(const unsigned char *hash_oid, const unsigned char *hash,
+				   size_t hash_len, const br_rsa_private_key *sk, unsigned char *x)
+{
+	uint32_t good = br_rsa_pkcs1_sign_get_default()(hash_oid, hash, hash_len, sk, x);
+
+	if (good) {
+		x[(sk->n_bitlen + 7) / 8 - 1] ^= 0x01;
+		spoiled++;
+	}
+	return good;
+}
 
 static int client_start(struct client *c, int fd, const br_ssl_session_parameters *offer)
 {
@@ -229,6 +326,16 @@ static int client_start(struct client *c, int fd, const br_ssl_session_parameter
 	br_ssl_client_init_full(cc, &c->minimal, cr->anchors, cr->anchor_count);
 	ec_use_in_engine(eng);
 	ec_use_in_x509(&c->minimal);
+	/* setup_client()'s client certificate, signed here with BearSSL's default signers. */
+	spoiled = 0;
+	if (cr->key_type == BR_KEYTYPE_EC)
+		br_ssl_client_set_single_ec(cc, cr->chain, cr->chain_len, &cr->ec_key, BR_KEYTYPE_SIGN,
+					    0, ec_impl(),
+					    c->spoil_signature ? spoiled_ecdsa_sign : ec_ecdsa_sign());
+	else if (cr->key_type == BR_KEYTYPE_RSA)
+		br_ssl_client_set_single_rsa(cc, cr->chain, cr->chain_len, &cr->rsa_key,
+					     c->spoil_signature ? spoiled_pkcs1_sign :
+					     br_rsa_pkcs1_sign_get_default());
 	/* pick_suites() for the client role: all the profile's. */
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
 	br_ssl_engine_set_suites(eng, p->suites, p->suite_count);
@@ -254,8 +361,10 @@ static int client_start(struct client *c, int fd, const br_ssl_session_parameter
 
 /*
  * choose_engine(): the ClientHello read and parsed; a TLS 1.2 one goes to
- * our engine unless the profile asks for client certificates (BearSSL's,
- * which no profile here does). 1 when our engine started, 0 to wait, -1
+ * our engine unless the profile's chain is larger than our flight
+ * (BearSSL's, which no profile here has). A profile that asks for client
+ * certificates gives it a verifier on the profile's anchors, set up as
+ * start_server() sets it up. 1 when our engine started, 0 to wait, -1
  * failed (conn.error set).
  */
 static int server_choose(struct server *s)
@@ -278,13 +387,19 @@ static int server_choose(struct server *s)
 		if (!p->suite_count)
 			return t13_fail(&s->conn, EPROTO, T13_ALERT_PROTOCOL_VERSION, 0,
 					"the client does not offer TLS 1.3, the profile's only version");
-		if (p->policy.client_auth != VERIFY_NONE)
+		if (p->server12_bearssl)
 			return t13_fail(&s->conn, EPROTO, -1, 0, "BearSSL's server would take it");
 	}
-	/* No verifier (no client certificates), no ticket keys (TLS 1.2 has no use for them). */
+	if (p->policy.client_auth != VERIFY_NONE) {
+		br_x509_minimal_init_full(&s->minimal, p->creds.anchors, p->creds.anchor_count);
+		ec_use_in_x509(&s->minimal);
+		verifier_init(&s->verifier, &s->minimal, p->policy.client_auth);
+	}
+	/* No ticket keys (TLS 1.2 has no use for them). */
 	env_fill_seed(seed);
-	t13_server_start(&s->server, &s->conn, p, NULL, NULL, p->session_cache ? s->cache12 : NULL,
-			 seed);
+	t13_server_start(&s->server, &s->conn, p,
+			 p->policy.client_auth != VERIFY_NONE ? &s->verifier : NULL, NULL,
+			 p->session_cache ? s->cache12 : NULL, seed);
 	explicit_bzero(seed, sizeof(seed));
 	s->started = 1;
 	return 1;
@@ -447,7 +562,35 @@ static int edit_client_hello(struct lane *l)
 	return 1;
 }
 
-/* One of BearSSL's handshake messages in the clear: its ClientHello's session ID kept, its point altered. */
+/*
+ * BearSSL's CertificateVerify (RFC 5246 §7.4.8: its scheme, then
+ * signature<0..2^16-1>): its scheme kept, as BearSSL chose it, then the
+ * message altered as the case says.
+ */
+static void client_certificate_verify(struct lane *l, uint8_t *body, size_t len)
+{
+	struct run *r = l->user;
+
+	if (len < 5 || t13_get16(body + 2) != len - 4)
+		return;
+	r->cv_seen = 1;
+	r->cv_scheme = t13_get16(body);
+	if (l->tamper == TAMPER_CV_SIGNED_WRONG) {
+		l->tampered = spoiled > 0;
+	} else if (l->tamper == TAMPER_CV_SIGNATURE) {
+		body[len - 1] ^= 0x01;
+		l->tampered = 1;
+	} else if (l->tamper == TAMPER_CV_SCHEME) {
+		t13_put16(body, r->hc->patch);
+		l->tampered = 1;
+	}
+}
+
+/*
+ * One of BearSSL's handshake messages in the clear: its ClientHello's
+ * session ID, its Certificate's length and its CertificateVerify's scheme
+ * kept, its point and its CertificateVerify altered.
+ */
 static void client_message(struct lane *l, uint8_t type, uint8_t *body, size_t len)
 {
 	struct run *r = l->user;
@@ -460,6 +603,13 @@ static void client_message(struct lane *l, uint8_t type, uint8_t *body, size_t l
 		memcpy(r->offered_id, body + sid_at + 1, r->offered_id_len);
 		r->client_hello_seen = 1;
 	}
+	/* certificate_list<0..2^24-1> (RFC 5246 §7.4.2). */
+	if (type == T13_HS_CERTIFICATE && len >= 3 && t13_get24(body) == len - 3) {
+		r->client_chain_len = len - 3;
+		r->client_cert_seen = 1;
+	}
+	if (type == T13_HS_CERTIFICATE_VERIFY)
+		client_certificate_verify(l, body, len);
 	if (type != T12_HS_CLIENT_KEY_EXCHANGE || len < 2 || body[0] != len - 1)
 		return;
 	/* ClientECDiffieHellmanPublic: point<1..2^8-1> (RFC 8422 §5.7). */
@@ -519,7 +669,35 @@ static int resize_client_key_exchange(struct lane *l)
 	return 1;
 }
 
-/* A whole record from BearSSL: its ClientHello, ClientKeyExchange or Finished altered as said. */
+/*
+ * The record holding BearSSL's CertificateVerify (with its Certificate and
+ * ClientKeyExchange, before it), the CertificateVerify left out: the
+ * record's length follows. 1 if done.
+ */
+static int drop_certificate_verify(struct lane *l)
+{
+	uint8_t *body = l->rec + T13_RECORD_HEADER;
+	size_t len = l->have - T13_RECORD_HEADER, n;
+
+	for (size_t off = 0; off + 4 <= len; off += 4 + n) {
+		n = t13_get24(body + off + 1);
+		if (n > len - off - 4)
+			return 0;
+		/* Alone in its record, it would leave an empty record: not done. */
+		if (body[off] != T13_HS_CERTIFICATE_VERIFY || n + 4 == len)
+			continue;
+		memmove(body + off, body + off + 4 + n, len - off - 4 - n);
+		t13_put16(l->rec + 3, (unsigned)(len - 4 - n));
+		l->have -= 4 + n;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A whole record from BearSSL: its ClientHello, ClientKeyExchange,
+ * CertificateVerify or Finished altered as said.
+ */
 static void to_server_record(struct lane *l)
 {
 	struct run *r = l->user;
@@ -534,6 +712,8 @@ static void to_server_record(struct lane *l)
 			l->tampered = edit_client_hello(l);
 		if (l->tamper == TAMPER_CKE_SHORT || l->tamper == TAMPER_CKE_TRAILING)
 			l->tampered |= resize_client_key_exchange(l);
+		if (l->tamper == TAMPER_CV_DROP)
+			l->tampered |= drop_certificate_verify(l);
 		return;
 	}
 	/* The first handshake record after the ChangeCipherSpec is the Finished. */
@@ -548,11 +728,22 @@ static void to_server_record(struct lane *l)
 	}
 }
 
-/* Our ServerHello (kept) and ServerKeyExchange (altered, if the case says). */
+/*
+ * Our flight's messages (their types kept), our ServerHello and
+ * CertificateRequest (kept), our ServerKeyExchange (altered, if the case
+ * says).
+ */
 static void server_message(struct lane *l, uint8_t type, uint8_t *body, size_t len)
 {
 	struct run *r = l->user;
 	size_t sid_at = 2 + T13_RANDOM_LEN, exts_at;
+
+	if (r->flight_len < sizeof(r->flight))
+		r->flight[r->flight_len++] = type;
+	if (type == T13_HS_CERTIFICATE_REQUEST && len <= sizeof(r->cert_request)) {
+		memcpy(r->cert_request, body, len);
+		r->cert_request_len = len;
+	}
 
 	if (type == T13_HS_SERVER_HELLO && len > sid_at && sid_at + 1 + body[sid_at] <= len &&
 	    body[sid_at] <= sizeof(r->session_id)) {
@@ -637,6 +828,7 @@ static int setup(struct run *r)
 	if (!r->client || !r->server)
 		return -1;
 	r->client->profile = config_profile(&r->cfg, "client");
+	r->client->spoil_signature = r->tamper == TAMPER_CV_SIGNED_WRONG;
 	r->server->profile = config_profile(&r->cfg, r->server_profile);
 	r->server->cache12 = r->cache;
 	r->server->alert_sent = -1;
@@ -780,6 +972,66 @@ static void check_server_hello(const struct run *r, int resumed)
 	ok(alpn, "%s: ... ALPN as chosen ('%s')", r->name, hc->alpn ? hc->alpn : "");
 }
 
+/* Our server asks for client certificates in this run. */
+static int asks_client(const struct run *r)
+{
+	return r->server->profile->policy.client_auth != VERIFY_NONE;
+}
+
+/*
+ * Our first flight, as it went by: ServerHello, Certificate,
+ * ServerKeyExchange, ServerHelloDone (RFC 5246 §7.3), with a
+ * CertificateRequest before the last when the profile asks for client
+ * certificates (§7.4.4): certificate_types rsa_sign (1) and ecdsa_sign (64,
+ * RFC 8422 §5.5), the three schemes of @suite's PRF hash (what the
+ * CertificateVerify may sign, §7.4.8), no certificate_authorities.
+ */
+static void check_flight(const struct run *r, uint16_t suite)
+{
+	static const uint8_t plain[] = { T13_HS_SERVER_HELLO, T13_HS_CERTIFICATE,
+					 T12_HS_SERVER_KEY_EXCHANGE, T12_HS_SERVER_HELLO_DONE };
+	static const uint8_t asking[] = { T13_HS_SERVER_HELLO, T13_HS_CERTIFICATE,
+					  T12_HS_SERVER_KEY_EXCHANGE, T13_HS_CERTIFICATE_REQUEST,
+					  T12_HS_SERVER_HELLO_DONE };
+	static const uint16_t sha256[3] = { ECDSA_P256, PSS_SHA256, PKCS1_SHA256 };
+	static const uint16_t sha384[3] = { ECDSA_P384, PSS_SHA384, PKCS1_SHA384 };
+	int asks = asks_client(r), prf384 = suite == ECDSA_AES256 || suite == RSA_AES256;
+	const uint16_t *schemes = prf384 ? sha384 : sha256;
+	uint8_t want[3 + 2 + 6 + 2] = { 2, 1, 64, 0, 6 };
+
+	ok(r->flight_len == (asks ? sizeof(asking) : sizeof(plain)) &&
+	   !memcmp(r->flight, asks ? asking : plain, r->flight_len),
+	   "%s: our flight: ServerHello, Certificate, ServerKeyExchange, %sServerHelloDone (%zu messages)",
+	   r->name, asks ? "CertificateRequest, " : "", r->flight_len);
+	if (!asks)
+		return;
+	for (size_t i = 0; i < 3; i++)
+		t13_put16(want + 5 + 2 * i, schemes[i]);
+	ok(r->cert_request_len == sizeof(want) && !memcmp(r->cert_request, want, sizeof(want)),
+	   "%s: our CertificateRequest: rsa_sign, ecdsa_sign; 0x%04x 0x%04x 0x%04x (the %s PRF's); "
+	   "no certificate_authorities (%zu bytes)", r->name, schemes[0], schemes[1], schemes[2],
+	   prf384 ? "SHA-384" : "SHA-256", r->cert_request_len);
+}
+
+/*
+ * BearSSL's answer to our CertificateRequest, as it went by: its chain, or
+ * an empty Certificate when its profile has none (RFC 5246 §7.4.6); its
+ * CertificateVerify with the scheme the case says, or none after an empty
+ * Certificate (§7.4.8).
+ */
+static void check_client_certificate(const struct run *r)
+{
+	const struct hs_case *hc = r->hc;
+	int has = r->client->profile->creds.chain_len > 0;
+
+	ok(r->client_cert_seen && (r->client_chain_len > 0) == has,
+	   "%s: BearSSL answers with %s Certificate (certificate_list of %zu bytes)", r->name,
+	   has ? "its" : "an empty", r->client_chain_len);
+	ok(r->cv_seen == (hc->client_scheme != 0) && r->cv_scheme == hc->client_scheme,
+	   "%s: BearSSL's CertificateVerify: %s, scheme 0x%04x, want 0x%04x", r->name,
+	   r->cv_seen ? "sent" : "none", r->cv_scheme, hc->client_scheme);
+}
+
 /* BearSSL offered the session the case gave it (its ClientHello's session ID). */
 static void check_offered(const struct run *r)
 {
@@ -818,9 +1070,20 @@ static void check_outcome(const struct run *r)
 	ok(!strcmp(o->alpn, hc->alpn ? hc->alpn : ""), "%s: ALPN '%s'", r->name, o->alpn);
 	ok(!strcmp(o->server_name, "localhost"), "%s: the client's server name '%s'", r->name,
 	   o->server_name);
-	ok(!o->peer_verified, "%s: no client certificate asked for", r->name);
+	ok(o->peer_verified == (hc->peer_subject != NULL) &&
+	   !strcmp(o->peer_subject, hc->peer_subject ? hc->peer_subject : "") &&
+	   !strcmp(o->peer_san, hc->peer_san ? hc->peer_san : ""),
+	   "%s: peer_verified %d, subject '%s', SAN '%s' (want %d, '%s', '%s')", r->name,
+	   o->peer_verified, o->peer_subject, o->peer_san, hc->peer_subject != NULL,
+	   hc->peer_subject ? hc->peer_subject : "", hc->peer_san ? hc->peer_san : "");
 	ok(!s->t12.extended_master_secret,
 	   "%s: BearSSL 0.6 sends no extended_master_secret: the RFC 5246 master secret", r->name);
+}
+
+/* Our server keeps sessions for @p: it has session_cache = yes and asks for no client certificate. */
+static int keeps_sessions(const struct profile *p)
+{
+	return p->session_cache && p->policy.client_auth == VERIFY_NONE;
 }
 
 /* BearSSL's view of what it agreed, and of the session. */
@@ -830,7 +1093,7 @@ static void check_client_view(const struct run *r)
 	const struct t13_server *s = &r->server->server;
 	br_ssl_engine_context *eng = &r->client->cc.eng;
 	const char *alpn = br_ssl_engine_get_selected_protocol(eng);
-	int resumed = r->offer ? hc->resumed : 0, kept = r->server->profile->session_cache;
+	int resumed = r->offer ? hc->resumed : 0;
 	br_ssl_session_parameters params;
 
 	br_ssl_engine_get_session_parameters(eng, &params);
@@ -842,7 +1105,7 @@ static void check_client_view(const struct run *r)
 	ok(!strcmp(alpn ? alpn : "", hc->alpn ? hc->alpn : ""), "%s: BearSSL got ALPN '%s'", r->name,
 	   alpn ? alpn : "");
 	/* The session ID our ServerHello gave: the offered one when resumed, a new one otherwise. */
-	if (kept)
+	if (keeps_sessions(r->server->profile))
 		ok(params.session_id_len == 32 && s->t12.session_id_len == 32 &&
 		   !memcmp(params.session_id, s->t12.session_id, 32) &&
 		   (r->offer && !memcmp(params.session_id, r->offer->session_id, 32)) == resumed,
@@ -850,8 +1113,9 @@ static void check_client_view(const struct run *r)
 		   (size_t)params.session_id_len, resumed ? "the one it offered" : "a new one");
 	else
 		ok(params.session_id_len == 0 && s->t12.session_id_len == 0,
-		   "%s: session_cache = no: an empty session ID (%zu bytes)", r->name,
-		   (size_t)params.session_id_len);
+		   "%s: %s: an empty session ID (%zu bytes)", r->name,
+		   r->server->profile->session_cache ? "client certificates asked for" :
+		   "session_cache = no", (size_t)params.session_id_len);
 	explicit_bzero(&params, sizeof(params));
 }
 
@@ -863,7 +1127,7 @@ static void check_session_kept(const struct run *r)
 	br_ssl_session_parameters got;
 	int ems = -1, found;
 
-	if (!r->server->profile->session_cache)
+	if (!keeps_sessions(r->server->profile))
 		return;
 	memset(&got, 0, sizeof(got));
 	memcpy(got.session_id, s->t12.session_id, 32);
@@ -896,6 +1160,10 @@ static void check_success(struct run *r)
 	if (r->hello_seen) {
 		check_sentinel(r);
 		check_server_hello(r, r->offer ? hc->resumed : 0);
+		if (!(r->offer && hc->resumed))
+			check_flight(r, hc->suite);
+		if (asks_client(r))
+			check_client_certificate(r);
 	}
 	check_session_kept(r);
 	check_keys(r->name, hc->suite, &s->keys, &c->keys);
@@ -940,6 +1208,12 @@ static void check_failed_choice(const struct run *r)
 		check_sentinel(r);
 		check_server_hello(r, hc->resumed);
 	}
+	/* Where the case names the suite, our whole flight went out: BearSSL answered it. */
+	if (hc->suite && r->hello_seen) {
+		check_flight(r, hc->suite);
+		if (asks_client(r))
+			check_client_certificate(r);
+	}
 }
 
 static void check_failure(struct run *r)
@@ -956,6 +1230,9 @@ static void check_failure(struct run *r)
 		good = check_our_failure(&x, hc->status, hc->alert, hc->alert_protected);
 	else
 		good = check_bearssl_failure(&x, hc->client_error, hc->status, hc->alert);
+	if (hc->what)
+		good &= ok(strstr(r->server->conn.error.what, hc->what) != NULL,
+			   "%s: our server says why: '%s'", r->name, r->server->conn.error.what);
 	if (!good)
 		show_errors(r);
 	check_failed_choice(r);
@@ -1296,7 +1573,146 @@ static const struct hs_case cases[] = {
 	OURS(.name = "a fatal unrecognized_name before the client's ChangeCipherSpec ends it",
 	     .server = SERVER_EC, .client = "", INJECT(fatal_unrecognized_name, 1), .alert_from_test = 1,
 	     .alert = T13_ALERT_UNRECOGNIZED_NAME),
+	/*
+	 * 9. Client certificates (RFC 5246 §7.4.4, §7.4.6, §7.4.8), whatever
+	 * the server's key. BearSSL signs its CertificateVerify with the first
+	 * hash it has (SHA-256, SHA-384, ...) among the schemes we offer, all
+	 * of the suite's PRF hash; an RSA key with PKCS#1 v1.5 (BearSSL 0.6
+	 * has no PSS in TLS 1.2). In TLS 1.2 the ECDSA scheme's curve is no
+	 * constraint: a P-256 key signs with SHA-384 under a SHA-384 PRF.
+	 */
+	OK(.name = "client certificate (P-256), ECDSA server", .server = SERVER_EC ASK_CLIENT,
+	   .client = CLIENT_CERT, .wire = WIRE_RELAY, .suite = ECDSA_AES128, .group = X25519,
+	   .scheme = ECDSA_P256, .client_scheme = ECDSA_P256, .peer_subject = EC_SUBJECT,
+	   .peer_san = EC_SAN),
+	OK(.name = "client certificate (P-256), RSA server", .server = SERVER_RSA ASK_CLIENT,
+	   .client = CLIENT_CERT, .wire = WIRE_RELAY, .suite = RSA_AES128, .group = X25519,
+	   .scheme = PKCS1_SHA256, .client_scheme = ECDSA_P256, .peer_subject = EC_SUBJECT,
+	   .peer_san = EC_SAN),
+	OK(.name = "client certificate (RSA-2048), ECDSA server", .server = SERVER_EC ASK_CLIENT,
+	   .client = CLIENT_RSA_CERT, .wire = WIRE_RELAY, .suite = ECDSA_AES128, .group = X25519,
+	   .scheme = ECDSA_P256, .client_scheme = PKCS1_SHA256, .peer_subject = RSA_SUBJECT,
+	   .peer_san = RSA_SAN),
+	OK(.name = "client certificate (RSA-2048), RSA server, ChaCha20", .server = SERVER_RSA ASK_CLIENT,
+	   .client = CLIENT_RSA_CERT CIPHERS("ECDHE-RSA-CHACHA20-POLY1305"), .wire = WIRE_RELAY,
+	   .suite = RSA_CHACHA, .group = X25519, .scheme = PKCS1_SHA256, .client_scheme = PKCS1_SHA256,
+	   .peer_subject = RSA_SUBJECT, .peer_san = RSA_SAN),
+	OK(.name = "client certificate (P-256), ECDHE-ECDSA-AES256-GCM-SHA384",
+	   .server = SERVER_EC ASK_CLIENT,
+	   .client = CLIENT_CERT CIPHERS("ECDHE-ECDSA-AES256-GCM-SHA384"), .wire = WIRE_RELAY,
+	   .suite = ECDSA_AES256, .group = X25519, .scheme = ECDSA_P256, .client_scheme = ECDSA_P384,
+	   .peer_subject = EC_SUBJECT, .peer_san = EC_SAN),
+	OK(.name = "client certificate (RSA-2048), ECDHE-RSA-AES256-GCM-SHA384",
+	   .server = SERVER_RSA ASK_CLIENT,
+	   .client = CLIENT_RSA_CERT CIPHERS("ECDHE-RSA-AES256-GCM-SHA384"), .wire = WIRE_RELAY,
+	   .suite = RSA_AES256, .group = X25519, .scheme = PKCS1_SHA256, .client_scheme = PKCS1_SHA384,
+	   .peer_subject = RSA_SUBJECT, .peer_san = RSA_SAN),
+	OK(.name = "client certificate, 1-byte writes", .server = SERVER_EC ASK_CLIENT "groups = P-256\n",
+	   .client = CLIENT_CERT, .wire = WIRE_BYTES, .suite = ECDSA_AES128, .group = P256,
+	   .scheme = ECDSA_P256, .client_scheme = ECDSA_P256, .peer_subject = EC_SUBJECT,
+	   .peer_san = EC_SAN),
+	/* verify = optional: an empty Certificate taken (no CertificateVerify), a chain checked if sent. */
+	OK(.name = "verify = optional, client certificate", .server = SERVER_EC OFFER_CLIENT,
+	   .client = CLIENT_CERT, .wire = WIRE_RELAY, .suite = ECDSA_AES128, .group = X25519,
+	   .scheme = ECDSA_P256, .client_scheme = ECDSA_P256, .peer_subject = EC_SUBJECT,
+	   .peer_san = EC_SAN),
+	OK(.name = "verify = optional, no client certificate", .server = SERVER_EC OFFER_CLIENT,
+	   .client = "", .wire = WIRE_RELAY, .suite = ECDSA_AES128, .group = X25519,
+	   .scheme = ECDSA_P256),
+	OK(.name = "verify = optional, client certificate from an untrusted CA: taken, not verified",
+	   .server = SERVER_RSA OFFER_CLIENT, .client = ROGUE_CERT, .wire = WIRE_RELAY,
+	   .suite = RSA_AES128, .group = X25519, .scheme = PKCS1_SHA256, .client_scheme = ECDSA_P256),
+	/*
+	 * No session kept (each case above: session_cache = yes is the
+	 * default, yet no session ID), none resumed, where client
+	 * certificates are asked for (t13_server_start()).
+	 */
+	OK(.name = "cached session offered to the profile, now asking for client certificates: full",
+	   .server = SERVER_EC CACHE, .client = "", .server2 = SERVER_EC CACHE ASK_CLIENT,
+	   .client2 = CLIENT_CERT, .resume = RESUME_SAME, .wire = WIRE_RELAY, .suite = ECDSA_AES128,
+	   .group = X25519, .scheme = ECDSA_P256, .client_scheme = ECDSA_P256,
+	   .peer_subject = EC_SUBJECT, .peer_san = EC_SAN),
+	/* verify = required: no certificate (§7.4.6: handshake_failure), or one from a CA not ours. */
+	{ .name = "verify = required, client without a certificate", .server = SERVER_EC ASK_CLIENT,
+	  .client = "", .wire = WIRE_RELAY, .suite = ECDSA_AES128, .fails = SERVER, .status = ENOKEY,
+	  .alert = T13_ALERT_HANDSHAKE_FAILURE,
+	  .what = "client sent no usable certificate, one is required" },
+	{ .name = "verify = required, SHA-384 PRF, client without a certificate",
+	  .server = SERVER_RSA ASK_CLIENT, .client = CIPHERS("ECDHE-RSA-AES256-GCM-SHA384"),
+	  .wire = WIRE_RELAY, .suite = RSA_AES256, .fails = SERVER, .status = ENOKEY,
+	  .alert = T13_ALERT_HANDSHAKE_FAILURE,
+	  .what = "client sent no usable certificate, one is required" },
+	{ .name = "verify = required, client certificate from an untrusted CA",
+	  .server = SERVER_EC ASK_CLIENT,
+	  .client = ROGUE_CERT, .wire = WIRE_RELAY, .suite = ECDSA_AES128, .client_scheme = ECDSA_P256,
+	  .fails = SERVER, .status = EKEYREJECTED, .alert = T13_ALERT_UNKNOWN_CA, .what = "unknown CA" },
+	/* The client's CertificateVerify altered in transit (§7.4.8, §7.4.1.4.1): signature, scheme. */
+	OURS(.name = "client CertificateVerify signature altered, P-256", .server = SERVER_EC ASK_CLIENT,
+	     .client = CLIENT_CERT, .wire = WIRE_RELAY, .tamper = TAMPER_CV_SIGNATURE,
+	     .suite = ECDSA_AES128, .client_scheme = ECDSA_P256, .alert = T13_ALERT_DECRYPT_ERROR,
+	     .what = "CertificateVerify does not verify"),
+	OURS(.name = "client CertificateVerify signature altered, RSA-2048, SHA-384",
+	     .server = SERVER_RSA ASK_CLIENT,
+	     .client = CLIENT_RSA_CERT CIPHERS("ECDHE-RSA-AES256-GCM-SHA384"), .wire = WIRE_RELAY,
+	     .tamper = TAMPER_CV_SIGNATURE, .suite = RSA_AES256, .client_scheme = PKCS1_SHA384,
+	     .alert = T13_ALERT_DECRYPT_ERROR, .what = "CertificateVerify does not verify"),
+	/* ... and spoiled by BearSSL's own signer: its transcript and Finished agree with it (§7.4.8). */
+	OURS(.name = "client CertificateVerify signed wrong, Finished right, P-256",
+	     .server = SERVER_RSA ASK_CLIENT, .client = CLIENT_CERT, .wire = WIRE_RELAY,
+	     .tamper = TAMPER_CV_SIGNED_WRONG, .suite = RSA_AES128, .client_scheme = ECDSA_P256,
+	     .alert = T13_ALERT_DECRYPT_ERROR, .what = "CertificateVerify does not verify"),
+	OURS(.name = "client CertificateVerify signed wrong, Finished right, RSA-2048, SHA-384",
+	     .server = SERVER_EC ASK_CLIENT,
+	     .client = CLIENT_RSA_CERT CIPHERS("ECDHE-ECDSA-AES256-GCM-SHA384"), .wire = WIRE_RELAY,
+	     .tamper = TAMPER_CV_SIGNED_WRONG, .suite = ECDSA_AES256,
+	     .client_scheme = PKCS1_SHA384, .alert = T13_ALERT_DECRYPT_ERROR,
+	     .what = "CertificateVerify does not verify"),
+	OURS(.name = "client CertificateVerify scheme ecdsa_secp521r1_sha512: not offered",
+	     .server = SERVER_EC ASK_CLIENT, .client = CLIENT_CERT, .wire = WIRE_RELAY,
+	     .tamper = TAMPER_CV_SCHEME, .patch = ECDSA_P521, .suite = ECDSA_AES128,
+	     .client_scheme = ECDSA_P256, .alert = T13_ALERT_ILLEGAL_PARAMETER, .what = "did not offer"),
+	OURS(.name = "client CertificateVerify scheme rsa_pkcs1_sha1: not offered",
+	     .server = SERVER_EC ASK_CLIENT, .client = CLIENT_RSA_CERT, .wire = WIRE_RELAY,
+	     .tamper = TAMPER_CV_SCHEME, .patch = PKCS1_SHA1, .suite = ECDSA_AES128,
+	     .client_scheme = PKCS1_SHA256, .alert = T13_ALERT_ILLEGAL_PARAMETER, .what = "did not offer"),
+	OURS(.name = "client CertificateVerify scheme of the other PRF hash (SHA-384 under SHA-256)",
+	     .server = SERVER_EC ASK_CLIENT, .client = CLIENT_CERT, .wire = WIRE_RELAY,
+	     .tamper = TAMPER_CV_SCHEME, .patch = ECDSA_P384, .suite = ECDSA_AES128,
+	     .client_scheme = ECDSA_P256, .alert = T13_ALERT_ILLEGAL_PARAMETER, .what = "did not offer"),
+	OURS(.name = "client CertificateVerify scheme offered, not its key's (rsa_pkcs1_sha256, P-256)",
+	     .server = SERVER_EC ASK_CLIENT, .client = CLIENT_CERT, .wire = WIRE_RELAY,
+	     .tamper = TAMPER_CV_SCHEME, .patch = PKCS1_SHA256, .suite = ECDSA_AES128,
+	     .client_scheme = ECDSA_P256, .alert = T13_ALERT_ILLEGAL_PARAMETER, .what = "did not offer"),
+	OURS(.name = "client CertificateVerify names rsa_pss_rsae_sha256 over its PKCS#1 signature",
+	     .server = SERVER_RSA ASK_CLIENT, .client = CLIENT_RSA_CERT, .wire = WIRE_RELAY,
+	     .tamper = TAMPER_CV_SCHEME, .patch = PSS_SHA256, .suite = RSA_AES128,
+	     .client_scheme = PKCS1_SHA256, .alert = T13_ALERT_DECRYPT_ERROR,
+	     .what = "CertificateVerify does not verify"),
+	/* A certificate without the proof its key is the client's: the ChangeCipherSpec comes instead. */
+	OURS(.name = "client Certificate without its CertificateVerify", .server = SERVER_EC ASK_CLIENT,
+	     .client = CLIENT_CERT, .wire = WIRE_RELAY, .tamper = TAMPER_CV_DROP, .suite = ECDSA_AES128,
+	     .client_scheme = ECDSA_P256, .alert = T13_ALERT_UNEXPECTED_MESSAGE,
+	     .what = "unexpected ChangeCipherSpec"),
 };
+
+/*
+ * Beside env_make_pki()'s: an RSA-2048 client leaf under the same CA,
+ * "ktlsd test rsa client", DNS rsa-client.test. 0, or -1 if openssl failed.
+ */
+static int make_rsa_client(void)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && exec 2>/dev/null && "
+		 "printf 'basicConstraints=CA:FALSE\\nkeyUsage=critical,digitalSignature\\n"
+		 "subjectAltName=DNS:" RSA_SAN "\\n' >client-rsa.ext && "
+		 "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out client-rsa.key && "
+		 "openssl req -new -key client-rsa.key -subj '/CN=" RSA_SUBJECT "' -out client-rsa.csr && "
+		 "openssl x509 -req -in client-rsa.csr -CA ca.crt -CAkey ca.key -set_serial 6 -days 2 "
+		 "-extfile client-rsa.ext -out client-rsa.crt", dir);
+	return env_sh(cmd);
+}
 
 int main(void)
 {
@@ -1310,7 +1726,7 @@ int main(void)
 	}
 	cache = session_cache_create(LIFETIME_MS);
 	fresh_cache = session_cache_create(LIFETIME_MS);
-	if (!cache || !fresh_cache || !mkdtemp(dir) || env_make_pki(dir) < 0) {
+	if (!cache || !fresh_cache || !mkdtemp(dir) || env_make_pki(dir) < 0 || make_rsa_client() < 0) {
 		ok(0, "the session caches are made, and the test PKI with openssl");
 		return done();
 	}

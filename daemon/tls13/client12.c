@@ -26,10 +26,6 @@
 #include "sig.h"
 #include "../keys.h"
 
-/* RFC 5246 7.4.4 ClientCertificateType. */
-#define T12_CERT_TYPE_RSA_SIGN		1
-#define T12_CERT_TYPE_ECDSA_SIGN	64
-
 static const struct ktlsd_suite_info *suite12(const struct t13_client *s)
 {
 	return ktlsd_suite_by_id(s->outcome.suite);

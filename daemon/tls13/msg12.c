@@ -245,6 +245,22 @@ void t12_write_server_key_exchange(struct t13_buf *b, const uint8_t *params, siz
 	t13_hs_close(b, msg);
 }
 
+void t12_write_certificate_request(struct t13_buf *b, const uint16_t *schemes, size_t n)
+{
+	static const uint8_t types[] = { T12_CERT_TYPE_RSA_SIGN, T12_CERT_TYPE_ECDSA_SIGN };
+	size_t msg = t13_hs_open(b, T13_HS_CERTIFICATE_REQUEST), list;
+
+	if (!n)
+		b->overflow = 1;
+	t13_put_vec(b, 1, types, sizeof(types));
+	list = t13_vec_open(b, 2);
+	for (size_t i = 0; i < n; i++)
+		t13_put_u16(b, schemes[i]);
+	t13_vec_close(b, list, 2);
+	t13_put_u16(b, 0);
+	t13_hs_close(b, msg);
+}
+
 void t12_write_server_hello_done(struct t13_buf *b)
 {
 	size_t msg = t13_hs_open(b, T12_HS_SERVER_HELLO_DONE);

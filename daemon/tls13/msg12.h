@@ -45,6 +45,8 @@
 #define T12_HS_CLIENT_KEY_EXCHANGE	16
 #define T12_FINISHED_LEN		12	/* verify_data (RFC 5246 §7.4.9) */
 #define T12_CURVE_TYPE_NAMED		3	/* RFC 8422 §5.4 */
+#define T12_CERT_TYPE_RSA_SIGN		1	/* ClientCertificateType (RFC 5246 §7.4.4) */
+#define T12_CERT_TYPE_ECDSA_SIGN	64	/* ... RFC 8422 §5.5 */
 
 /* ---- Certificate (RFC 5246 §7.4.2) ---- */
 
@@ -171,6 +173,15 @@ void t12_write_certificate(struct t13_buf *b, const br_x509_certificate *chain, 
  * An empty point or one over 255 bytes sets b->overflow and writes nothing.
  */
 void t12_write_client_key_exchange(struct t13_buf *b, const uint8_t *point, size_t point_len);
+
+/*
+ * CertificateRequest (RFC 5246 §7.4.4): certificate_types rsa_sign (1) and
+ * ecdsa_sign (64), the @n schemes of @schemes as
+ * supported_signature_algorithms, and no certificate_authorities (the
+ * client sends the chain it has; the verifier judges it). @n of 0 sets
+ * b->overflow.
+ */
+void t12_write_certificate_request(struct t13_buf *b, const uint16_t *schemes, size_t n);
 
 /* Flags of our TLS 1.2 ServerHello's extensions (each only if the client sent its own). */
 #define T12_SH_RENEGOTIATION_INFO	0x1	/* RFC 5746: empty renegotiated_connection */

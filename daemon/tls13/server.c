@@ -510,7 +510,7 @@ static int dispatch(struct t13_server *s, const uint8_t *msg, size_t len)
 		[T13S_FINISHED] = T13_HS_FINISHED,
 	};
 
-	if (s->state >= T12S_CLIENT_KEY_EXCHANGE)
+	if (s->state >= T12S_CLIENT_CERTIFICATE)
 		return t12_server_dispatch(s, msg, len);
 	if (s->state >= sizeof(expected) || msg[0] != expected[s->state])
 		return t13_fail(s->conn, EPROTO, T13_ALERT_UNEXPECTED_MESSAGE, BR_ERR_UNEXPECTED,

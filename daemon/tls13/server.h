@@ -40,7 +40,9 @@ enum t13_server_state {
 	T13S_TICKET,		/* the client's Finished verified: our ticket */
 	T13S_DONE,
 	/* The TLS 1.2 path (server12.h). */
+	T12S_CLIENT_CERTIFICATE,	/* asked for with our CertificateRequest */
 	T12S_CLIENT_KEY_EXCHANGE,
+	T12S_CERTIFICATE_VERIFY,	/* the client sent a certificate */
 	T12S_CHANGE_CIPHER_SPEC,
 	T12S_FINISHED,
 };
@@ -51,6 +53,7 @@ struct t12_server_state {
 	uint8_t session_id[32];
 	size_t session_id_len;		/* 0: the session is not kept */
 	int extended_master_secret;	/* RFC 7627, both agreed */
+	int client_certified;		/* the client sent a chain: its CertificateVerify follows */
 	uint8_t master[48];
 	struct ktlsd_dir_keys tx_keys;	/* for after our ChangeCipherSpec */
 	struct ktlsd_dir_keys rx_keys;	/* for after the client's ChangeCipherSpec */

@@ -6,10 +6,13 @@
 
 #include "choose.h"
 #include "msg12.h"
+#include "peer.h"
 #include "prf12.h"
 #include "server12.h"
 #include "sig.h"
+#include "../failure.h"
 #include "../keys.h"
+#include "../verify.h"
 
 /* TLS_FALLBACK_SCSV (RFC 7507) and TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 §3.3). */
 #define T12_FALLBACK_SCSV		0x5600
@@ -243,7 +246,22 @@ static int server_key_exchange(struct t13_server *s)
 	return stage(s, &b);
 }
 
-/* Certificate, ServerKeyExchange, ServerHelloDone behind the ServerHello. */
+/*
+ * The schemes a client may sign its CertificateVerify with: over the
+ * transcript in the suite's PRF hash, the one hash it still runs. Returns
+ * how many (3) are in @out.
+ */
+static size_t client_schemes(const struct t13_server *s, uint16_t out[3])
+{
+	int sha384 = t12_prf_hash(s->outcome.suite) == &br_sha384_vtable;
+
+	out[0] = sha384 ? T13_SIG_ECDSA_SECP384R1_SHA384 : T13_SIG_ECDSA_SECP256R1_SHA256;
+	out[1] = sha384 ? T13_SIG_RSA_PSS_RSAE_SHA384 : T13_SIG_RSA_PSS_RSAE_SHA256;
+	out[2] = sha384 ? T13_SIG_RSA_PKCS1_SHA384 : T13_SIG_RSA_PKCS1_SHA256;
+	return 3;
+}
+
+/* Certificate, ServerKeyExchange, [CertificateRequest], ServerHelloDone behind the ServerHello. */
 static int full_flight(struct t13_server *s)
 {
 	struct t13_conn *c = s->conn;
@@ -261,12 +279,21 @@ static int full_flight(struct t13_server *s)
 	c->tx.staged_len += b.len;
 	if (server_key_exchange(s) < 0)
 		return -1;
+	if (s->verifier) {
+		uint16_t schemes[3];
+		uint8_t request[64];
+
+		t13_buf_init(&b, request, sizeof(request));
+		t12_write_certificate_request(&b, schemes, client_schemes(s, schemes));
+		if (stage(s, &b) < 0)
+			return -1;
+	}
 	t13_buf_init(&b, done, sizeof(done));
 	t12_write_server_hello_done(&b);
 	if (stage(s, &b) < 0 || t13_tx_seal_staged(c) < 0)
 		return -1;
 	s->state = T13S_FLUSH;
-	s->after_flush = T12S_CLIENT_KEY_EXCHANGE;
+	s->after_flush = s->verifier ? T12S_CLIENT_CERTIFICATE : T12S_CLIENT_KEY_EXCHANGE;
 	return 0;
 }
 
@@ -316,10 +343,6 @@ int t12_server_client_hello(struct t13_server *s, const struct t13_client_hello 
 	struct t13_conn *c = s->conn;
 	int r;
 
-	/* Never a handshake without the client certificate asked for: fail closed. */
-	if (s->verifier)
-		return t13_fail(c, EPROTO, T13_ALERT_INTERNAL_ERROR, 0,
-				"TLS 1.2 client certificates are checked by BearSSL's engine, not here");
 	if (check_hello(s, ch) < 0)
 		return -1;
 	s->outcome.version = T12_VERSION;
@@ -378,6 +401,60 @@ static int client_key_exchange(struct t13_server *s, const uint8_t *msg, size_t 
 	explicit_bzero(premaster, sizeof(premaster));
 	if (key_block(s) < 0)
 		return -1;
+	s->state = s->t12.client_certified ? T12S_CERTIFICATE_VERIFY : T12S_CHANGE_CIPHER_SPEC;
+	return 0;
+}
+
+/*
+ * The client's Certificate (RFC 5246 §7.4.6), checked by the profile's
+ * verifier. An empty one ends the handshake when the profile requires a
+ * certificate (handshake_failure, as §7.4.6 allows), and is taken when it
+ * does not.
+ */
+static int client_certificate(struct t13_server *s, const uint8_t *msg, size_t len)
+{
+	struct t13_conn *c = s->conn;
+	struct t13_cert_entry chain[T13_MAX_CHAIN];
+	size_t n;
+	int r = t12_parse_certificate(msg, len, chain, T13_MAX_CHAIN, &n);
+
+	if (r < 0)
+		return t13_fail_alert(c, r, "malformed client Certificate");
+	if (n == 0 && s->verifier->mode == VERIFY_REQUIRED) {
+		struct failure f = failure_from_tls_error(BR_ERR_NO_CLIENT_AUTH, KTLSD_ROLE_SERVER);
+
+		return t13_fail(c, f.status, f.alert, BR_ERR_NO_CLIENT_AUTH, "%s", f.what);
+	}
+	if (n && t13_peer_chain(c, s->verifier, NULL, KTLSD_ROLE_SERVER, chain, n, &s->client_key) < 0)
+		return -1;
+	t13_transcript_update(&s->transcript, msg, len);
+	s->t12.client_certified = n != 0;
+	s->state = T12S_CLIENT_KEY_EXCHANGE;
+	return 0;
+}
+
+/* The client's CertificateVerify (§7.4.8): its key signed the transcript so far, as we asked. */
+static int client_certificate_verify(struct t13_server *s, const uint8_t *msg, size_t len)
+{
+	struct t13_conn *c = s->conn;
+	uint8_t hash[T13_MAX_HASH];
+	uint16_t schemes[3], scheme;
+	const uint8_t *sig;
+	size_t sig_len, n = client_schemes(s, schemes), hash_len;
+	int r = t13_parse_certificate_verify(msg, len, &scheme, &sig, &sig_len), offered = 0;
+
+	if (r < 0)
+		return t13_fail_alert(c, r, "malformed client CertificateVerify");
+	for (size_t i = 0; i < n; i++)
+		offered |= schemes[i] == scheme;
+	hash_len = t13_transcript_hash_as(&s->transcript, t12_prf_hash(s->outcome.suite), hash);
+	r = offered ? t12_sig_verify_hash(s->client_key, scheme, hash, hash_len, sig, sig_len) :
+	    -T13_ALERT_ILLEGAL_PARAMETER;
+	if (r < 0)
+		return t13_fail(c, EPROTO, -r, BR_ERR_BAD_SIGNATURE, "the client's CertificateVerify %s",
+				r == -T13_ALERT_DECRYPT_ERROR ? "does not verify" :
+				"uses a scheme we did not offer or its key cannot make");
+	t13_transcript_update(&s->transcript, msg, len);
 	s->state = T12S_CHANGE_CIPHER_SPEC;
 	return 0;
 }
@@ -436,6 +513,10 @@ static int client_finished(struct t13_server *s, const uint8_t *msg, size_t len)
 		s->state = T13S_DONE;
 		return 0;
 	}
+	if (s->verifier)
+		s->outcome.peer_verified = verifier_identity(s->verifier, s->outcome.peer_subject,
+							     sizeof(s->outcome.peer_subject),
+							     s->outcome.peer_san, sizeof(s->outcome.peer_san));
 	if (finish(s, T13S_DONE) < 0)
 		return -1;
 	keep_session(s);
@@ -446,8 +527,12 @@ int t12_server_dispatch(struct t13_server *s, const uint8_t *msg, size_t len)
 {
 	uint8_t type = msg[0];
 
+	if (s->state == T12S_CLIENT_CERTIFICATE && type == T13_HS_CERTIFICATE)
+		return client_certificate(s, msg, len);
 	if (s->state == T12S_CLIENT_KEY_EXCHANGE && type == T12_HS_CLIENT_KEY_EXCHANGE)
 		return client_key_exchange(s, msg, len);
+	if (s->state == T12S_CERTIFICATE_VERIFY && type == T13_HS_CERTIFICATE_VERIFY)
+		return client_certificate_verify(s, msg, len);
 	if (s->state == T12S_FINISHED && type == T13_HS_FINISHED)
 		return client_finished(s, msg, len);
 	return t13_fail(s->conn, EPROTO, T13_ALERT_UNEXPECTED_MESSAGE, BR_ERR_UNEXPECTED,

@@ -5,9 +5,9 @@
  * ClientHello that does not offer TLS 1.3, to a profile that allows 1.2.
  *
  *   ClientHello  ->  ServerHello, Certificate, ServerKeyExchange,
- *                    ServerHelloDone
- *   ClientKeyExchange, ChangeCipherSpec, Finished  ->
- *                    ChangeCipherSpec, Finished  ->  keys
+ *                    [CertificateRequest], ServerHelloDone
+ *   [Certificate], ClientKeyExchange, [CertificateVerify],
+ *   ChangeCipherSpec, Finished  ->  ChangeCipherSpec, Finished  ->  keys
  *
  * or, resuming a session ID from the workers' cache (RFC 5246 §7.3):
  *
@@ -15,9 +15,11 @@
  *   ChangeCipherSpec, Finished  ->  keys
  *
  * ECDHE signed with the profile's key (through the key process in a
- * worker), AEAD suites only: the six kTLS carries. Client certificates are
- * not asked for here: handshake.c gives such profiles' TLS 1.2 handshakes
- * to BearSSL's engine. Fail closed where the RFCs let a server choose: no
+ * worker), AEAD suites only: the six kTLS carries. With a verifier, a
+ * CertificateRequest offers the three schemes of the suite's PRF hash (the
+ * one the transcript still runs: ECDSA, RSA-PSS, PKCS#1), the verifier
+ * judges the client's chain, and its CertificateVerify must verify over
+ * the transcript; such sessions are not kept. Fail closed where the RFCs let a server choose: no
  * signature_algorithms is a handshake_failure (RFC 9155 §4: no SHA-1
  * signature), a ClientHello without supported_groups gets secp256r1 if the
  * profile allows it (RFC 8422 §4), else handshake_failure.

@@ -290,27 +290,42 @@ static int pkcs1_verify(const br_rsa_public_key *pk, const br_hash_class *h, con
 	return !memcmp(signed_hash, digest, hlen);
 }
 
+/* @sig over @digest (@hlen bytes, of @s's hash) under @pkey: 1 if valid. */
+static int verify_digest(const br_x509_pkey *pkey, const struct t13_scheme *s, const uint8_t *digest,
+			 size_t hlen, const uint8_t *sig, size_t sig_len)
+{
+	if (s->key_type == BR_KEYTYPE_EC)
+		return ec_ecdsa_vrfy()(ec_impl(), digest, hlen, &pkey->key.ec, sig, sig_len) == 1;
+	if (s->cert_only)
+		return pkcs1_verify(&pkey->key.rsa, s->hash, digest, sig, sig_len);
+	return t13_pss_verify(&pkey->key.rsa, s->hash, digest, sig, sig_len);
+}
+
 int t12_sig_verify(const br_x509_pkey *pkey, uint16_t scheme, const uint8_t *content, size_t len,
 		   const uint8_t *sig, size_t sig_len)
 {
 	const struct t13_scheme *s = find_scheme(scheme);
 	uint8_t digest[T13_MAX_DIGEST];
 	size_t hlen;
-	int valid;
 
 	if (!s || s->key_type != pkey->key_type)
 		return -T13_ALERT_ILLEGAL_PARAMETER;
 	if (!sig_len || sig_len > T13_MAX_SIGNATURE)
 		return -T13_ALERT_DECRYPT_ERROR;
 	hlen = hash_content(s->hash, content, len, digest);
-	if (s->key_type == BR_KEYTYPE_EC)
-		valid = ec_ecdsa_vrfy()(ec_impl(), digest, hlen,
-							 &pkey->key.ec, sig, sig_len) == 1;
-	else if (s->cert_only)
-		valid = pkcs1_verify(&pkey->key.rsa, s->hash, digest, sig, sig_len);
-	else
-		valid = t13_pss_verify(&pkey->key.rsa, s->hash, digest, sig, sig_len);
-	return valid ? 0 : -T13_ALERT_DECRYPT_ERROR;
+	return verify_digest(pkey, s, digest, hlen, sig, sig_len) ? 0 : -T13_ALERT_DECRYPT_ERROR;
+}
+
+int t12_sig_verify_hash(const br_x509_pkey *pkey, uint16_t scheme, const uint8_t *hash, size_t hash_len,
+			const uint8_t *sig, size_t sig_len)
+{
+	const struct t13_scheme *s = find_scheme(scheme);
+
+	if (!s || s->key_type != pkey->key_type || hash_len != hash_len_of(s->hash))
+		return -T13_ALERT_ILLEGAL_PARAMETER;
+	if (!sig_len || sig_len > T13_MAX_SIGNATURE)
+		return -T13_ALERT_DECRYPT_ERROR;
+	return verify_digest(pkey, s, hash, hash_len, sig, sig_len) ? 0 : -T13_ALERT_DECRYPT_ERROR;
 }
 
 /* Our preferences for a TLS 1.2 CertificateVerify, SHA-256 and SHA-384 only. */

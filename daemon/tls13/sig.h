@@ -105,6 +105,15 @@ int t12_sig_verify(const br_x509_pkey *pkey, uint16_t scheme, const uint8_t *con
 		   const uint8_t *sig, size_t sig_len);
 
 /*
+ * Verify a TLS 1.2 client's CertificateVerify: @sig over @hash, the
+ * handshake messages' hash (@hash_len bytes, of @scheme's hash), under
+ * @pkey. As t12_sig_verify() otherwise, with its errors, and
+ * -T13_ALERT_ILLEGAL_PARAMETER when @hash_len is not @scheme's hash's.
+ */
+int t12_sig_verify_hash(const br_x509_pkey *pkey, uint16_t scheme, const uint8_t *hash, size_t hash_len,
+			const uint8_t *sig, size_t sig_len);
+
+/*
  * The scheme for our TLS 1.2 CertificateVerify (a client answering a
  * CertificateRequest): the first, in our preference, that the server's
  * supported_signature_algorithms (@peer: raw 2-byte big-endian ids,
