@@ -31,9 +31,14 @@
 #                 and with -www the alert ktlsd sends here makes OpenSSL drop
 #                 the session; s_client -sess_in costs a process a handshake.)
 #
+# Then the workers: handshakes per second with 1 and 2 workers (nginx: 1 and
+# 2 worker processes), servers and clients sharing every CPU, for RSA-2048
+# TLS 1.2 handshakes, where the servers' signatures (not the clients'
+# verification) are most of the work. BENCH_WORKERS=0 leaves it out.
+#
 # Environment: BENCH_SECONDS (10) a figure; BENCH_PROCS (4) client processes
 # a load; BENCH_SERVER_CPU (0), BENCH_CLIENT_CPU (1); BENCH_PORT (19443, the
-# first of 9); BENCH_STRACE (100) handshakes under strace -c a protocol, 0 for
+# first of 13); BENCH_STRACE (100) handshakes under strace -c a protocol, 0 for
 # none; BENCH_BUILD (build), BENCH_BUILD_BEARSSL (build-bearssl). As root, or
 # ktlsd runs as the user who starts this (and strace cannot attach to it).
 set -euo pipefail
@@ -45,6 +50,8 @@ PROCS=${BENCH_PROCS:-4}
 T12_LOAD=${BENCH_T12_LOAD:-s_time}
 SERVER_CPU=${BENCH_SERVER_CPU:-0}
 CLIENT_CPU=${BENCH_CLIENT_CPU:-1}
+WORKERS_TOO=${BENCH_WORKERS:-1}
+ALL_CPUS=0-$(($(nproc) - 1))
 PORT=${BENCH_PORT:-19443}
 STRACE_N=${BENCH_STRACE:-100}
 B=$(realpath "${BENCH_BUILD:-build}")
@@ -102,11 +109,14 @@ wait_port() { # PORT PID
 	return 1
 }
 
-# Start a server pinned to the servers' CPU; its pid in $started.
+# Start a server pinned to $server_cpus (the servers' CPU, but for the
+# workers' figures); its pid in $started.
+server_cpus=$SERVER_CPU
+client_cpus=$CLIENT_CPU
 start_server() { # LOG COMMAND...
 	local log=$1
 	shift
-	taskset -c "$SERVER_CPU" "$@" >"$log" 2>&1 </dev/null &
+	taskset -c "$server_cpus" "$@" >"$log" 2>&1 </dev/null &
 	started=$!
 	running[$started]=1
 }
@@ -214,7 +224,8 @@ load_s_time() { # PORT S_TIME-ARGS...
 	shift
 	rm -f "$w"/st.*
 	for i in $(seq "$PROCS"); do
-		openssl s_time -connect "127.0.0.1:$port" "$@" -new -time "$SECS" >"$w/st.$i" 2>&1 </dev/null &
+		taskset -c "$client_cpus" openssl s_time -connect "127.0.0.1:$port" "$@" -new -time "$SECS" \
+			>"$w/st.$i" 2>&1 </dev/null &
 	done
 	wait
 	# An error ends an s_time before its summary; what it did until then counts.
@@ -301,41 +312,50 @@ profile() { # NAME CERT-KIND TLS1.2-SUITE TICKETS
 		"$1" "$w/$2.crt" "$w/$2.key" "$3"
 	printf 'ciphersuites = %s\ngroups = X25519\nsession_tickets = %s\n%s\n' "$T13" "$4" "$allow"
 }
-{
-	# One worker, as nginx has; the key process signs for it.
-	printf '[daemon]\nsocket = %s\nhandshake_timeout = 120s\nuser = %s\nworkers = 1\n' \
-		"$w/ktlsd.sock" "$user"
+# The configuration with WORKERS workers; the key process signs for them.
+ktlsd_conf() { # WORKERS
+	printf '[daemon]\nsocket = %s\nhandshake_timeout = 120s\nuser = %s\nworkers = %s\n' \
+		"$w/ktlsd.sock" "$user" "$1"
 	profile ecdsa ec "$T12_ECDSA" no
 	profile rsa rsa "$T12_RSA" no
 	profile resume ec "$T12_ECDSA" yes
-} >"$w/ktlsd.conf"
+}
+# One worker, as nginx has, for the CPU figures.
+ktlsd_conf 1 >"$w/ktlsd.conf"
 
-# One ktlsd build, its three ports from BASE: every row but TLS 1.2 resumed.
-bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
-	local col=$1 base=$4 ktlsd ec i pid worker keys
-	local -a app=() profiles=(ecdsa rsa resume) procs=()
+# Start BUILD-DIR/ktlsd on CONF, with WORKERS workers; its pids in $ktlsd,
+# $workers (all of them, space-separated) and $keys, its EC code's name in $ec.
+start_ktlsd() { # BUILD-DIR CONF WORKERS
+	local i pid n
 	rm -f "$w/ktlsd.sock"
-	start_server "$w/ktlsd.log" "$2/ktlsd" -f -c "$w/ktlsd.conf"
+	start_server "$w/ktlsd.log" "$1/ktlsd" -f -c "$2"
 	ktlsd=$started
 	for i in $(seq 400); do
 		grep -q 'elliptic curves:' "$w/ktlsd.log" && break
-		kill -0 "$ktlsd" 2>/dev/null || die "$2/ktlsd did not start: $(cat "$w/ktlsd.log")"
+		kill -0 "$ktlsd" 2>/dev/null || die "$1/ktlsd did not start: $(cat "$w/ktlsd.log")"
 		sleep 0.05
 	done
 	ec=$(sed -n 's/.*elliptic curves: \([^;]*\).*/\1/p' "$w/ktlsd.log")
-	# Its processes: the supervisor, the worker and the key process.
 	for i in $(seq 200); do
-		worker= keys=
+		workers='' keys='' n=0
 		for pid in $(pgrep -P "$ktlsd"); do
 			case $(cat "/proc/$pid/comm" 2>/dev/null) in
-			ktlsd-worker*) worker=$pid ;;
+			ktlsd-worker*) workers="$workers $pid" n=$((n + 1)) ;;
 			ktlsd-keys) keys=$pid ;;
 			esac
 		done
-		[ -n "$worker" ] && [ -n "$keys" ] && break
+		[ "$n" -eq "$3" ] && [ -n "$keys" ] && return 0
 		sleep 0.05
 	done
-	[ -n "$worker" ] && [ -n "$keys" ] || die "$2/ktlsd: no worker and key process"
+	die "$1/ktlsd: not $3 workers and a key process"
+}
+
+# One ktlsd build, its three ports from BASE: every row but TLS 1.2 resumed.
+bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
+	local col=$1 base=$4 ktlsd ec i worker workers keys
+	local -a app=() profiles=(ecdsa rsa resume) procs=()
+	start_ktlsd "$2" "$w/ktlsd.conf" 1
+	worker=${workers// /}
 	procs=("$ktlsd" "$worker" "$keys")
 	part_pid=$keys
 	case $ec in
@@ -380,13 +400,13 @@ bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
 	stop "$ktlsd"
 }
 
-# One nginx, one worker: full handshakes (MODE full) or resumed ones.
-nginx_conf() { # MODE BASE
+# One nginx, WORKERS worker processes (1): full handshakes (MODE full) or resumed ones.
+nginx_conf() { # MODE BASE [WORKERS]
 	local cache=off tickets=off
 	[ "$1" = full ] || cache=shared:bench:10m tickets=on
 	mkdir -p "$w/nginx"
 	cat <<-CONF
-		worker_processes 1;
+		worker_processes ${3:-1};
 		daemon off;
 		pid $w/nginx/nginx.pid;
 		error_log $w/nginx/error.log;
@@ -421,20 +441,46 @@ nginx_conf() { # MODE BASE
 	CONF
 }
 
-# Start nginx; the master's pid in $master, its one worker's in $worker.
-start_nginx() { # MODE BASE
-	local i
-	nginx_conf "$1" "$2" >"$w/nginx.$1.conf"
+# Start nginx with WORKERS (1) workers; the master's pid in $master, the
+# workers' in $worker (space-separated).
+start_nginx() { # MODE BASE [WORKERS]
+	local i n=${3:-1}
+	nginx_conf "$1" "$2" "$n" >"$w/nginx.$1.conf"
 	start_server "$w/nginx.$1.log" "$NGINX" -e "$w/nginx/error.log" -p "$w/nginx" -c "$w/nginx.$1.conf"
 	master=$started worker=
 	wait_port $(($2 + 1)) "$master" || die "nginx did not start: $(cat "$w/nginx.$1.log" "$w/nginx/error.log")"
 	for i in $(seq 200); do
-		worker=$(cat "/proc/$master/task/$master/children" 2>/dev/null || pgrep -P "$master") || true
-		[ -n "$worker" ] && break
+		worker=$(pgrep -P "$master" | tr '\n' ' ') || true
+		[ "$(wc -w <<<"$worker")" -eq "$n" ] && break
 		sleep 0.05
 	done
-	[ "$(wc -w <<<"$worker")" -eq 1 ] || die "nginx: not one worker: '$worker'"
-	worker=${worker// /}
+	[ "$(wc -w <<<"$worker")" -eq "$n" ] || die "nginx: not $n workers: '$worker'"
+	worker=${worker% }
+}
+
+# Handshakes per second with 1 and 2 workers, RSA-2048 TLS 1.2, servers and
+# clients on every CPU: ktlsd (its supervisor, workers, key process and
+# handoff_server) and nginx (its workers).
+bench_workers() { # BASE
+	local base=$1 n ktlsd ec workers keys app
+	server_cpus=$ALL_CPUS client_cpus=$ALL_CPUS
+	for n in 1 2; do
+		ktlsd_conf "$n" >"$w/ktlsd.$n.conf"
+		start_ktlsd "$B" "$w/ktlsd.$n.conf" "$n"
+		start_server "$w/app.workers.log" "$B/bench/handoff_server" -S "$w/ktlsd.sock" -p rsa -l "$base"
+		app=$started
+		wait_port "$base" "$app" || die "handoff_server did not listen on $base"
+		# shellcheck disable=SC2086 # one pid a word
+		measure "$n" "ktlsd workers" "$ktlsd" $workers "$keys" "$app" -- \
+			load_s_time "$base" -tls1_2 -cipher "$T12_RSA"
+		stop "$app"
+		stop "$ktlsd"
+		start_nginx full $((base + 1)) "$n"
+		# shellcheck disable=SC2086
+		measure "$n" "nginx workers" $worker -- load_s_time $((base + 2)) -tls1_2 -cipher "$T12_RSA"
+		stop "$master"
+	done
+	server_cpus=$SERVER_CPU client_cpus=$CLIENT_CPU
 }
 
 bench_nginx() { # BASE
@@ -461,6 +507,7 @@ start_load=$(cut -d' ' -f1-3 /proc/loadavg)
 bench_ktlsd "ktlsd (default)" "$B" nettle "$PORT"
 bench_ktlsd "ktlsd (BearSSL only)" "$BB" BearSSL $((PORT + 3))
 bench_nginx $((PORT + 6))
+[ "$WORKERS_TOO" = 0 ] || bench_workers $((PORT + 10))
 
 ROWS=("TLS 1.2 full, ECDSA" "TLS 1.2 full, RSA-2048" "TLS 1.3 full, ECDSA" "TLS 1.3 resumed" "TLS 1.2 resumed")
 COLS=("ktlsd (default)" "ktlsd (BearSSL only)" nginx)
@@ -509,6 +556,25 @@ for row in "${ROWS[@]}"; do
 	done
 	printf ' |\n'
 done
+if [ "$WORKERS_TOO" != 0 ]; then
+	echo
+	echo "Workers: TLS 1.2 full handshakes, RSA-2048, per second; servers and clients on CPUs $ALL_CPUS"
+	echo "(server CPU µs per handshake)."
+	echo
+	echo "| workers | ktlsd | nginx |"
+	echo "|---|---:|---:|"
+	for n in 1 2; do
+		printf '| %s | %s (%s µs) | %s (%s µs) |\n' "$n" "$(cell "$n" "ktlsd workers" RATE)" \
+			"$(cell "$n" "ktlsd workers" US)" "$(cell "$n" "nginx workers" RATE)" \
+			"$(cell "$n" "nginx workers" US)"
+	done
+	for col in "ktlsd workers" "nginx workers"; do
+		a=${RATE[1|$col]:-} b=${RATE[2|$col]:-}
+		[ -z "$a" ] || [ -z "$b" ] ||
+			printf '%s: 2 workers do %s times what 1 does\n' "${col% workers}" \
+				"$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", b / a }')"
+	done
+fi
 echo
 cat "$w/syscalls"
 echo
