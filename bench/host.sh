@@ -296,7 +296,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -su
 	-keyout "$w/ec.key" -out "$w/ec.crt" 2>/dev/null
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
 	-keyout "$w/rsa.key" -out "$w/rsa.crt" 2>/dev/null
-for i in $(seq 0 8); do
+for i in $(seq 0 12); do
 	! listening $((PORT + i)) || die "port $((PORT + i)) is taken: set BENCH_PORT"
 done
 

@@ -660,7 +660,6 @@ static int start_t12(struct handshake *hs, const struct profile *p, const char *
 	}
 	br_ssl_engine_inject_entropy(hs->eng, seed, sizeof(seed));
 	explicit_bzero(seed, sizeof(seed));
-	set_nodelay(hs);
 	ok = hs->role == KTLSD_ROLE_CLIENT ?
 	     br_ssl_client_reset(&hs->ctx.client,
 				 hs->server_name[0] && !hs->sni_suppressed ? hs->server_name : NULL, 0) :
@@ -669,6 +668,7 @@ static int start_t12(struct handshake *hs, const struct profile *p, const char *
 		reply_failure(&hs->reply, EPROTO, "cannot start the TLS engine");
 		return -1;
 	}
+	set_nodelay(hs);
 	return 0;
 }
 

@@ -176,11 +176,17 @@ static int serve(struct keyproc_signer *s)
 	if (n <= 0)
 		return 0;
 	out = keyproc_answer(s, &req, (size_t)n, &reply);
-	/* Blocks while the worker does not read its answers: only this channel waits. */
-	if (send(s->fd, &reply, out, MSG_NOSIGNAL) < 0 && errno != EPIPE)
-		log_msg(LOG_WARNING, "key process: a reply not delivered: %s", strerror(errno));
+	/*
+	 * A worker waits for each answer, so its channel always has room for
+	 * one: a full one is a worker that asks and never reads (a peer took
+	 * it over). Never blocked on: the channel ends, and with it the thread.
+	 */
+	n = send(s->fd, &reply, out, MSG_NOSIGNAL | MSG_DONTWAIT);
 	explicit_bzero(&reply, out);
-	return 1;
+	if (n < 0 && errno != EPIPE && errno != ECONNRESET)
+		log_msg(LOG_WARNING, "key process: a worker's channel ended: its answer not delivered: %s",
+			strerror(errno));
+	return n >= 0;
 }
 
 static void *signer_main(void *arg)
@@ -195,10 +201,14 @@ static void *signer_main(void *arg)
 		;
 	*link = s->next;
 	kp->n_signers--;
+	/*
+	 * Messages left on it may hold descriptors, whose close may linger: off
+	 * this thread. Under the lock: once it is released, stop_signers() may
+	 * return and the closer stop.
+	 */
+	closer_close(&kp->closer, s->fd, 0);
 	pthread_cond_signal(&kp->ended);
 	pthread_mutex_unlock(&kp->lock);
-	/* Messages left on it may hold descriptors, whose close may linger: off this thread. */
-	closer_close(&kp->closer, s->fd, 0);
 	explicit_bzero(s, sizeof(*s));
 	free(s);
 	return NULL;

@@ -12,8 +12,9 @@
  * Each channel gets a thread of its own, which waits on it alone: keys stay
  * in one process, signatures use every core, a worker is never queued
  * behind another's signature, and one that floods its channel (a peer took
- * it over) or never reads its answers blocks its own thread, nobody else's.
- * A request costs that thread one recvmsg() and one send().
+ * it over) keeps only its own thread busy; one that does not read its
+ * answers loses its channel when an answer finds it full. A request costs
+ * that thread one recvmsg() and one send().
  */
 #ifndef KTLSD_KEYPROC_H
 #define KTLSD_KEYPROC_H
