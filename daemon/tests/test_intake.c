@@ -88,31 +88,6 @@ static int connect_daemon(void)
 	return live_connect(sock_path);
 }
 
-/* Send @len bytes (0 allowed) with the @nfds descriptors of @fds attached. */
-static int send_fd_msg(int sock, const void *data, size_t len, const int *fds, int nfds)
-{
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(253 * sizeof(int))];
-	} control;
-	struct iovec iov = { (void *)data, len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	memset(&control, 0, sizeof(control));
-	if (nfds) {
-		struct cmsghdr *c;
-
-		msg.msg_control = control.buf;
-		msg.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
-	}
-	return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
-}
-
 /* Send @len bytes (0 allowed) with @nfds copies of /dev/null attached. */
 static int send_with_fds(int sock, const void *data, size_t len, int nfds)
 {
@@ -120,7 +95,7 @@ static int send_with_fds(int sock, const void *data, size_t len, int nfds)
 
 	for (int i = 0; i < nfds; i++)
 		fds[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	rc = send_fd_msg(sock, data, len, fds, nfds);
+	rc = live_send_fds(sock, data, len, fds, nfds);
 	for (int i = 0; i < nfds; i++)
 		close(fds[i]);
 	return rc;
@@ -254,7 +229,7 @@ static void test_lingering_close(pid_t worker)
 	 */
 	kill(worker, SIGSTOP);
 	s = connect_daemon();
-	ok(s >= 0 && send_fd_msg(s, &w, sizeof(w), &a, 1) == 0, "lingering close: hand-off sent");
+	ok(s >= 0 && live_send_fds(s, &w, sizeof(w), &a, 1) == 0, "lingering close: hand-off sent");
 	close(a);
 	kill(worker, SIGCONT);
 	st = handoff("no-such-profile", KTLSD_ROLE_SERVER);
@@ -281,7 +256,7 @@ static int throw_fds(const int *fds, int n, int *conns)
 
 	for (int off = 0, k = 0; off < n; off += 253, k++) {
 		conns[k] = connect_daemon();
-		if (conns[k] < 0 || send_fd_msg(conns[k], "", 0, fds + off,
+		if (conns[k] < 0 || live_send_fds(conns[k], "", 0, fds + off,
 						n - off < 253 ? n - off : 253) < 0)
 			rc = -1;
 	}

@@ -450,29 +450,6 @@ static void test_signatures(int fd)
 	   "a TLS 1.3 server CertificateVerify signature verifies over the content for its hash");
 }
 
-/* @fds (@count of them) along with @msg (@len bytes) on @fd: 0, or -1. */
-static int send_with_fds(int fd, const void *msg, size_t len, const int *fds, size_t count)
-{
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(4 * sizeof(int))];
-	} cbuf;
-	struct iovec iov = { (void *)msg, len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
-			     .msg_controllen = CMSG_SPACE(count * sizeof(int)) };
-	struct cmsghdr *c;
-
-	if (count > 4)
-		return -1;
-	memset(&cbuf, 0, sizeof(cbuf));
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(count * sizeof(int));
-	memcpy(CMSG_DATA(c), fds, count * sizeof(int));
-	return sendmsg(fd, &mh, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
-}
-
 /* How many of the pipes whose read ends are @r (@n of them) have no writer left now. */
 static int pipes_hung_up(const int *r, int n)
 {
@@ -519,7 +496,7 @@ static void test_passed_fds(int fd)
 		}
 	random_digest(digest);
 	req = digest_request(4000, KEY_EC, T13_SIG_OP_ECDSA, digest);
-	sent = made == 3 && send_with_fds(fd, &req, sizeof(req), w, 3) == 0;
+	sent = made == 3 && live_send_fds(fd, &req, sizeof(req), w, 3) == 0;
 	/* The write ends are the key process's alone now (or nobody's: then they read as closed). */
 	for (int i = 0; i < made; i++)
 		close(w[i]);
@@ -532,7 +509,7 @@ static void test_passed_fds(int fd)
 	ok(closed == 3, "the key process closes every descriptor sent along (%d of 3)", closed);
 
 	made = pipe2(p[0], O_CLOEXEC) == 0;
-	sent = made && send_with_fds(fd, &req, sizeof(req) - 4, &p[0][1], 1) == 0;
+	sent = made && live_send_fds(fd, &req, sizeof(req) - 4, &p[0][1], 1) == 0;
 	if (made)
 		close(p[0][1]);
 	n = sent ? get_reply(fd, &reply, test_ms(2000)) : -1;
