@@ -7,7 +7,7 @@
 #
 # The servers run on one CPU, the clients on another; each figure is one load
 # of BENCH_SECONDS against one server:
-#   ktlsd (default)      build/ktlsd (nettle's elliptic curves and SHA-256,
+#   ktlsd (default)      build/ktlsd (libsodium's X25519, nettle's NIST curves and SHA-256,
 #                        libcrypto's RSA), one worker, behind
 #                        bench/handoff_server
 #   ktlsd (BearSSL only) build-bearssl/ktlsd (EC=bearssl RSA=bearssl SHA=bearssl), the same
@@ -504,7 +504,7 @@ bench_nginx() { # BASE
 	openssl version
 } >"$w/versions"
 start_load=$(cut -d' ' -f1-3 /proc/loadavg)
-bench_ktlsd "ktlsd (default)" "$B" nettle "$PORT"
+bench_ktlsd "ktlsd (default)" "$B" libsodium "$PORT"
 bench_ktlsd "ktlsd (BearSSL only)" "$BB" BearSSL $((PORT + 3))
 bench_nginx $((PORT + 6))
 [ "$WORKERS_TOO" = 0 ] || bench_workers $((PORT + 10))

@@ -9,6 +9,9 @@
 #include <gmp.h>
 
 #include "ec_nettle.h"
+#ifdef KTLSD_X25519_SODIUM
+#include <sodium.h>
+#endif
 
 const br_ec_impl *ec_impl(void)
 {
@@ -22,7 +25,11 @@ br_ecdsa_sign ec_ecdsa_sign(void)
 
 const char *ec_impl_name(void)
 {
+#ifdef KTLSD_X25519_SODIUM
+	return "libsodium (X25519), nettle (P-256, P-384), BearSSL (P-521)";
+#else
 	return "nettle (X25519, P-256, P-384), BearSSL (P-521)";
+#endif
 }
 
 /* GMP's allocator hooks: the same as its defaults, but nothing leaves unwiped. */
@@ -51,9 +58,15 @@ static void *gmp_realloc(void *old, size_t old_n, size_t new_n)
 	return p;
 }
 
-void ec_init(void)
+int ec_init(void)
 {
 	mp_set_memory_functions(gmp_alloc, gmp_realloc, gmp_free);
+#ifdef KTLSD_X25519_SODIUM
+	/* Picks the fastest X25519 code for this CPU; -1 only if it cannot start. */
+	if (sodium_init() < 0)
+		return -1;
+#endif
+	return 0;
 }
 #else
 const br_ec_impl *ec_impl(void)
@@ -71,8 +84,9 @@ const char *ec_impl_name(void)
 	return "BearSSL";
 }
 
-void ec_init(void)
+int ec_init(void)
 {
+	return 0;
 }
 #endif
 

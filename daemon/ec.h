@@ -33,8 +33,10 @@ const char *ec_impl_name(void);
 /*
  * Once, at start, before any other thread: with nettle, make GMP's
  * allocator wipe every block it frees or moves (nettle keeps scratch that
- * holds secrets there and frees it unwiped). Nothing with BearSSL's code.
+ * holds secrets there and frees it unwiped); with libsodium's X25519,
+ * initialise libsodium. Nothing with BearSSL's code. Returns 0, or -1 if
+ * libsodium could not start (sodium_init()).
  */
-void ec_init(void);
+int ec_init(void);
 
 #endif

@@ -25,6 +25,9 @@
 #include <nettle/ecc-curve.h>
 #include <nettle/ecc.h>
 #include <nettle/ecdsa.h>
+#ifdef KTLSD_X25519_SODIUM
+#include <sodium.h>
+#endif
 
 #include "ec_nettle.h"
 #include "entropy.h"
@@ -394,11 +397,41 @@ static uint32_t nist_muladd(const struct nist_ctx *x, uint8_t *A, const uint8_t 
 
 /* ---- X25519 ---- */
 
+#ifdef KTLSD_X25519_SODIUM
+/*
+ * libsodium's ladder, about twice nettle's speed. Both clamp the scalar
+ * and ignore the top bit of u (RFC 7748 §5). Where nettle returns the
+ * all-zero result of a small-order u, libsodium returns -1, having
+ * refused such a u before computing anything or found the result zero:
+ * both mean the all-zero result, which the caller checks (RFC 8446 §7.4.2).
+ */
+static void x25519(uint8_t *out, const uint8_t *scalar, const uint8_t *u)
+{
+	if (crypto_scalarmult_curve25519(out, scalar, u) != 0)
+		memset(out, 0, CURVE25519_SIZE);
+}
+
+static void x25519_base(uint8_t *out, const uint8_t *scalar)
+{
+	crypto_scalarmult_curve25519_base(out, scalar);
+}
+#else
+static void x25519(uint8_t *out, const uint8_t *scalar, const uint8_t *u)
+{
+	curve25519_mul(out, scalar, u);
+}
+
+static void x25519_base(uint8_t *out, const uint8_t *scalar)
+{
+	curve25519_mul_g(out, scalar);
+}
+#endif
+
 /*
  * BearSSL's conventions (bearssl_ec.h, br_ec_c25519_m31): the scalar in
  * RFC 7748's byte order, at most 32 bytes, a shorter one zero-extended at
- * its top end; nettle's curve25519_mul() clamps it and ignores the top
- * bit of u, as RFC 7748 §5 has it.
+ * its top end; it is clamped and the top bit of u ignored, as RFC 7748 §5
+ * has it.
  */
 static uint32_t x25519_mul(uint8_t *G, size_t Glen, const uint8_t *k, size_t klen)
 {
@@ -408,7 +441,7 @@ static uint32_t x25519_mul(uint8_t *G, size_t Glen, const uint8_t *k, size_t kle
 		return 0;
 	if (klen)
 		memcpy(scalar, k, klen);
-	curve25519_mul(out, scalar, G);
+	x25519(out, scalar, G);
 	memcpy(G, out, sizeof(out));
 	explicit_bzero(scalar, sizeof(scalar));
 	explicit_bzero(out, sizeof(out));
@@ -423,7 +456,7 @@ static size_t x25519_mulgen(uint8_t *R, const uint8_t *k, size_t klen)
 		return 0;
 	if (klen)
 		memcpy(scalar, k, klen);
-	curve25519_mul_g(R, scalar);
+	x25519_base(R, scalar);
 	explicit_bzero(scalar, sizeof(scalar));
 	return CURVE25519_SIZE;
 }

@@ -75,7 +75,10 @@ int main(int argc, char **argv)
 	 * /proc/PID/mem by other processes of our uid (root still can).
 	 */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	ec_init();
+	if (ec_init() < 0) {
+		fprintf(stderr, "ktlsd: the elliptic-curve code could not start (libsodium)\n");
+		return 1;
+	}
 	while ((opt = getopt_long(argc, argv, "c:fvth", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c': path = optarg; break;

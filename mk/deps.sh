@@ -19,6 +19,8 @@ packages=(
 	python3-cryptography
 	# nettle's elliptic curves (libhogweed) and GMP, which ec_nettle.c calls too
 	nettle-dev libgmp-dev
+	# X25519 (daemon/ec_nettle.c, X25519=sodium)
+	libsodium-dev
 	# the workers' system call filter (daemon/sandbox.c)
 	libseccomp-dev
 	# RSA's private operation in the key process (daemon/rsa.c)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "ec.h"
 #include "ec_nettle.h"
 #include "hex.h"
 #include "tap.h"
@@ -325,6 +326,31 @@ static void test_random(br_hmac_drbg_context *rng, const struct curve *c)
 }
 
 /*
+ * The u-coordinates of small order but 0 and those above p (little-endian):
+ * 1, p - 1, and the two points of order 8. libsodium refuses them before
+ * computing; the result must still be BearSSL's (1, all zeros).
+ */
+static int small_order_agree(const uint8_t *k)
+{
+	static const char *const small[] = {
+		"0100000000000000000000000000000000000000000000000000000000000000",
+		"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+		"5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+	};
+	uint8_t u[32];
+	int same = 1;
+
+	for (size_t i = 0; i < sizeof(small) / sizeof(small[0]) && same; i++) {
+		hex_decode(small[i], u, sizeof(u));
+		same = mul_agrees(X25519, u, 32, k, 32);
+		u[31] |= 0x80;
+		same = same && mul_agrees(X25519, u, 32, k, 32);
+	}
+	return same;
+}
+
+/*
  * X25519 beyond the group: any 32 bytes are a u-coordinate (on the curve or
  * its twist, the top bit ignored), the non-canonical ones p..2^255-1 are
  * taken mod p (RFC 7748 §5), u = 0 gives 0; a scalar shorter than 32 bytes.
@@ -351,6 +377,8 @@ static void test_x25519_edges(br_hmac_drbg_context *rng)
 	ok(same, "X25519: the non-canonical u from p to 2^255 - 1 as BearSSL takes them");
 	memset(u, 0, sizeof(u));
 	ok(mul_agrees(X25519, u, 32, k, 32), "X25519: u = 0 gives what BearSSL gives (1, all zeros)");
+	ok(small_order_agree(k), "X25519: every small-order u (1, p - 1, the two of order 8), top bit"
+	   " set or not, gives what BearSSL gives (1, all zeros)");
 	fill(rng, u, sizeof(u));
 	ok(mul_agrees(X25519, u, 32, k, 31) && mul_agrees(X25519, u, 32, k, 1) && mul_agrees(X25519, u, 32, k, 0) &&
 	   mulgen_agrees(X25519, k, 31) && mulgen_agrees(X25519, k, 0),
@@ -839,6 +867,7 @@ int main(void)
 	br_hmac_drbg_context rng;
 
 	seed_rng(&rng);
+	ok(ec_init() == 0, "the elliptic-curve code starts: %s", ec_impl_name());
 	test_shape();
 	test_rfc7748();
 	test_rfc5903();

@@ -244,11 +244,15 @@ TEST_F_TIMEOUT(control, status_counts_handshakes, 600)
 	EXPECT_EQ(0, at(after, NULL, "in_flight"));
 	EXPECT_LE(1, at(after, "latency_ms", "p99"));
 	{
-		/* Which elliptic-curve code runs: nettle's (the default build) or BearSSL's. */
+		/*
+		 * Which elliptic-curve code runs: libsodium's X25519 with nettle's
+		 * NIST curves (the default build), nettle's alone, or BearSSL's.
+		 */
 		json_object *ec;
 
 		ASSERT_TRUE(json_object_object_get_ex(after, "elliptic_curves", &ec));
-		EXPECT_TRUE(!strncmp(json_object_get_string(ec), "nettle", 6) ||
+		EXPECT_TRUE(!strncmp(json_object_get_string(ec), "libsodium (X25519), nettle", 26) ||
+			    !strncmp(json_object_get_string(ec), "nettle", 6) ||
 			    !strncmp(json_object_get_string(ec), "BearSSL", 7));
 		/* ... and which RSA code: libcrypto's (the default build) or BearSSL's. */
 		ASSERT_TRUE(json_object_object_get_ex(after, "rsa", &ec));
