@@ -36,9 +36,14 @@
 # TLS 1.2 handshakes, where the servers' signatures (not the clients'
 # verification) are most of the work. BENCH_WORKERS=0 leaves it out.
 #
-# Environment: BENCH_SECONDS (10) a figure; BENCH_PROCS (4) client processes
-# a load; BENCH_SERVER_CPU (0), BENCH_CLIENT_CPU (1); BENCH_PORT (19443, the
-# first of 13); BENCH_STRACE (100) handshakes under strace -c a protocol, 0 for
+# This host's speed moves between minutes (a shared machine: nginx's own
+# figures have moved by up to 70% between runs), so ktlsd and nginx are
+# measured in turn, BENCH_ROUNDS times: each figure is the median of its
+# rounds, each ratio the median of the rounds' ratios, its range shown.
+#
+# Environment: BENCH_SECONDS (10) a figure; BENCH_ROUNDS (3); BENCH_PROCS (4)
+# client processes a load; BENCH_SERVER_CPU (0), BENCH_CLIENT_CPU (1);
+# BENCH_PORT (19443, the first of 13 a round); BENCH_STRACE (100) handshakes under strace -c a protocol, 0 for
 # none; BENCH_BUILD (build), BENCH_BUILD_BEARSSL (build-bearssl). As root, or
 # ktlsd runs as the user who starts this (and strace cannot attach to it).
 set -euo pipefail
@@ -46,6 +51,7 @@ export LC_ALL=C
 cd "$(dirname "$0")/.."
 
 SECS=${BENCH_SECONDS:-10}
+ROUNDS=${BENCH_ROUNDS:-3}
 PROCS=${BENCH_PROCS:-4}
 T12_LOAD=${BENCH_T12_LOAD:-s_time}
 SERVER_CPU=${BENCH_SERVER_CPU:-0}
@@ -196,8 +202,8 @@ measure() { # ROW COLUMN PID... -- LOAD ARGS...
 		RATE[$row|$col]=$(awk -v n="$n" -v t=$((t1 - t0)) 'BEGIN { printf "%.1f", n * 1e6 / t }')
 		BUSY[$row|$col]=$(awk -v c="$cpu" -v t=$((t1 - t0)) 'BEGIN { printf "%.0f", c / t / 10 }')
 	fi
-	printf 'raw: %s | %s | handshakes=%s seconds=%s server_cpu_ns=%s (%s) us_per_handshake=%s rate=%s server_busy=%s%% | %s\n' \
-		"$row" "$col" "$n" "$(awk -v t=$((t1 - t0)) 'BEGIN { printf "%.2f", t / 1e6 }')" "$cpu" "$how" \
+	printf 'raw: %s | %s | round %s | handshakes=%s seconds=%s server_cpu_ns=%s (%s) us_per_handshake=%s rate=%s server_busy=%s%% | %s\n' \
+		"$row" "$col" "${round:-1}" "$n" "$(awk -v t=$((t1 - t0)) 'BEGIN { printf "%.2f", t / 1e6 }')" "$cpu" "$how" \
 		"${US[$row|$col]:-failed}" "${RATE[$row|$col]:--}" "${BUSY[$row|$col]:--}" \
 		"$(tr '\n' ' ' <"$w/load.raw")" >>"$w/raw"
 }
@@ -296,7 +302,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -su
 	-keyout "$w/ec.key" -out "$w/ec.crt" 2>/dev/null
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
 	-keyout "$w/rsa.key" -out "$w/rsa.crt" 2>/dev/null
-for i in $(seq 0 12); do
+[ "$ROUNDS" -ge 1 ] 2>/dev/null || die "BENCH_ROUNDS must be at least 1"
+for i in $(seq 0 $((13 * ROUNDS - 1))); do
 	! listening $((PORT + i)) || die "port $((PORT + i)) is taken: set BENCH_PORT"
 done
 
@@ -380,7 +387,7 @@ bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
 	# alert (no kTLS), after which its session may not resume (RFC 5246
 	# §7.2.2). make bench measures it in the VM.
 	part_pid=
-	if [ "$col" = "ktlsd (default)" ] && [ "$STRACE_N" -gt 0 ]; then
+	if [ "$col" = "ktlsd (default)" ] && [ "$STRACE_N" -gt 0 ] && [ "$round" -eq 1 ]; then
 		if command -v strace >/dev/null; then
 			say "system calls over $STRACE_N handshakes each, under strace"
 			count_syscalls "TLS 1.2 full, ECDSA" "$base" "$worker $keys ${app[0]}" \
@@ -504,13 +511,67 @@ bench_nginx() { # BASE
 	openssl version
 } >"$w/versions"
 start_load=$(cut -d' ' -f1-3 /proc/loadavg)
-bench_ktlsd "ktlsd (default)" "$B" libsodium "$PORT"
-bench_ktlsd "ktlsd (BearSSL only)" "$BB" BearSSL $((PORT + 3))
-bench_nginx $((PORT + 6))
-[ "$WORKERS_TOO" = 0 ] || bench_workers $((PORT + 10))
-
 ROWS=("TLS 1.2 full, ECDSA" "TLS 1.2 full, RSA-2048" "TLS 1.3 full, ECDSA" "TLS 1.3 resumed" "TLS 1.2 resumed")
 COLS=("ktlsd (default)" "ktlsd (BearSSL only)" nginx)
+declare -A ROUND=()	# ARRAY|ROW|COLUMN|ROUND: each round's figures
+
+# Move this round's figures out of US, RATE, BUSY and PART.
+keep_round() { # ROUND
+	local row col a
+	for a in US RATE BUSY PART; do
+		local -n arr=$a
+		for row in "${ROWS[@]}"; do
+			for col in "${COLS[@]}"; do
+				[ -z "${arr[$row|$col]:-}" ] || ROUND[$a|$row|$col|$1]=${arr[$row|$col]}
+				unset "arr[$row|$col]"
+			done
+		done
+	done
+}
+
+# The median of the numbers on stdin, one a line; nothing if none.
+median() {
+	sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# Each figure the median of its rounds, back in US, RATE, BUSY and PART.
+settle_rounds() {
+	local row col a r m
+	for a in US RATE BUSY PART; do
+		local -n arr=$a
+		for row in "${ROWS[@]}"; do
+			for col in "${COLS[@]}"; do
+				m=$(for r in $(seq "$ROUNDS"); do
+					[ -z "${ROUND[$a|$row|$col|$r]:-}" ] || echo "${ROUND[$a|$row|$col|$r]}"
+				done | median)
+				[ -z "$m" ] || arr[$row|$col]=$m
+			done
+		done
+	done
+}
+
+# "MEDIAN (MIN-MAX)" of ktlsd's / nginx's CPU per handshake, round by round; n/a if none.
+ratio_of() { # ROW
+	local r k n
+	for r in $(seq "$ROUNDS"); do
+		k=${ROUND[US|$1|ktlsd (default)|$r]:-} n=${ROUND[US|$1|nginx|$r]:-}
+		[ -z "$k" ] || [ -z "$n" ] || awk -v k="$k" -v n="$n" 'BEGIN { printf "%.3f\n", k / n }'
+	done | sort -g | awk '{ v[NR] = $1 } END {
+		if (!NR) { printf "n/a"; exit }
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		if (NR == 1) printf "%.2f", m; else printf "%.2f (%.2f-%.2f)", m, v[1], v[NR] }'
+}
+
+for round in $(seq "$ROUNDS"); do
+	base=$((PORT + 13 * (round - 1)))
+	bench_ktlsd "ktlsd (default)" "$B" libsodium "$base"
+	[ "$round" -gt 1 ] || bench_ktlsd "ktlsd (BearSSL only)" "$BB" BearSSL $((base + 3))
+	bench_nginx $((base + 6))
+	keep_round "$round"
+done
+settle_rounds
+round=1
+[ "$WORKERS_TOO" = 0 ] || bench_workers $((PORT + 10))
 # A figure of ARRAY, rounded; n/a for a row ktlsd cannot do yet.
 cell() { # ROW COLUMN ARRAY
 	local -n a=$3
@@ -526,16 +587,14 @@ cell() { # ROW COLUMN ARRAY
 echo
 echo "Server CPU µs per handshake (ktlsd: daemon + handoff_server; nginx: its worker)."
 echo "$(date -u +%F), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r);" \
-	"servers on CPU $SERVER_CPU, clients on CPU $CLIENT_CPU, $SECS s a figure; load average at start $start_load."
+	"servers on CPU $SERVER_CPU, clients on CPU $CLIENT_CPU, $SECS s a figure, the median of $ROUNDS rounds" \
+	"(BearSSL only: one); load average at start $start_load."
 echo
-echo "| handshake | ktlsd (default) | ktlsd (BearSSL only) | nginx | ktlsd (default) / nginx |"
+echo "| handshake | ktlsd (default) | ktlsd (BearSSL only) | nginx | ktlsd (default) / nginx (range) |"
 echo "|---|---:|---:|---:|---:|"
 for row in "${ROWS[@]}"; do
-	k=${US[$row|ktlsd (default)]:-} n=${US[$row|nginx]:-}
-	ratio=n/a
-	[ -z "$k" ] || [ -z "$n" ] || ratio=$(awk -v k="$k" -v n="$n" 'BEGIN { printf "%.2f", k / n }')
 	printf '| %s | %s | %s | %s | %s |\n' "$row" "$(cell "$row" "${COLS[0]}" US)" \
-		"$(cell "$row" "${COLS[1]}" US)" "$(cell "$row" nginx US)" "$ratio"
+		"$(cell "$row" "${COLS[1]}" US)" "$(cell "$row" nginx US)" "$(ratio_of "$row")"
 done
 echo
 echo "Of which the key process (its signatures and their round trips), µs per handshake:"

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "creds.h"
+#include "ecdsa.h"
 #include "rsa.h"
 
 #define MAX_PEM_FILE (1 << 20)
@@ -416,6 +417,8 @@ int creds_load_key(struct creds *creds, const char *path, char *err, size_t errl
 	}
 	if (creds->key_type == BR_KEYTYPE_RSA)
 		creds->rsa_fast = rsa_fast_new(&creds->rsa_key);
+	else
+		creds->ec_fast = ecdsa_fast_new(&creds->ec_key);
 	rc = 0;
 out:
 	explicit_bzero(&dc, sizeof(dc));
@@ -492,6 +495,8 @@ void creds_forget_key(struct creds *creds)
 	creds->key_buf = NULL;
 	rsa_fast_free(creds->rsa_fast);
 	creds->rsa_fast = NULL;
+	ecdsa_fast_free(creds->ec_fast);
+	creds->ec_fast = NULL;
 	creds->ec_key.x = NULL;
 	creds->ec_key.xlen = 0;
 	creds->rsa_key.p = creds->rsa_key.q = NULL;
@@ -515,5 +520,6 @@ void creds_free(struct creds *creds)
 	free(creds->anchors);
 	secret_free(creds->key_buf, key_len(creds));
 	rsa_fast_free(creds->rsa_fast);
+	ecdsa_fast_free(creds->ec_fast);
 	memset(creds, 0, sizeof(*creds));
 }

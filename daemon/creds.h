@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 struct key_client;
+struct ecdsa_fast;
 struct rsa_fast;
 
 struct creds {
@@ -23,6 +24,7 @@ struct creds {
 	br_rsa_private_key rsa_key;
 	unsigned char *key_buf;		/* holds the key's numbers */
 	struct rsa_fast *rsa_fast;	/* rsa_key for the fast code (rsa.h), or NULL */
+	struct ecdsa_fast *ec_fast;	/* ec_key for the fast code (ecdsa.h), or NULL */
 	br_x509_trust_anchor *anchors;
 	size_t anchor_count;
 	/*

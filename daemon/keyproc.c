@@ -14,6 +14,7 @@
 #include "hash.h"
 #include "keyproc.h"
 #include "log.h"
+#include "ecdsa.h"
 #include "rsa.h"
 #include "tls13/sig.h"
 
@@ -34,6 +35,9 @@ int keyproc_init(struct keyproc *kp, const struct config *cfg)
 		if (rsa_fast_expected() && p->creds.key_type == BR_KEYTYPE_RSA && !p->creds.rsa_fast)
 			log_msg(LOG_WARNING, "profile %s: %s refused its RSA key: BearSSL's code signs "
 				"with it", p->name, rsa_impl_name());
+		else if (ecdsa_fast_expected() && p->creds.key_type == BR_KEYTYPE_EC && !p->creds.ec_fast)
+			log_msg(LOG_WARNING, "profile %s: %s refused its EC key: the elliptic-curve "
+				"code signs with it", p->name, ecdsa_impl_name());
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "ec.h"
 #include "hash.h"
+#include "ecdsa.h"
 #include "rsa.h"
 #include "log.h"
 #include "privilege.h"
@@ -145,8 +146,8 @@ int main(int argc, char **argv)
 	privilege_log(cfg, &priv);
 	log_msg(LOG_INFO, "listening on %s, control on %s", cfg->socket_path,
 		cfg->control_path[0] ? cfg->control_path : "(none)");
-	log_msg(LOG_INFO, "elliptic curves: %s; RSA: %s; SHA-256: %s; %u workers", ec_impl_name(),
-		rsa_impl_name(), hash_sha256_impl_name(), cfg->workers);
+	log_msg(LOG_INFO, "elliptic curves: %s; RSA: %s; ECDSA signatures: %s; SHA-256: %s; %u workers",
+		ec_impl_name(), rsa_impl_name(), ecdsa_impl_name(), hash_sha256_impl_name(), cfg->workers);
 	/* Type=notify: ready now. A no-op without systemd. */
 	sd_notify(0, "READY=1");
 	rc = supervisor_run(sup);

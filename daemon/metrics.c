@@ -6,6 +6,7 @@
 
 #include "ec.h"
 #include "hash.h"
+#include "ecdsa.h"
 #include "rsa.h"
 #include "metrics.h"
 
@@ -151,6 +152,7 @@ json_object *metrics_json(const struct metrics *m, size_t in_flight, uint64_t no
 	json_object_object_add(o, "uptime_s", json_object_new_uint64((now_ms - m->started_ms) / 1000));
 	json_object_object_add(o, "elliptic_curves", json_object_new_string(ec_impl_name()));
 	json_object_object_add(o, "rsa", json_object_new_string(rsa_impl_name()));
+	json_object_object_add(o, "ecdsa", json_object_new_string(ecdsa_impl_name()));
 	json_object_object_add(o, "sha256", json_object_new_string(hash_sha256_impl_name()));
 	json_object_object_add(o, "in_flight", json_object_new_uint64(in_flight));
 	json_object_object_add(hs, "ok", json_object_new_uint64(m->ok));

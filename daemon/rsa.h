@@ -61,7 +61,8 @@ int rsa_fast_expected(void);
 /*
  * Before a system call filter (sandbox.h): whatever libcrypto would set up
  * lazily, with calls the filter forbids, done now (its random generator,
- * which blinds every private operation, seeded). Nothing with BearSSL's code.
+ * which blinds every private operation and draws ECDSA's nonces (ecdsa.h),
+ * seeded). Nothing with BearSSL's code.
  */
 void rsa_prepare(void);
 

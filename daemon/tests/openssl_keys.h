@@ -194,7 +194,7 @@ static int openssl_dgst_verify(struct test_key *k, const char *md, int pkcs1, co
  * PSS, or PKCS#1 v1.5 if @pkcs1) into @sig (T13_MAX_SIGNATURE bytes); its
  * length, or 0.
  */
-static size_t openssl_dgst_sign(struct test_key *k, const char *md, int pkcs1, uint8_t *sig)
+static inline size_t openssl_dgst_sign(struct test_key *k, const char *md, int pkcs1, uint8_t *sig)
 {
 	char content_file[PATH_MAX], sig_file[PATH_MAX], md_opt[16];
 	int done;

@@ -13,6 +13,7 @@
 #include "../ec.h"
 #include "../hash.h"
 #include "../key_client.h"
+#include "../ecdsa.h"
 #include "../rsa.h"
 
 _Static_assert(T13_MAX_SIGNATURE >= T13_PSS_MAX_MODULUS, "a PSS signature must fit T13_MAX_SIGNATURE");
@@ -111,7 +112,7 @@ static size_t hash_content(const br_hash_class *h, const uint8_t *data, size_t l
 static int sign_ecdsa(const struct creds *creds, const br_hash_class *hash, const uint8_t *digest,
 		      uint8_t *sig, size_t *sig_len)
 {
-	size_t n = ec_ecdsa_sign()(ec_impl(), hash, digest, &creds->ec_key, sig);
+	size_t n = ecdsa_sign_asn1(creds->ec_fast, &creds->ec_key, hash, digest, sig);
 
 	if (!n)
 		return -1;

@@ -258,6 +258,11 @@ TEST_F_TIMEOUT(control, status_counts_handshakes, 600)
 		ASSERT_TRUE(json_object_object_get_ex(after, "rsa", &ec));
 		EXPECT_TRUE(!strcmp(json_object_get_string(ec), "OpenSSL libcrypto") ||
 			    !strcmp(json_object_get_string(ec), "BearSSL"));
+		/* ... and which signs with ECDSA keys: libcrypto (the default build) or the EC code. */
+		ASSERT_TRUE(json_object_object_get_ex(after, "ecdsa", &ec));
+		EXPECT_TRUE(!strcmp(json_object_get_string(ec), "OpenSSL libcrypto") ||
+			    !strcmp(json_object_get_string(ec), "nettle") ||
+			    !strcmp(json_object_get_string(ec), "BearSSL"));
 		/* ... and which SHA-256 code our engine uses: nettle's (the default build) or BearSSL's. */
 		ASSERT_TRUE(json_object_object_get_ex(after, "sha256", &ec));
 		EXPECT_TRUE(!strcmp(json_object_get_string(ec), "nettle") ||

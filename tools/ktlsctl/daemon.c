@@ -151,6 +151,8 @@ static void print_status(json_object *s, FILE *out)
 		fprintf(out, "elliptic curves: %s\n", json_object_get_string(v));
 	if (json_object_object_get_ex(s, "rsa", &v))
 		fprintf(out, "RSA: %s\n", json_object_get_string(v));
+	if (json_object_object_get_ex(s, "ecdsa", &v))
+		fprintf(out, "ECDSA signatures: %s\n", json_object_get_string(v));
 	if (json_object_object_get_ex(s, "sha256", &v))
 		fprintf(out, "SHA-256: %s\n", json_object_get_string(v));
 	if (json_object_object_get_ex(s, "failures", &failures) &&
