@@ -5,10 +5,13 @@
  * one epoll), so the daemon, not a serial application, sets the pace. A
  * successful connection is closed as soon as its result arrives.
  *
- *   handoff_server -S SOCKET -p PROFILE -l PORT [--report N]
+ *   handoff_server -S SOCKET -p PROFILE -l PORT [--report N] [--latency FILE]
  *
  * With --report N it prints "inflight N" once N hand-offs are in progress
- * at the same time. On SIGTERM it prints "ok=.. failed=..". A hand-off the
+ * at the same time. With --latency FILE it writes, on SIGTERM, one line per
+ * hand-off in the order they started: the microseconds from its request
+ * (ktlsd_handoff_start()) to its answer, and the answer's status (0: kTLS
+ * installed). On SIGTERM it prints "ok=.. failed=..". A hand-off the
  * daemon cannot take yet (EBUSY: its backlog is full) is tried again on the
  * next turn of the loop, as an application under a burst would.
  */
@@ -18,12 +21,14 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ktlsd.h"
@@ -31,9 +36,39 @@
 struct conn {
 	int tcp;
 	struct ktlsd_handoff h;
+	unsigned long index;	/* the hand-offs started before this one */
+	uint64_t started_ns;
 };
 
 #define MAX_WAITING 65536
+#define MAX_SAMPLES (1 << 20)
+
+/* --latency: each hand-off's request-to-answer time and status, by index. */
+static struct sample {
+	float us;
+	int status;
+} samples[MAX_SAMPLES];
+static unsigned long started;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int write_samples(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	unsigned long n = started < MAX_SAMPLES ? started : MAX_SAMPLES;
+
+	if (!f)
+		return -1;
+	for (unsigned long i = 0; i < n; i++)
+		fprintf(f, "%.1f %d\n", samples[i].us, samples[i].status);
+	return fclose(f);
+}
 
 static volatile sig_atomic_t stop;
 
@@ -45,6 +80,7 @@ static int start(int ep, const char *sock, const char *profile, int fd)
 
 	if (!c)
 		return -1;
+	c->started_ns = now_ns();
 	if (ktlsd_handoff_start(&c->h, sock, fd, &req) < 0) {
 		int err = errno;
 
@@ -53,6 +89,7 @@ static int start(int ep, const char *sock, const char *profile, int fd)
 		return -1;
 	}
 	c->tcp = fd;
+	c->index = started++;
 	epoll_ctl(ep, EPOLL_CTL_ADD, ktlsd_handoff_fd(&c->h),
 		  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = c });
 	return 0;
@@ -66,9 +103,13 @@ static void on_term(int sig)
 
 int main(int argc, char **argv)
 {
-	static const struct option options[] = { { "report", required_argument, NULL, 'r' }, { 0 } };
+	static const struct option options[] = {
+		{ "report", required_argument, NULL, 'r' },
+		{ "latency", required_argument, NULL, 'L' },
+		{ 0 },
+	};
 	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	const char *sock = NULL, *profile = NULL;
+	const char *sock = NULL, *profile = NULL, *latency = NULL;
 	unsigned long ok = 0, failed = 0, inflight = 0, report = 0;
 	int lfd, ep, opt, one = 1, reported = 0;
 	static int waiting[MAX_WAITING];
@@ -81,11 +122,12 @@ int main(int argc, char **argv)
 		case 'p': profile = optarg; break;
 		case 'l': addr.sin_port = htons((uint16_t)atoi(optarg)); break;
 		case 'r': report = strtoul(optarg, NULL, 10); break;
+		case 'L': latency = optarg; break;
 		default: return 2;
 		}
 	}
 	if (!sock || !profile || !addr.sin_port) {
-		fprintf(stderr, "usage: handoff_server -S SOCKET -p PROFILE -l PORT [--report N]\n");
+		fprintf(stderr, "usage: handoff_server -S SOCKET -p PROFILE -l PORT [--report N] [--latency FILE]\n");
 		return 2;
 	}
 	if (getrlimit(RLIMIT_NOFILE, &lim) == 0) {
@@ -143,6 +185,9 @@ int main(int argc, char **argv)
 			}
 			if (ktlsd_handoff_finish(&c->h, &res) < 0 && errno == EAGAIN)
 				continue;
+			if (c->index < MAX_SAMPLES)
+				samples[c->index] = (struct sample){ (float)(now_ns() - c->started_ns) / 1000,
+								     res.status };
 			if (res.status == 0)
 				ok++;
 			else
@@ -153,5 +198,9 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("ok=%lu failed=%lu\n", ok, failed);
+	if (latency && write_samples(latency) < 0) {
+		perror("handoff_server: --latency");
+		return 1;
+	}
 	return 0;
 }

@@ -31,6 +31,16 @@
 #                 and with -www the alert ktlsd sends here makes OpenSSL drop
 #                 the session; s_client -sess_in costs a process a handshake.)
 #
+# Then the hand-off's latency, one connection at a time (bench/hs_load
+# --procs 1, full TLS 1.2 ECDSA handshakes; servers on their CPU, the client on
+# its own): each hand-off's time from the application's request to its answer
+# (handoff_server --latency), less the time ktlsd waited for the client within
+# the handshake (hs_load --think: from its first read of ktlsd's flight to its
+# own last flight, less the time it was blocked reading), i.e. what the
+# hand-off and ktlsd's own work add to a connection; and for requests ktlsd
+# refuses (no such profile), the hand-off's round trip alone. p50 and p99 of
+# BENCH_LATENCY_SECONDS (5) each. BENCH_LATENCY=0 leaves it out.
+#
 # Then the workers: handshakes per second with 1 and 2 workers (nginx: 1 and
 # 2 worker processes), servers and clients sharing every CPU, for RSA-2048
 # TLS 1.2 handshakes, where the servers' signatures (not the clients'
@@ -57,6 +67,8 @@ T12_LOAD=${BENCH_T12_LOAD:-s_time}
 SERVER_CPU=${BENCH_SERVER_CPU:-0}
 CLIENT_CPU=${BENCH_CLIENT_CPU:-1}
 WORKERS_TOO=${BENCH_WORKERS:-1}
+LATENCY_TOO=${BENCH_LATENCY:-1}
+LAT_SECS=${BENCH_LATENCY_SECONDS:-5}
 ALL_CPUS=0-$(($(nproc) - 1))
 PORT=${BENCH_PORT:-19443}
 STRACE_N=${BENCH_STRACE:-100}
@@ -303,7 +315,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -su
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
 	-keyout "$w/rsa.key" -out "$w/rsa.crt" 2>/dev/null
 [ "$ROUNDS" -ge 1 ] 2>/dev/null || die "BENCH_ROUNDS must be at least 1"
-for i in $(seq 0 $((13 * ROUNDS - 1))); do
+for i in $(seq 0 $((13 * ROUNDS + 1))); do
 	! listening $((PORT + i)) || die "port $((PORT + i)) is taken: set BENCH_PORT"
 done
 
@@ -366,7 +378,9 @@ bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
 	procs=("$ktlsd" "$worker" "$keys")
 	part_pid=$keys
 	case $ec in
-	"$3"*) echo "$col: elliptic curves: $ec; RSA: $(sed -n 's/.*RSA: \([^;]*\).*/\1/p' "$w/ktlsd.log");" \
+	"$3"*) [ "$round" -gt 1 ] || echo "$col: elliptic curves: $ec;" \
+		"RSA: $(sed -n 's/.*RSA: \([^;]*\).*/\1/p' "$w/ktlsd.log");" \
+		"ECDSA signatures: $(sed -n 's/.*ECDSA signatures: \([^;]*\).*/\1/p' "$w/ktlsd.log");" \
 		"SHA-256: $(sed -n 's/.*SHA-256: \([^;]*\).*/\1/p' "$w/ktlsd.log")" \
 		>>"$w/versions" ;;
 	*) die "$2/ktlsd says its elliptic curves are '$ec', not $3" ;;
@@ -405,6 +419,39 @@ bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
 		echo "raw: $col | handoff_server -p ${profiles[$i]}: $(tail -1 "$w/app.$i.log")" >>"$w/raw"
 	done
 	stop "$ktlsd"
+}
+
+# "p50 P99 N" of the numbers on stdin, one a line.
+percentiles() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (!NR) { print "- - 0"; exit }
+		printf "%.0f %.0f %d", v[int((NR - 1) * 0.50) + 1], v[int((NR - 1) * 0.99) + 1], NR }'
+}
+
+declare -A LAT=()
+# The hand-off's latency at one connection at a time (see the header): into LAT.
+bench_latency() { # BASE
+	local base=$1 ktlsd ec workers keys app
+	start_ktlsd "$B" "$w/ktlsd.conf" 1
+	start_server "$w/app.lat.log" "$B/bench/handoff_server" -S "$w/ktlsd.sock" -p ecdsa -l "$base" \
+		--latency "$w/lat.app"
+	app=$started
+	wait_port "$base" "$app" || die "handoff_server did not listen on $base"
+	say "hand-off latency, one connection at a time"
+	"$B/bench/hs_load" --procs 1 --seconds "$LAT_SECS" --suite "$T12_ECDSA" --think "$w/lat.think" \
+		127.0.0.1 "$base" >"$w/lat.load" || true
+	stop "$app"
+	start_server "$w/app.lat.log" "$B/bench/handoff_server" -S "$w/ktlsd.sock" -p no-such-profile \
+		-l $((base + 1)) --latency "$w/lat.refused"
+	app=$started
+	wait_port $((base + 1)) "$app" || die "handoff_server did not listen on $((base + 1))"
+	"$B/bench/hs_load" --procs 1 --seconds "$LAT_SECS" 127.0.0.1 $((base + 1)) >/dev/null || true
+	stop "$app"
+	stop "$ktlsd"
+	# Line by line: the application's hand-off i is the client's connection i.
+	LAT[full]=$(paste -d' ' "$w/lat.app" "$w/lat.think" | awk 'NF == 3 && $3 >= 0 { print $1 - $3 }' | percentiles)
+	LAT[refused]=$(awk '{ print $1 }' "$w/lat.refused" | percentiles)
+	echo "raw: hand-off latency | $(cat "$w/lat.load") | think p50/p99: $(awk '$1 >= 0' "$w/lat.think" | percentiles)" >>"$w/raw"
 }
 
 # One nginx, WORKERS worker processes (1): full handshakes (MODE full) or resumed ones.
@@ -571,6 +618,7 @@ for round in $(seq "$ROUNDS"); do
 done
 settle_rounds
 round=1
+[ "$LATENCY_TOO" = 0 ] || bench_latency $((PORT + 13 * ROUNDS))
 [ "$WORKERS_TOO" = 0 ] || bench_workers $((PORT + 10))
 # A figure of ARRAY, rounded; n/a for a row ktlsd cannot do yet.
 cell() { # ROW COLUMN ARRAY
@@ -611,10 +659,22 @@ for row in "${ROWS[@]}"; do
 	printf '| %s' "$row"
 	for col in "${COLS[@]}"; do
 		printf ' | %s' "$(cell "$row" "$col" RATE)"
-		[ -z "${BUSY[$row|$col]:-}" ] || printf ' (%s%%)' "${BUSY[$row|$col]}"
+		[ -z "${BUSY[$row|$col]:-}" ] || printf ' (%.0f%%)' "${BUSY[$row|$col]}"
 	done
 	printf ' |\n'
 done
+if [ "$LATENCY_TOO" != 0 ]; then
+	read -r p50 p99 n <<<"${LAT[full]}"
+	read -r r50 r99 rn <<<"${LAT[refused]}"
+	echo
+	echo "Hand-off latency, one connection at a time, µs: the application's request to its answer,"
+	echo "less the time ktlsd waited for the client within the handshake."
+	echo
+	echo "| hand-off | p50 | p99 | hand-offs |"
+	echo "|---|---:|---:|---:|"
+	echo "| TLS 1.2 full, ECDSA (handshake included) | $p50 | $p99 | $n |"
+	echo "| refused request (no handshake) | $r50 | $r99 | $rn |"
+fi
 if [ "$WORKERS_TOO" != 0 ]; then
 	echo
 	echo "Workers: TLS 1.2 full handshakes, RSA-2048, per second; servers and clients on CPUs $ALL_CPUS"

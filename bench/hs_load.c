@@ -5,10 +5,17 @@
  * server's Finished). Or, with --idle, N connections that say nothing, to
  * hold N handshakes in flight on the server until stdin closes.
  *
- *   hs_load [--procs N] [--seconds S] [--suite NAME] HOST PORT
+ *   hs_load [--procs N] [--seconds S] [--suite NAME] [--think FILE] HOST PORT
  *   hs_load --idle N HOST PORT
  *
  * Prints: handshakes=.. seconds=.. rate=.. p50_ms=.. p99_ms=.. failures=..
+ *
+ * --think FILE (one process: connections one after the other) writes a line
+ * per connection, in order: the microseconds the server waited for this
+ * client within the handshake (from its first read of the server's flight
+ * to its own last flight sent, less the time it was blocked reading), or
+ * -1 for a handshake that failed. bench/host.sh subtracts them from the
+ * application's hand-off times (handoff_server --latency).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -35,6 +42,8 @@
 struct shared {
 	unsigned long count, failures;
 	float latency_ms[MAX_SAMPLES];
+	unsigned long attempts;
+	float think_us[MAX_SAMPLES];	/* by attempt; -1: failed */
 };
 
 static double now_s(void)
@@ -59,8 +68,12 @@ static int dial(const struct sockaddr_in *addr)
 	return fd;
 }
 
-/* One full handshake on a blocking socket; 0 when the server's Finished arrived. */
-static int handshake(int fd, uint16_t suite)
+/*
+ * One full handshake on a blocking socket; 0 when the server's Finished
+ * arrived. *@think_s: the client's own time between its first read of the
+ * server's flight and its last send, less the time it was blocked in recv().
+ */
+static int handshake(int fd, uint16_t suite, double *think_s)
 {
 	static br_ssl_client_context cc;
 	static br_x509_minimal_context xc;
@@ -75,6 +88,10 @@ static int handshake(int fd, uint16_t suite)
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
 	br_ssl_engine_set_suites(eng, &suite, 1);
 	br_ssl_engine_set_buffer(eng, buf, sizeof(buf), 0);
+	/* Time blocked in recv(): before our latest send, and since. */
+	double first_recv = 0, last_send = 0, blocked = 0, blocked_since = 0;
+
+	*think_s = 0;
 	if (!br_ssl_client_reset(&cc, "localhost", 0))
 		return -1;
 	for (;;) {
@@ -90,16 +107,28 @@ static int handshake(int fd, uint16_t suite)
 			n = send(fd, p, len, MSG_NOSIGNAL);
 			if (n <= 0)
 				return -1;
+			if (first_recv) {
+				last_send = now_s();
+				blocked += blocked_since;
+				blocked_since = 0;
+			}
 			br_ssl_engine_sendrec_ack(eng, (size_t)n);
 			continue;
 		}
-		if (st & BR_SSL_SENDAPP)
+		if (st & BR_SSL_SENDAPP) {
+			*think_s = last_send ? last_send - first_recv - blocked : 0;
 			return 0;
+		}
 		if (st & BR_SSL_RECVREC) {
+			double t0 = now_s();
+
 			p = br_ssl_engine_recvrec_buf(eng, &len);
 			n = recv(fd, p, len, 0);
 			if (n <= 0)
 				return -1;
+			if (!first_recv)
+				first_recv = t0;
+			blocked_since += now_s() - t0;
 			br_ssl_engine_recvrec_ack(eng, (size_t)n);
 			continue;
 		}
@@ -110,10 +139,13 @@ static int handshake(int fd, uint16_t suite)
 static void worker(struct shared *sh, const struct sockaddr_in *addr, uint16_t suite, double end)
 {
 	while (now_s() < end) {
-		double t0 = now_s();
-		int fd = dial(addr), ok = fd >= 0 && handshake(fd, suite) == 0;
+		double t0 = now_s(), think = 0;
+		int fd = dial(addr), ok = fd >= 0 && handshake(fd, suite, &think) == 0;
 		double ms = (now_s() - t0) * 1000;
+		unsigned long a = __atomic_fetch_add(&sh->attempts, 1, __ATOMIC_RELAXED);
 
+		if (a < MAX_SAMPLES)
+			sh->think_us[a] = ok ? (float)(think * 1e6) : -1;
 		if (fd >= 0)
 			close(fd);
 		if (!ok) {
@@ -126,6 +158,18 @@ static void worker(struct shared *sh, const struct sockaddr_in *addr, uint16_t s
 			sh->latency_ms[i] = (float)ms;
 	}
 	_exit(0);
+}
+
+static int write_think(const char *path, const struct shared *sh)
+{
+	FILE *f = fopen(path, "w");
+	unsigned long n = sh->attempts < MAX_SAMPLES ? sh->attempts : MAX_SAMPLES;
+
+	if (!f)
+		return -1;
+	for (unsigned long i = 0; i < n; i++)
+		fprintf(f, "%.1f\n", sh->think_us[i]);
+	return fclose(f);
 }
 
 static int cmp_float(const void *a, const void *b)
@@ -163,10 +207,12 @@ int main(int argc, char **argv)
 		{ "seconds", required_argument, NULL, 's' },
 		{ "suite", required_argument, NULL, 'c' },
 		{ "idle", required_argument, NULL, 'i' },
+		{ "think", required_argument, NULL, 't' },
 		{ 0 },
 	};
 	struct sockaddr_in addr = { .sin_family = AF_INET };
 	const struct ktlsd_suite_info *suite = ktlsd_suite_by_name("ECDHE-ECDSA-AES128-GCM-SHA256");
+	const char *think = NULL;
 	int procs = 2, idle_n = 0, opt;
 	double seconds = 10, start, elapsed;
 	struct shared *sh;
@@ -177,11 +223,14 @@ int main(int argc, char **argv)
 		case 's': seconds = atof(optarg); break;
 		case 'c': suite = ktlsd_suite_by_name(optarg); break;
 		case 'i': idle_n = atoi(optarg); break;
+		case 't': think = optarg; break;
 		default: return 2;
 		}
 	}
-	if (argc - optind != 2 || !suite || inet_pton(AF_INET, argv[optind], &addr.sin_addr) != 1) {
-		fprintf(stderr, "usage: hs_load [--procs N] [--seconds S] [--suite NAME] | [--idle N] IPV4 PORT\n");
+	if (argc - optind != 2 || !suite || inet_pton(AF_INET, argv[optind], &addr.sin_addr) != 1 ||
+	    (think && procs != 1)) {
+		fprintf(stderr, "usage: hs_load [--procs N] [--seconds S] [--suite NAME] [--think FILE (--procs 1)]"
+			" | [--idle N] IPV4 PORT\n");
 		return 2;
 	}
 	addr.sin_port = htons((uint16_t)atoi(argv[optind + 1]));
@@ -204,6 +253,10 @@ int main(int argc, char **argv)
 		printf("handshakes=%lu seconds=%.2f rate=%.1f p50_ms=%.2f p99_ms=%.2f failures=%lu\n",
 		       sh->count, elapsed, sh->count / elapsed, n ? sh->latency_ms[n / 2] : 0.0,
 		       n ? sh->latency_ms[n * 99 / 100] : 0.0, sh->failures);
+	}
+	if (think && write_think(think, sh) < 0) {
+		perror("hs_load: --think");
+		return 1;
 	}
 	return sh->count ? 0 : 1;
 }
