@@ -45,13 +45,12 @@ endif
 # libsodium's, about twice nettle's speed here (its ladder, not GMP's); X25519=nettle
 # keeps nettle's.
 X25519    ?= sodium
-ifeq ($(EC),nettle)
-ifeq ($(X25519),sodium)
-NETTLE_PKGS += libsodium
-CPPFLAGS    += -DKTLSD_X25519_SODIUM
-else ifneq ($(X25519),nettle)
+ifeq ($(filter sodium nettle,$(X25519)),)
 $(error X25519 must be sodium or nettle, not $(X25519))
 endif
+ifeq ($(EC)$(X25519),nettlesodium)
+NETTLE_PKGS += libsodium
+CPPFLAGS    += -DKTLSD_X25519_SODIUM
 endif
 # SHA-256 in our engine (daemon/hash.h): SHA=nettle (default) computes it
 # with nettle's code (SHA-NI where the CPU has it); SHA=bearssl with BearSSL's.

@@ -9,9 +9,10 @@
  *
  * With --report N it prints "inflight N" once N hand-offs are in progress
  * at the same time. With --latency FILE it writes, on SIGTERM, one line per
- * hand-off in the order they started: the microseconds from its request
- * (ktlsd_handoff_start()) to its answer, and the answer's status (0: kTLS
- * installed). On SIGTERM it prints "ok=.. failed=..". A hand-off the
+ * hand-off answered, in the order they started: the microseconds from its
+ * request (ktlsd_handoff_start()) to its answer, the answer's status (0:
+ * kTLS installed) and the client's TCP port (to match the client's own
+ * figures). On SIGTERM it prints "ok=.. failed=..". A hand-off the
  * daemon cannot take yet (EBUSY: its backlog is full) is tried again on the
  * next turn of the loop, as an application under a burst would.
  */
@@ -38,6 +39,7 @@ struct conn {
 	struct ktlsd_handoff h;
 	unsigned long index;	/* the hand-offs started before this one */
 	uint64_t started_ns;
+	unsigned port;		/* the client's */
 };
 
 #define MAX_WAITING 65536
@@ -47,6 +49,8 @@ struct conn {
 static struct sample {
 	float us;
 	int status;
+	unsigned port;
+	int answered;
 } samples[MAX_SAMPLES];
 static unsigned long started;
 
@@ -66,7 +70,8 @@ static int write_samples(const char *path)
 	if (!f)
 		return -1;
 	for (unsigned long i = 0; i < n; i++)
-		fprintf(f, "%.1f %d\n", samples[i].us, samples[i].status);
+		if (samples[i].answered)
+			fprintf(f, "%.1f %d %u\n", samples[i].us, samples[i].status, samples[i].port);
 	return fclose(f);
 }
 
@@ -77,9 +82,12 @@ static int start(int ep, const char *sock, const char *profile, int fd)
 {
 	struct ktlsd_request req = { .role = KTLSD_ROLE_SERVER, .profile = profile };
 	struct conn *c = malloc(sizeof(*c));
+	struct sockaddr_in peer;
+	socklen_t len = sizeof(peer);
 
 	if (!c)
 		return -1;
+	c->port = getpeername(fd, (struct sockaddr *)&peer, &len) == 0 ? ntohs(peer.sin_port) : 0;
 	c->started_ns = now_ns();
 	if (ktlsd_handoff_start(&c->h, sock, fd, &req) < 0) {
 		int err = errno;
@@ -187,7 +195,7 @@ int main(int argc, char **argv)
 				continue;
 			if (c->index < MAX_SAMPLES)
 				samples[c->index] = (struct sample){ (float)(now_ns() - c->started_ns) / 1000,
-								     res.status };
+								     res.status, c->port, 1 };
 			if (res.status == 0)
 				ok++;
 			else

@@ -53,7 +53,7 @@
 #
 # Environment: BENCH_SECONDS (10) a figure; BENCH_ROUNDS (3); BENCH_PROCS (4)
 # client processes a load; BENCH_SERVER_CPU (0), BENCH_CLIENT_CPU (1);
-# BENCH_PORT (19443, the first of 13 a round); BENCH_STRACE (100) handshakes under strace -c a protocol, 0 for
+# BENCH_PORT (19443, the first of 13 a round and 2 more); BENCH_STRACE (100) handshakes under strace -c a protocol, 0 for
 # none; BENCH_BUILD (build), BENCH_BUILD_BEARSSL (build-bearssl). As root, or
 # ktlsd runs as the user who starts this (and strace cannot attach to it).
 set -euo pipefail
@@ -448,10 +448,14 @@ bench_latency() { # BASE
 	"$B/bench/hs_load" --procs 1 --seconds "$LAT_SECS" 127.0.0.1 $((base + 1)) >/dev/null || true
 	stop "$app"
 	stop "$ktlsd"
-	# Line by line: the application's hand-off i is the client's connection i.
-	LAT[full]=$(paste -d' ' "$w/lat.app" "$w/lat.think" | awk 'NF == 3 && $3 >= 0 { print $1 - $3 }' | percentiles)
-	LAT[refused]=$(awk '{ print $1 }' "$w/lat.refused" | percentiles)
-	echo "raw: hand-off latency | $(cat "$w/lat.load") | think p50/p99: $(awk '$1 >= 0' "$w/lat.think" | percentiles)" >>"$w/raw"
+	LAT[full]="- - 0" LAT[refused]="- - 0"
+	# The application's hand-off and the client's connection of the same port.
+	[ ! -s "$w/lat.app" ] || [ ! -s "$w/lat.think" ] ||
+		LAT[full]=$(awk 'NR == FNR { think[$1] = $2; next }
+			($3 in think) && think[$3] >= 0 { print $1 - think[$3] }' "$w/lat.think" "$w/lat.app" | percentiles)
+	[ ! -s "$w/lat.refused" ] || LAT[refused]=$(awk '{ print $1 }' "$w/lat.refused" | percentiles)
+	echo "raw: hand-off latency | $(cat "$w/lat.load" 2>/dev/null) |" \
+		"think p50/p99: $(awk '$2 >= 0 { print $2 }' "$w/lat.think" 2>/dev/null | percentiles)" >>"$w/raw"
 }
 
 # One nginx, WORKERS worker processes (1): full handshakes (MODE full) or resumed ones.

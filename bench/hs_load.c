@@ -11,11 +11,12 @@
  * Prints: handshakes=.. seconds=.. rate=.. p50_ms=.. p99_ms=.. failures=..
  *
  * --think FILE (one process: connections one after the other) writes a line
- * per connection, in order: the microseconds the server waited for this
- * client within the handshake (from its first read of the server's flight
- * to its own last flight sent, less the time it was blocked reading), or
- * -1 for a handshake that failed. bench/host.sh subtracts them from the
- * application's hand-off times (handoff_server --latency).
+ * per connection, in order: its local TCP port and the microseconds the
+ * server waited for this client within the handshake (from its first read
+ * of the server's flight to its own last flight sent, less the time it was
+ * blocked reading), or -1 for a handshake that failed. bench/host.sh
+ * subtracts them from the application's hand-off times of the same port
+ * (handoff_server --latency).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -44,7 +45,16 @@ struct shared {
 	float latency_ms[MAX_SAMPLES];
 	unsigned long attempts;
 	float think_us[MAX_SAMPLES];	/* by attempt; -1: failed */
+	unsigned short port[MAX_SAMPLES];
 };
+
+static unsigned short local_port(int fd)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+
+	return fd >= 0 && getsockname(fd, (struct sockaddr *)&a, &len) == 0 ? ntohs(a.sin_port) : 0;
+}
 
 static double now_s(void)
 {
@@ -144,8 +154,10 @@ static void worker(struct shared *sh, const struct sockaddr_in *addr, uint16_t s
 		double ms = (now_s() - t0) * 1000;
 		unsigned long a = __atomic_fetch_add(&sh->attempts, 1, __ATOMIC_RELAXED);
 
-		if (a < MAX_SAMPLES)
+		if (a < MAX_SAMPLES) {
 			sh->think_us[a] = ok ? (float)(think * 1e6) : -1;
+			sh->port[a] = local_port(fd);
+		}
 		if (fd >= 0)
 			close(fd);
 		if (!ok) {
@@ -168,7 +180,7 @@ static int write_think(const char *path, const struct shared *sh)
 	if (!f)
 		return -1;
 	for (unsigned long i = 0; i < n; i++)
-		fprintf(f, "%.1f\n", sh->think_us[i]);
+		fprintf(f, "%u %.1f\n", sh->port[i], sh->think_us[i]);
 	return fclose(f);
 }
 

@@ -401,9 +401,10 @@ static uint32_t nist_muladd(const struct nist_ctx *x, uint8_t *A, const uint8_t 
 /*
  * libsodium's ladder, about twice nettle's speed. Both clamp the scalar
  * and ignore the top bit of u (RFC 7748 §5). Where nettle returns the
- * all-zero result of a small-order u, libsodium returns -1, having
- * refused such a u before computing anything or found the result zero:
- * both mean the all-zero result, which the caller checks (RFC 8446 §7.4.2).
+ * all-zero result of a small-order u, libsodium returns -1: its portable
+ * code refuses such a u without writing anything, its AVX code finds the
+ * result zero. Both mean the all-zero result, written here, which the
+ * caller checks (RFC 8446 §7.4.2).
  */
 static void x25519(uint8_t *out, const uint8_t *scalar, const uint8_t *u)
 {

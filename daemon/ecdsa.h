@@ -3,8 +3,9 @@
  * ECDSA's private operation, the signature of every ECDSA handshake,
  * chosen once at build time: OpenSSL's libcrypto (`make ECDSA=openssl`, the
  * default whenever RSA=openssl brings libcrypto in: about twice nettle's
- * speed for P-256 here, 22 µs against 47 µs; its nonces come from
- * libcrypto's DRBG, seeded from getrandom(2)), or the elliptic-curve code's
+ * speed for P-256 here, 22 µs against 47 µs; its nonces are hedged: output
+ * of libcrypto's DRBG, seeded from getrandom(2), hashed with the private
+ * key and the digest), or the elliptic-curve code's
  * own signer (`make ECDSA=ec`: nettle's, with hedged nonces, or BearSSL's;
  * ec.h). Only processes that hold private keys call it: the key process,
  * and the supervisor, which loads them.

@@ -20,8 +20,9 @@
 /*
  * Allowed with any arguments. Each is here for the loop (server.c) or what
  * it calls: libc's malloc, pthreads (the closer's threads, the session
- * cache's robust mutex), BearSSL and nettle (memory only), libnl (the
- * sock_diag query), syslog.
+ * cache's robust mutex), BearSSL, nettle and libsodium (memory only),
+ * libcrypto in the key process (memory, and a getpid a signature: its
+ * fork check), libnl (the sock_diag query), syslog.
  */
 static const char *const any_args[] = {
 	/* the event loop and the descriptors it holds (the key process makes its loop's after) */
@@ -108,7 +109,7 @@ static void prepare_libc(void)
 {
 	/* syslog(3) stamps each line in local time: /etc/localtime, read now. */
 	tzset();
-	/* libcrypto's random generator seeded (RSA blinding), its lazy set-up done. */
+	/* libcrypto's random generator seeded (RSA blinding, ECDSA nonces), its lazy set-up done. */
 	rsa_prepare();
 	/*
 	 * Past 8 arenas (8 closer threads freeing at once) malloc counts the
