@@ -53,8 +53,8 @@
 #
 # Environment: BENCH_SECONDS (10) a figure; BENCH_ROUNDS (3); BENCH_PROCS (4)
 # client processes a load; BENCH_SERVER_CPU (0), BENCH_CLIENT_CPU (1);
-# BENCH_PORT (19443, the first of 13 a round and 2 more); BENCH_STRACE (100) handshakes under strace -c a protocol, 0 for
-# none; BENCH_BUILD (build), BENCH_BUILD_BEARSSL (build-bearssl). As root, or
+# BENCH_PORT (19443, the first of 13 a round and 2 more); BENCH_STRACE (100)
+# handshakes under strace -c a protocol, 0 for none; BENCH_BUILD (build), BENCH_BUILD_BEARSSL (build-bearssl). As root, or
 # ktlsd runs as the user who starts this (and strace cannot attach to it).
 set -euo pipefail
 export LC_ALL=C
@@ -580,9 +580,10 @@ keep_round() { # ROUND
 	done
 }
 
-# The median of the numbers on stdin, one a line; nothing if none.
-median() {
-	sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+# "MEDIAN MIN MAX COUNT" of the numbers on stdin, one a line; nothing if none.
+spread() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[1], v[NR], NR }'
 }
 
 # Each figure the median of its rounds, back in US, RATE, BUSY and PART.
@@ -594,8 +595,8 @@ settle_rounds() {
 			for col in "${COLS[@]}"; do
 				m=$(for r in $(seq "$ROUNDS"); do
 					[ -z "${ROUND[$a|$row|$col|$r]:-}" ] || echo "${ROUND[$a|$row|$col|$r]}"
-				done | median)
-				[ -z "$m" ] || arr[$row|$col]=$m
+				done | spread)
+				[ -z "$m" ] || arr[$row|$col]=${m%% *}
 			done
 		done
 	done
@@ -603,14 +604,18 @@ settle_rounds() {
 
 # "MEDIAN (MIN-MAX)" of ktlsd's / nginx's CPU per handshake, round by round; n/a if none.
 ratio_of() { # ROW
-	local r k n
-	for r in $(seq "$ROUNDS"); do
+	local r k n med lo hi count
+	read -r med lo hi count <<<"$(for r in $(seq "$ROUNDS"); do
 		k=${ROUND[US|$1|ktlsd (default)|$r]:-} n=${ROUND[US|$1|nginx|$r]:-}
 		[ -z "$k" ] || [ -z "$n" ] || awk -v k="$k" -v n="$n" 'BEGIN { printf "%.3f\n", k / n }'
-	done | sort -g | awk '{ v[NR] = $1 } END {
-		if (!NR) { printf "n/a"; exit }
-		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		if (NR == 1) printf "%.2f", m; else printf "%.2f (%.2f-%.2f)", m, v[1], v[NR] }'
+	done | spread)" || true
+	if [ -z "${count:-}" ]; then
+		printf 'n/a'
+	elif [ "$count" -eq 1 ]; then
+		printf '%.2f' "$med"
+	else
+		printf '%.2f (%.2f-%.2f)' "$med" "$lo" "$hi"
+	fi
 }
 
 for round in $(seq "$ROUNDS"); do
