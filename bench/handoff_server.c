@@ -3,14 +3,17 @@
  * handoff_server: the application side of the handshake benchmark. Accepts
  * TCP connections and hands every one to ktlsd at once (the pollable API,
  * one epoll), so the daemon, not a serial application, sets the pace. A
- * successful connection is closed as soon as its result arrives.
+ * successful connection is closed as soon as its result arrives. The
+ * hand-offs go on channels (ktlsd_channel), one per hand-off in flight,
+ * kept for the next ones; with --one-shot, on a new connection each
+ * (ktlsd_handoff_start()).
  *
- *   handoff_server -S SOCKET -p PROFILE -l PORT [--report N] [--latency FILE]
+ *   handoff_server -S SOCKET -p PROFILE -l PORT [--report N] [--latency FILE] [--one-shot]
  *
  * With --report N it prints "inflight N" once N hand-offs are in progress
  * at the same time. With --latency FILE it writes, on SIGTERM, one line per
  * hand-off answered, in the order they started: the microseconds from its
- * request (ktlsd_handoff_start()) to its answer, the answer's status (0:
+ * request to its answer, the answer's status (0:
  * kTLS installed) and the client's TCP port (to match the client's own
  * figures). On SIGTERM it prints "ok=.. failed=..". A hand-off the
  * daemon cannot take yet (EBUSY: its backlog is full) is tried again on the
@@ -35,12 +38,40 @@
 #include "ktlsd.h"
 
 struct conn {
-	int tcp;
-	struct ktlsd_handoff h;
+	int tcp;		/* -1: a channel kept idle, on the free list */
+	struct ktlsd_handoff h;	/* --one-shot */
+	struct ktlsd_channel ch; /* otherwise, kept across hand-offs */
 	unsigned long index;	/* the hand-offs started before this one */
 	uint64_t started_ns;
 	unsigned port;		/* the client's */
+	struct conn *next_free;
 };
+
+static int one_shot;
+static struct conn *free_conns;	/* channels between hand-offs */
+
+static struct conn *take_conn(const char *sock)
+{
+	struct conn *c = free_conns;
+
+	if (c) {
+		free_conns = c->next_free;
+		return c;
+	}
+	c = malloc(sizeof(*c));
+	if (c && ktlsd_channel_init(&c->ch, sock) < 0) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void put_conn(struct conn *c)
+{
+	c->tcp = -1;
+	c->next_free = free_conns;
+	free_conns = c;
+}
 
 #define MAX_WAITING 65536
 #define MAX_SAMPLES (1 << 20)
@@ -82,26 +113,30 @@ static volatile sig_atomic_t stop;
 static int start(int ep, const char *sock, const char *profile, int fd)
 {
 	struct ktlsd_request req = { .role = KTLSD_ROLE_SERVER, .profile = profile };
-	struct conn *c = malloc(sizeof(*c));
+	struct conn *c = take_conn(sock);
 	struct sockaddr_in peer;
 	socklen_t len = sizeof(peer);
+	int rc;
 
 	if (!c)
 		return -1;
 	/* Not otherwise: a system call a hand-off on the path bench-host measures. */
 	c->port = recording && getpeername(fd, (struct sockaddr *)&peer, &len) == 0 ? ntohs(peer.sin_port) : 0;
 	c->started_ns = now_ns();
-	if (ktlsd_handoff_start(&c->h, sock, fd, &req) < 0) {
+	rc = one_shot ? ktlsd_handoff_start(&c->h, sock, fd, &req) : ktlsd_channel_start(&c->ch, fd, &req);
+	if (rc < 0) {
 		int err = errno;
 
-		free(c);
+		put_conn(c);
 		errno = err;
 		return -1;
 	}
 	c->tcp = fd;
 	c->index = started++;
-	epoll_ctl(ep, EPOLL_CTL_ADD, ktlsd_handoff_fd(&c->h),
-		  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = c });
+	/* A channel's kept connection stays watched between hand-offs. */
+	if (one_shot || rc == 1)
+		epoll_ctl(ep, EPOLL_CTL_ADD, one_shot ? ktlsd_handoff_fd(&c->h) : ktlsd_channel_fd(&c->ch),
+			  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = c });
 	return 0;
 }
 
@@ -116,6 +151,7 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "report", required_argument, NULL, 'r' },
 		{ "latency", required_argument, NULL, 'L' },
+		{ "one-shot", no_argument, NULL, 'o' },
 		{ 0 },
 	};
 	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -133,11 +169,12 @@ int main(int argc, char **argv)
 		case 'l': addr.sin_port = htons((uint16_t)atoi(optarg)); break;
 		case 'r': report = strtoul(optarg, NULL, 10); break;
 		case 'L': latency = optarg; recording = 1; break;
+		case 'o': one_shot = 1; break;
 		default: return 2;
 		}
 	}
 	if (!sock || !profile || !addr.sin_port) {
-		fprintf(stderr, "usage: handoff_server -S SOCKET -p PROFILE -l PORT [--report N] [--latency FILE]\n");
+		fprintf(stderr, "usage: handoff_server -S SOCKET -p PROFILE -l PORT [--report N] [--latency FILE] [--one-shot]\n");
 		return 2;
 	}
 	if (getrlimit(RLIMIT_NOFILE, &lim) == 0) {
@@ -193,7 +230,13 @@ int main(int argc, char **argv)
 				}
 				continue;
 			}
-			if (ktlsd_handoff_finish(&c->h, &res) < 0 && errno == EAGAIN)
+			if (c->tcp < 0) {
+				/* An idle channel the daemon let go of: the next start opens another. */
+				ktlsd_channel_close(&c->ch);
+				continue;
+			}
+			if ((one_shot ? ktlsd_handoff_finish(&c->h, &res) : ktlsd_channel_finish(&c->ch, &res)) < 0 &&
+			    errno == EAGAIN)
 				continue;
 			if (c->index < MAX_SAMPLES)
 				samples[c->index] = (struct sample){ (float)(now_ns() - c->started_ns) / 1000,
@@ -204,7 +247,7 @@ int main(int argc, char **argv)
 				failed++;
 			inflight--;
 			close(c->tcp);
-			free(c);
+			put_conn(c);
 		}
 	}
 	printf("ok=%lu failed=%lu\n", ok, failed);

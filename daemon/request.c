@@ -37,7 +37,7 @@ int request_parse(const struct request_in *in, struct ktlsd_wire_request *out,
 		return say(err, errlen, EMSGSIZE, "request too short");
 	if (w->magic != KTLSD_WIRE_MAGIC)
 		return say(err, errlen, EBADMSG, "not a ktlsd request (bad magic)");
-	if (w->version != KTLSD_WIRE_VERSION)
+	if (w->version != KTLSD_WIRE_VERSION && w->version != KTLSD_WIRE_VERSION_CHANNEL)
 		return say(err, errlen, EPROTONOSUPPORT, "unsupported request version");
 	if (in->len != sizeof(*w))
 		return say(err, errlen, EMSGSIZE, "request has the wrong size");

@@ -23,7 +23,8 @@ struct request_in {
  * with a message in @err:
  *   EMSGSIZE  wrong size
  *   EBADMSG   bad magic, unknown role, a string without its NUL
- *   EPROTONOSUPPORT  unknown protocol version
+ *   EPROTONOSUPPORT  unknown protocol version (KTLSD_WIRE_VERSION and
+ *             KTLSD_WIRE_VERSION_CHANNEL are known)
  *   EBADF     no descriptor, or more than one
  *   EMFILE    descriptors were cut off (MSG_CTRUNC): ktlsd ran out of them
  *   EINVAL    empty profile name, or a string with characters outside its

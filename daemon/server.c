@@ -48,6 +48,7 @@ struct watch {
 enum client_state {
 	CLIENT_PENDING,		/* connected; its request not read yet */
 	CLIENT_RUNNING,		/* authorized: a handshake in flight */
+	CLIENT_IDLE,		/* a channel between requests: no timeout */
 };
 
 struct client {
@@ -63,6 +64,7 @@ struct client {
 	struct client *prev, *next;	/* in its state's list, soonest deadline first */
 	struct caller caller;
 	int deferred;			/* not watched: no room to read its request yet */
+	int keep;			/* a channel's request: the connection stays after the answer */
 	struct handshake *hs;		/* allocated once the request is authorized */
 };
 
@@ -81,11 +83,11 @@ struct server {
 	uint64_t accept_resume_ms;	/* try again by then at the latest */
 	/*
 	 * One list per state, each with its own timeout: every insertion
-	 * lands at the end, but a wake-up's.
+	 * lands at the end, but a wake-up's. Idle channels have none.
 	 */
 	struct deadlines {
 		struct client *soonest, *latest;
-	} waiting, running_list;
+	} waiting, running_list, idle;
 	struct client *finished;	/* to free once the epoll batch is done */
 	size_t pending, running;
 	unsigned fd_cap;		/* handshakes RLIMIT_NOFILE leaves room for */
@@ -133,6 +135,8 @@ static unsigned max_running(const struct server *srv)
 
 static struct deadlines *list_of(struct server *srv, const struct client *c)
 {
+	if (c->state == CLIENT_IDLE)
+		return &srv->idle;
 	return c->state == CLIENT_PENDING ? &srv->waiting : &srv->running_list;
 }
 
@@ -177,11 +181,12 @@ static void set_deadline(struct server *srv, struct client *c, uint64_t deadline
 		l->soonest = c;
 }
 
+/* An idle channel counts as a connection waiting for its request, as it is. */
 static void count_client(struct server *srv, struct client *c, int delta)
 {
 	struct quota_entry *q = quota_get(&srv->quota, c->caller.uid);
 
-	if (c->state == CLIENT_PENDING) {
+	if (c->state != CLIENT_RUNNING) {
 		srv->pending += delta;
 		srv->slot->pending = srv->pending;
 		if (q)
@@ -249,42 +254,6 @@ static int room_for_intake(struct server *srv)
 	return held + INTAKE_MAX_FDS + RESERVED_FDS < srv->nofile;
 }
 
-/*
- * Send the outcome to the application (if it still listens) and let go of
- * both descriptors, through the closer: neither is ever closed here. The
- * TCP socket's file description stays open in the application, so closing
- * our fd would not take it out of the epoll set: it is removed explicitly.
- * What the application queued behind its request is read first, or it
- * would get ECONNRESET instead of our answer. The memory waits for the end
- * of the batch, which may still hold an event of this client.
- */
-static void finish_client(struct server *srv, struct client *c,
-			  const struct ktlsd_wire_reply *reply)
-{
-	uid_t uid = c->caller.uid;
-
-	if (room_for_intake(srv))
-		charge_closes(srv, uid, intake_drain(c->app_fd, &srv->closer, (uint32_t)uid));
-	if (reply && send(c->app_fd, reply, sizeof(*reply), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-		log_msg(LOG_DEBUG, "%s: reply not delivered: %s", c->caller.who, strerror(errno));
-	unlink_deadline(srv, c);
-	if (c->deferred) {
-		srv->deferred--;
-		wake_on_closes(srv);
-	}
-	count_client(srv, c, -1);
-	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->app_fd, NULL);
-	release_fd(srv, c->app_fd, uid);
-	if (c->peer_fd >= 0) {
-		epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->peer_fd, NULL);
-		release_fd(srv, c->peer_fd, uid);
-	}
-	quota_tidy(&srv->quota, uid);
-	c->done = 1;
-	c->next = srv->finished;
-	srv->finished = c;
-}
-
 static struct handshake *take_handshake(struct server *srv)
 {
 	return srv->hs_pooled ? srv->hs_pool[--srv->hs_pooled] : malloc(sizeof(struct handshake));
@@ -298,6 +267,102 @@ static void put_handshake(struct server *srv, struct handshake *hs)
 		srv->hs_pool[srv->hs_pooled++] = hs;
 	else
 		free(hs);
+}
+
+/* The TCP socket is let go through the closer; out of the epoll set first (see release_client()). */
+static void release_peer(struct server *srv, struct client *c)
+{
+	if (c->peer_fd < 0)
+		return;
+	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->peer_fd, NULL);
+	release_fd(srv, c->peer_fd, c->caller.uid);
+	c->peer_fd = -1;
+}
+
+/*
+ * Let go of both descriptors, through the closer: neither is ever closed
+ * here. The TCP socket's file description stays open in the application,
+ * so closing our fd would not take it out of the epoll set: it is removed
+ * explicitly. The memory waits for the end of the batch, which may still
+ * hold an event of this client.
+ */
+static void release_client(struct server *srv, struct client *c)
+{
+	uid_t uid = c->caller.uid;
+
+	unlink_deadline(srv, c);
+	if (c->deferred) {
+		srv->deferred--;
+		wake_on_closes(srv);
+	}
+	count_client(srv, c, -1);
+	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->app_fd, NULL);
+	release_fd(srv, c->app_fd, uid);
+	release_peer(srv, c);
+	quota_tidy(&srv->quota, uid);
+	c->done = 1;
+	c->next = srv->finished;
+	srv->finished = c;
+}
+
+/*
+ * A channel answered: the connection waits, with no timeout, for its next
+ * request, counted all the while as a connection waiting for one (the
+ * uid's and the worker's limits of those bound how many are kept). Only
+ * the TCP socket and the handshake's state go; an event of this client
+ * still in the batch finds it idle.
+ */
+static void keep_channel(struct server *srv, struct client *c)
+{
+	unlink_deadline(srv, c);
+	count_client(srv, c, -1);
+	release_peer(srv, c);
+	if (c->hs)
+		put_handshake(srv, c->hs);
+	c->hs = NULL;
+	c->peer_events = 0;
+	c->keep = 0;
+	c->state = CLIENT_IDLE;
+	count_client(srv, c, 1);
+	set_deadline(srv, c, UINT64_MAX);
+}
+
+/*
+ * Send the outcome to the application (if it still listens), then keep the
+ * connection (a channel) or let go of it. Before a connection is closed,
+ * what the application queued behind its request is read, or it would get
+ * ECONNRESET instead of our answer; a channel's application sends nothing
+ * before the answer.
+ */
+static void finish_client(struct server *srv, struct client *c,
+			  const struct ktlsd_wire_reply *reply)
+{
+	uid_t uid = c->caller.uid;
+
+	if (reply && c->keep && !srv->retiring) {
+		if (send(c->app_fd, reply, sizeof(*reply), MSG_DONTWAIT | MSG_NOSIGNAL) == sizeof(*reply)) {
+			keep_channel(srv, c);
+			return;
+		}
+		log_msg(LOG_DEBUG, "%s: reply not delivered: %s", c->caller.who, strerror(errno));
+		reply = NULL;
+	}
+	if (room_for_intake(srv))
+		charge_closes(srv, uid, intake_drain(c->app_fd, &srv->closer, (uint32_t)uid));
+	if (reply && send(c->app_fd, reply, sizeof(*reply), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		log_msg(LOG_DEBUG, "%s: reply not delivered: %s", c->caller.who, strerror(errno));
+	release_client(srv, c);
+}
+
+/*
+ * An idle channel let go (the worker retires or stops): closed with
+ * whatever is queued unread, so that a request crossing the close comes
+ * back to libktlsd as ECONNRESET (its descriptor never reached a
+ * handshake: it starts again elsewhere), never as a lost hand-off.
+ */
+static void drop_channel(struct server *srv, struct client *c)
+{
+	release_client(srv, c);
 }
 
 static void free_client(struct server *srv, struct client *c)
@@ -543,6 +608,7 @@ static void on_request(struct server *srv, struct client *c)
 		return;
 	}
 	c->peer_fd = msg.fds[0];
+	c->keep = req.version == KTLSD_WIRE_VERSION_CHANNEL;
 	charge_closes(srv, c->caller.uid, intake_release(&msg, c->peer_fd, &srv->closer, owner));
 	rc = authorize(srv, c, &req, &p, err, sizeof(err));
 	if (rc) {
@@ -552,8 +618,19 @@ static void on_request(struct server *srv, struct client *c)
 	start_handshake(srv, c, p, &req);
 }
 
+/* A channel's next request (or its end): read as a new connection's, within request_timeout. */
+static void wake_channel(struct server *srv, struct client *c)
+{
+	unlink_deadline(srv, c);
+	c->state = CLIENT_PENDING;
+	c->started_ms = now_ms();
+	set_deadline(srv, c, c->started_ms + srv->cfg->request_timeout_ms);
+}
+
 static void on_app_event(struct server *srv, struct client *c)
 {
+	if (c->state == CLIENT_IDLE)
+		wake_channel(srv, c);
 	if (c->state == CLIENT_PENDING) {
 		on_request(srv, c);
 		return;
@@ -757,6 +834,9 @@ static void retire(struct server *srv)
 		epoll_ctl(srv->epfd, EPOLL_CTL_DEL, srv->listen_fd, NULL);
 	close(srv->listen_fd);
 	srv->listen_fd = -1;
+	/* Their next requests go to the workers that replace us. */
+	while (srv->idle.soonest)
+		drop_channel(srv, srv->idle.soonest);
 	log_msg(LOG_DEBUG, "worker %u: retiring with %zu connections", srv->index,
 		srv->pending + srv->running);
 }
@@ -863,7 +943,9 @@ int server_run(struct server *srv)
 				on_closed(srv);
 				break;
 			case WATCH_PEER:
-				step(srv, w->client);
+				/* A channel answered earlier in this batch no longer holds it. */
+				if (w->client->state == CLIENT_RUNNING)
+					step(srv, w->client);
 				break;
 			case WATCH_CHANNEL:
 				if (!on_order(srv))
@@ -938,6 +1020,9 @@ struct server *server_open(const struct worker_start *ws, char *err, size_t errl
 
 void server_close(struct server *srv)
 {
+	srv->retiring = 1;	/* no channel is kept from here on */
+	while (srv->idle.soonest)
+		drop_channel(srv, srv->idle.soonest);
 	while (srv->waiting.soonest || srv->running_list.soonest) {
 		struct client *c = srv->running_list.soonest ? srv->running_list.soonest :
 				   srv->waiting.soonest;

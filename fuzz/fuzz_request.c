@@ -61,7 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* What the daemon then relies on without checking again. */
 	FUZZ_CHECK(in.fd_count == 1 && !in.truncated_fds);
 	FUZZ_CHECK(size == sizeof(out) && !memcmp(&out, data, sizeof(out)));
-	FUZZ_CHECK(out.magic == KTLSD_WIRE_MAGIC && out.version == KTLSD_WIRE_VERSION);
+	FUZZ_CHECK(out.magic == KTLSD_WIRE_MAGIC &&
+		   (out.version == KTLSD_WIRE_VERSION || out.version == KTLSD_WIRE_VERSION_CHANNEL));
 	FUZZ_CHECK(out.role == KTLSD_ROLE_CLIENT || out.role == KTLSD_ROLE_SERVER);
 	FUZZ_CHECK(fuzz_bounded(out.profile, sizeof(out.profile)) && out.profile[0]);
 	FUZZ_CHECK(fuzz_bounded(out.server_name, sizeof(out.server_name)));

@@ -193,6 +193,73 @@ int ktlsd_handoff_finish(struct ktlsd_handoff *h, struct ktlsd_result *res);
 void ktlsd_handoff_cancel(struct ktlsd_handoff *h);
 
 /*
+ * A channel: one connection to the daemon carrying hand-offs one after
+ * another, where ktlsd_handoff_start() opens one per hand-off. It saves both
+ * sides a connect, a credentials check and two closes a hand-off. One
+ * hand-off at a time on a channel: an application with several in flight
+ * keeps a channel for each (a pool). The context is the caller's.
+ *
+ * While connected, a channel counts against the caller's
+ * max_handshakes_per_uid as a connection waiting for its request, and the
+ * worker that accepted it serves all its hand-offs. The daemon closes an
+ * idle channel when that worker retires (a reload) or stops; the next
+ * ktlsd_channel_start() then opens a new connection by itself.
+ */
+struct ktlsd_channel {
+	int sock;		/* the unix connection to the daemon, -1 when none */
+	int fd;			/* our reference to the TCP socket in hand, -1 when none */
+	char path[108];		/* where the daemon listens */
+};
+
+/*
+ * Set up @ch for the daemon at @socket_path (NULL: KTLSD_SOCKET_PATH); no
+ * connection yet. Returns 0, or -1 with errno ENAMETOOLONG.
+ */
+int ktlsd_channel_init(struct ktlsd_channel *ch, const char *socket_path);
+
+/*
+ * Send the request and @fd on the channel; never blocks. Returns 0 when the
+ * channel's connection carried it, 1 when a new connection was opened for it
+ * (the first time, or after the daemon let go of the old one): the
+ * descriptor to poll is new (ktlsd_channel_fd()). Or -1 with errno as
+ * ktlsd_handoff_start(), or EALREADY (a hand-off is in progress on @ch).
+ * The context keeps its own duplicate of @fd until finish or cancel, as
+ * ktlsd_handoff_start() does.
+ */
+int ktlsd_channel_start(struct ktlsd_channel *ch, int fd, const struct ktlsd_request *req);
+
+/* The descriptor to poll for POLLIN; -1 if no hand-off is in progress. */
+int ktlsd_channel_fd(const struct ktlsd_channel *ch);
+
+/*
+ * Collect the answer: as ktlsd_handoff_finish() (EAGAIN: poll again). After
+ * an answer, success or failure, the connection stays for the next
+ * hand-off; after anything else (ECONNRESET, EIO, EBADMSG of a malformed
+ * answer, an error of recv) it is closed. ECONNRESET also comes when the
+ * daemon let go of the idle connection as the request crossed it: @fd
+ * never reached it, start again.
+ */
+int ktlsd_channel_finish(struct ktlsd_channel *ch, struct ktlsd_result *res);
+
+/*
+ * Abandon the hand-off in progress, if any; the daemon stops its handshake.
+ * The connection is closed (that is how the daemon learns): the next start
+ * opens another.
+ */
+void ktlsd_channel_cancel(struct ktlsd_channel *ch);
+
+/* Close the channel's connection, cancelling a hand-off in progress. @ch may be started again. */
+void ktlsd_channel_close(struct ktlsd_channel *ch);
+
+/*
+ * ktlsd_handshake() on a channel: start, wait at most @timeout_ms, finish.
+ * A request the daemon let go of unread on a kept connection (ECONNRESET) is
+ * sent once more on a new one. Errors as ktlsd_handshake(), and EALREADY.
+ */
+int ktlsd_channel_handshake(struct ktlsd_channel *ch, int fd, const struct ktlsd_request *req,
+			    int timeout_ms, struct ktlsd_result *res);
+
+/*
  * After the hand-off.
  *
  * ktlsd_recv: read application data from a kTLS socket, handling the other

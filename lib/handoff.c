@@ -32,12 +32,12 @@ static int copy_bounded(char *dst, size_t size, const char *src)
 	return 0;
 }
 
-static int build_request(struct ktlsd_wire_request *w,
+static int build_request(struct ktlsd_wire_request *w, uint16_t version,
 			 const struct ktlsd_request *req)
 {
 	memset(w, 0, sizeof(*w));
 	w->magic = KTLSD_WIRE_MAGIC;
-	w->version = KTLSD_WIRE_VERSION;
+	w->version = version;
 	w->role = (uint16_t)req->role;
 	if ((req->role != KTLSD_ROLE_CLIENT && req->role != KTLSD_ROLE_SERVER) ||
 	    !req->profile || !req->profile[0] ||
@@ -126,6 +126,46 @@ static int send_request(int sock, int fd, const struct ktlsd_wire_request *w)
 	return 0;
 }
 
+/* A connection to the daemon at @path, checked to be ktlsd's; -1 with errno (EPERM: not). */
+static int open_daemon(const char *path)
+{
+	int sock = connect_daemon(path);
+
+	if (sock >= 0 && !daemon_trusted(sock)) {
+		close(sock);
+		errno = EPERM;
+		return -1;
+	}
+	return sock;
+}
+
+/* A send found the daemon's end of the connection closed. */
+static int connection_gone(int err)
+{
+	return err == EPIPE || err == ECONNRESET || err == ENOTCONN || err == ECONNREFUSED;
+}
+
+/*
+ * Send the request; 1 if it went, or if the daemon answered it without
+ * reading it: over a limit, it turns a new connection away as soon as it
+ * accepts it (answer, close), and our send may come after. That answer
+ * (EBUSY: @fd never reached it) waits to be read by finish. 0 with errno.
+ */
+static int request_sent(int sock, int fd, const struct ktlsd_wire_request *w)
+{
+	struct ktlsd_wire_reply answer;
+	int err;
+
+	if (send_request(sock, fd, w) == 0)
+		return 1;
+	err = errno;
+	if (connection_gone(err) &&
+	    recv(sock, &answer, sizeof(answer), MSG_PEEK | MSG_DONTWAIT) == sizeof(answer))
+		return 1;
+	errno = err;
+	return 0;
+}
+
 int ktlsd_handoff_start(struct ktlsd_handoff *h, const char *socket_path,
 			int fd, const struct ktlsd_request *req)
 {
@@ -133,19 +173,14 @@ int ktlsd_handoff_start(struct ktlsd_handoff *h, const char *socket_path,
 	int err;
 
 	h->sock = h->fd = -1;
-	if (build_request(&w, req) < 0)
+	if (build_request(&w, KTLSD_WIRE_VERSION, req) < 0)
 		return -1;
-	h->sock = connect_daemon(socket_path ? socket_path : KTLSD_SOCKET_PATH);
+	h->sock = open_daemon(socket_path ? socket_path : KTLSD_SOCKET_PATH);
 	if (h->sock < 0)
 		return -1;
-	if (!daemon_trusted(h->sock)) {
-		ktlsd_handoff_cancel(h);
-		errno = EPERM;
-		return -1;
-	}
 	/* Our own reference, to check the result on even if the caller closes its fd. */
 	h->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (h->fd < 0 || send_request(h->sock, fd, &w) < 0) {
+	if (h->fd < 0 || !request_sent(h->sock, fd, &w)) {
 		err = errno;
 		ktlsd_handoff_cancel(h);
 		errno = err;
@@ -249,10 +284,15 @@ static void abandon_peer(int fd)
 	shutdown(fd, SHUT_RDWR);
 }
 
-/* Fill @res from the daemon's answer of @n bytes; 0 or an errno. */
+/*
+ * Fill @res from the daemon's answer of @n bytes; 0 or an errno. *@answered
+ * (if not NULL) tells whether the daemon answered at all (a channel stays).
+ */
 static int read_answer(const struct ktlsd_wire_reply *w, ssize_t n, int fd,
-		       struct ktlsd_result *res)
+		       struct ktlsd_result *res, int *answered)
 {
+	if (answered)
+		*answered = 0;
 	/* ECONNRESET: it ended with our request unread; @fd never reached it. */
 	if (n < 0 && errno == ECONNRESET) {
 		fail_result(res, ECONNRESET, "ktlsd's process ended before it read the request");
@@ -272,6 +312,8 @@ static int read_answer(const struct ktlsd_wire_reply *w, ssize_t n, int fd,
 		fail_result(res, EBADMSG, "ktlsd's answer");
 		return EBADMSG;
 	}
+	if (answered)
+		*answered = 1;
 	if (res->status)
 		return res->status;
 	if (!ktls_confirmed(fd, res->version)) {
@@ -297,7 +339,7 @@ int ktlsd_handoff_finish(struct ktlsd_handoff *h, struct ktlsd_result *res)
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return -1;
-	err = read_answer(&w, n, h->fd, res);
+	err = read_answer(&w, n, h->fd, res, NULL);
 	ktlsd_handoff_cancel(h);
 	if (err) {
 		errno = err;
@@ -306,33 +348,168 @@ int ktlsd_handoff_finish(struct ktlsd_handoff *h, struct ktlsd_result *res)
 	return 0;
 }
 
+/* Wait up to @timeout_ms for @sock to be readable: 0, or an errno (ETIMEDOUT). */
+static int wait_answer(int sock, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = sock, .events = POLLIN };
+	int n;
+
+	do
+		n = poll(&pfd, 1, timeout_ms);
+	while (n < 0 && errno == EINTR);
+	return n > 0 ? 0 : n == 0 ? ETIMEDOUT : errno;
+}
+
 int ktlsd_handshake(const char *socket_path, int fd,
 		    const struct ktlsd_request *req, int timeout_ms,
 		    struct ktlsd_result *res)
 {
 	struct ktlsd_handoff h;
-	struct pollfd pfd;
-	int n;
+	int err;
 
 	if (ktlsd_handoff_start(&h, socket_path, fd, req) < 0) {
-		int err = errno;
-
+		err = errno;
 		fail_result(res, err, err == EINVAL ? "invalid request" : "cannot reach ktlsd");
 		errno = err;
 		return -1;
 	}
-	pfd.fd = ktlsd_handoff_fd(&h);
-	pfd.events = POLLIN;
-	do
-		n = poll(&pfd, 1, timeout_ms);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0) {
-		int err = n == 0 ? ETIMEDOUT : errno;
-
+	err = wait_answer(ktlsd_handoff_fd(&h), timeout_ms);
+	if (err) {
 		ktlsd_handoff_cancel(&h);
 		fail_result(res, err, "waiting for ktlsd");
 		errno = err;
 		return -1;
 	}
 	return ktlsd_handoff_finish(&h, res);
+}
+
+int ktlsd_channel_init(struct ktlsd_channel *ch, const char *socket_path)
+{
+	const char *path = socket_path ? socket_path : KTLSD_SOCKET_PATH;
+
+	ch->sock = ch->fd = -1;
+	if (strlen(path) >= sizeof(ch->path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(ch->path, path);
+	return 0;
+}
+
+int ktlsd_channel_fd(const struct ktlsd_channel *ch)
+{
+	return ch->fd >= 0 ? ch->sock : -1;
+}
+
+void ktlsd_channel_close(struct ktlsd_channel *ch)
+{
+	if (ch->sock >= 0)
+		close(ch->sock);
+	if (ch->fd >= 0)
+		close(ch->fd);
+	ch->sock = ch->fd = -1;
+}
+
+void ktlsd_channel_cancel(struct ktlsd_channel *ch)
+{
+	/* The daemon learns of it by the connection's end: nothing else is sent. */
+	if (ch->fd >= 0)
+		ktlsd_channel_close(ch);
+}
+
+int ktlsd_channel_start(struct ktlsd_channel *ch, int fd, const struct ktlsd_request *req)
+{
+	struct ktlsd_wire_request w;
+	int err;
+
+	if (ch->fd >= 0) {
+		errno = EALREADY;
+		return -1;
+	}
+	if (build_request(&w, KTLSD_WIRE_VERSION_CHANNEL, req) < 0)
+		return -1;
+	/* Our own reference, to check the result on even if the caller closes its fd. */
+	ch->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (ch->fd < 0)
+		return -1;
+	/* Kept: the daemon answers nothing unasked, so a closed end means a new connection. */
+	if (ch->sock >= 0 && send_request(ch->sock, fd, &w) == 0)
+		return 0;
+	if (ch->sock >= 0 && !connection_gone(errno))
+		goto fail;
+	if (ch->sock >= 0)
+		close(ch->sock);
+	ch->sock = open_daemon(ch->path);
+	if (ch->sock < 0 || !request_sent(ch->sock, fd, &w))
+		goto fail;
+	return 1;
+fail:
+	err = errno;
+	ktlsd_channel_close(ch);
+	errno = err;
+	return -1;
+}
+
+int ktlsd_channel_finish(struct ktlsd_channel *ch, struct ktlsd_result *res)
+{
+	struct ktlsd_wire_reply w;
+	int err, answered;
+	ssize_t n;
+
+	if (ch->fd < 0) {
+		fail_result(res, EBADF, "no hand-off in progress");
+		errno = EBADF;
+		return -1;
+	}
+	do
+		n = recv(ch->sock, &w, sizeof(w), MSG_DONTWAIT | MSG_TRUNC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return -1;
+	err = read_answer(&w, n, ch->fd, res, &answered);
+	if (n < 0 && err == ECONNRESET)
+		snprintf(res->message, sizeof(res->message),
+			 "ktlsd closed the connection with the request unread (a worker retiring or ending): start again");
+	close(ch->fd);
+	ch->fd = -1;
+	/* Answered: the connection carries the next request. Otherwise it is over. */
+	if (!answered)
+		ktlsd_channel_close(ch);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+int ktlsd_channel_handshake(struct ktlsd_channel *ch, int fd, const struct ktlsd_request *req,
+			    int timeout_ms, struct ktlsd_result *res)
+{
+	for (int attempt = 0;; attempt++) {
+		int opened = ktlsd_channel_start(ch, fd, req), err;
+
+		if (opened < 0) {
+			err = errno;
+			fail_result(res, err, err == EINVAL ? "invalid request" :
+					      err == EALREADY ? "a hand-off is in progress" :
+								"cannot reach ktlsd");
+			errno = err;
+			return -1;
+		}
+		err = wait_answer(ch->sock, timeout_ms);
+		if (err) {
+			ktlsd_channel_cancel(ch);
+			fail_result(res, err, "waiting for ktlsd");
+			errno = err;
+			return -1;
+		}
+		if (ktlsd_channel_finish(ch, res) == 0)
+			return 0;
+		/*
+		 * Unanswered (the connection closed), unread (ECONNRESET), on a
+		 * kept connection the daemon was letting go: once more, on a new one.
+		 */
+		if (errno != ECONNRESET || ch->sock >= 0 || opened || attempt)
+			return -1;
+	}
 }

@@ -2,8 +2,13 @@
 /*
  * The hand-off protocol between libktlsd and ktlsd, on a unix SOCK_SEQPACKET
  * connection: one request (with exactly one fd, SCM_RIGHTS), one reply, then
- * the daemon closes. Fixed-size messages with NUL-terminated strings, so a
- * receiver checks one length and bounds every string before using it.
+ * the daemon closes; or, for a request of version KTLSD_WIRE_VERSION_CHANNEL
+ * (ktlsd_channel), the connection stays open after an answer for the next
+ * request, one at a time: a request sent before the answer cancels the
+ * hand-off in flight. An idle channel is closed by the daemon unread (a
+ * worker retiring, the daemon stopping), never answered unasked. Fixed-size
+ * messages with NUL-terminated strings, so a receiver checks one length and
+ * bounds every string before using it.
  * Private to this project: the public contract is ktlsd.h.
  */
 #ifndef KTLSD_WIRE_H
@@ -14,7 +19,8 @@
 #include "ktlsd.h"
 
 #define KTLSD_WIRE_MAGIC	0x534c544bu	/* "KTLS" little-endian */
-#define KTLSD_WIRE_VERSION	2
+#define KTLSD_WIRE_VERSION	2	/* replies; requests on a one-shot connection */
+#define KTLSD_WIRE_VERSION_CHANNEL 3	/* the same request, on a connection kept for the next */
 
 struct ktlsd_wire_request {
 	uint32_t magic;

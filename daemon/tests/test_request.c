@@ -54,8 +54,12 @@ static void test_parse(void)
 	w.magic ^= 1;
 	ok(parse(&w, sizeof(w), 1, 0) == EBADMSG, "bad magic: EBADMSG");
 	w = good();
-	w.version = KTLSD_WIRE_VERSION + 1;
+	w.version = KTLSD_WIRE_VERSION_CHANNEL;
+	ok(parse(&w, sizeof(w), 1, 0) == 0, "a channel's request (version 3) is accepted");
+	w.version = KTLSD_WIRE_VERSION_CHANNEL + 1;
 	ok(parse(&w, sizeof(w), 1, 0) == EPROTONOSUPPORT, "unknown version: EPROTONOSUPPORT");
+	w.version = KTLSD_WIRE_VERSION - 1;
+	ok(parse(&w, sizeof(w), 1, 0) == EPROTONOSUPPORT, "version 1: EPROTONOSUPPORT");
 	w = good();
 	w.role = 3;
 	ok(parse(&w, sizeof(w), 1, 0) == EBADMSG, "unknown role: EBADMSG");

@@ -2,7 +2,8 @@
 /*
  * ktlsd_records: life after the hand-off, through libktlsd. Both ends of a
  * loopback TCP pair are handed to ktlsd (one client, one server, at once
- * with the pollable API); then the records that are not data.
+ * with the pollable API); then the records that are not data. Last, more
+ * pairs handed off on channels.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -243,6 +244,58 @@ TEST_F(records, tiny_reads)
 		got[i] = c;
 	}
 	EXPECT_STREQ("abc", got);
+}
+
+/*
+ * Three more pairs, each end handed off on a channel of its own (libktlsd's
+ * ktlsd_channel): the first start opens the connections, the next ones go
+ * on them, and every pair gets kTLS both ways, data through.
+ */
+TEST_F(records, channels_carry_one_handoff_after_another)
+{
+	KTLSD_SELECT();
+	struct ktlsd_request creq = { .role = KTLSD_ROLE_CLIENT, .profile = "cli-none" };
+	struct ktlsd_request sreq = { .role = KTLSD_ROLE_SERVER, .profile = "srv-ec12" };
+	struct ktlsd_channel c, s;
+
+	ASSERT_EQ(0, ktlsd_channel_init(&c, env.sock));
+	ASSERT_EQ(0, ktlsd_channel_init(&s, env.sock));
+	for (int i = 0; i < 3; i++) {
+		struct ktlsd_result cres, sres;
+		int client, server, c_rc = -1, s_rc = -1, c_done = 0, s_done = 0, alert = -1;
+		char buf[16];
+
+		ASSERT_EQ(0, ktls_tcp_pair(&client, &server));
+		ASSERT_EQ(i == 0, ktlsd_channel_start(&c, client, &creq));
+		ASSERT_EQ(i == 0, ktlsd_channel_start(&s, server, &sreq));
+		while (!c_done || !s_done) {
+			struct pollfd pfd[2] = {
+				{ .fd = c_done ? -1 : ktlsd_channel_fd(&c), .events = POLLIN },
+				{ .fd = s_done ? -1 : ktlsd_channel_fd(&s), .events = POLLIN },
+			};
+
+			ASSERT_LT(0, poll(pfd, 2, test_ms(30000)));
+			if (pfd[0].revents) {
+				c_rc = ktlsd_channel_finish(&c, &cres);
+				c_done = c_rc == 0 || errno != EAGAIN;
+			}
+			if (pfd[1].revents) {
+				s_rc = ktlsd_channel_finish(&s, &sres);
+				s_done = s_rc == 0 || errno != EAGAIN;
+			}
+		}
+		ASSERT_EQ(0, c_rc) TH_LOG("pair %d, client: %s", i, cres.message);
+		ASSERT_EQ(0, s_rc) TH_LOG("pair %d, server: %s", i, sres.message);
+		EXPECT_EQ(KTLSD_MODE_SW, cres.tx_mode);
+		EXPECT_EQ(KTLSD_MODE_SW, sres.rx_mode);
+		ASSERT_EQ(5, write(client, "hello", 5));
+		EXPECT_EQ(5, recv_str(server, buf, sizeof(buf), &alert));
+		EXPECT_STREQ("hello", buf);
+		close(client);
+		close(server);
+	}
+	ktlsd_channel_close(&c);
+	ktlsd_channel_close(&s);
 }
 
 TEST_HARNESS_MAIN

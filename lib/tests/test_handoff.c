@@ -111,6 +111,13 @@ static int fake_ok(pid_t pid)
 	return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+static int wait_readable(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	return poll(&p, 1, test_ms(5000)) == 1;
+}
+
 static const struct ktlsd_request request = {
 	.role = KTLSD_ROLE_CLIENT, .profile = "web", .server_name = "example.test", .alpn = "h2",
 };
@@ -204,6 +211,167 @@ static void test_refusals(int tcp_fd)
 	req.role = 0;
 	ok(ktlsd_handshake(sock_path, tcp_fd, &req, test_ms(1000), &res) < 0 && errno == EINVAL,
 	   "no role: EINVAL");
+}
+
+/*
+ * A fake daemon for channels: reads requests of version 3 with one
+ * descriptor each and follows a script, one step per request. Exits 0 when
+ * every request was as expected and the script ran to its end.
+ */
+enum channel_step {
+	STEP_ANSWER,		/* answer with the status given */
+	STEP_DROP_UNREAD,	/* wait for a request, close the connection with it unread */
+	STEP_EXPECT_END,	/* the client closes: no further request */
+};
+
+struct channel_script {
+	enum channel_step step;
+	int status;
+	int new_connection;	/* accept a new connection first */
+	int stop_listening;	/* once connected: no further connection can come */
+};
+
+static int read_channel_request(int conn)
+{
+	struct ktlsd_wire_request req;
+	char control[CMSG_SPACE(sizeof(int) * 4)];
+	struct iovec iov = { &req, sizeof(req) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = control, .msg_controllen = sizeof(control) };
+	struct cmsghdr *cmsg;
+	ssize_t n = recvmsg(conn, &msg, 0);
+	int fds = 0;
+
+	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
+		if (cmsg->cmsg_type == SCM_RIGHTS) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cmsg), sizeof(fd));
+			close(fd);
+			fds += (int)((cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		}
+	if (n == 0)
+		return 0;
+	return n == sizeof(req) && fds == 1 && req.magic == KTLSD_WIRE_MAGIC &&
+	       req.version == KTLSD_WIRE_VERSION_CHANNEL && !strcmp(req.profile, "web") ? 1 : -1;
+}
+
+static void channel_daemon(int lfd, const struct channel_script *script, int steps)
+{
+	struct ktlsd_wire_reply rep;
+	int conn = -1;
+
+	for (int i = 0; i < steps; i++) {
+		const struct channel_script *s = &script[i];
+		struct pollfd p;
+
+		if (s->new_connection) {
+			if (conn >= 0)
+				close(conn);
+			conn = accept(lfd, NULL, NULL);
+		}
+		if (s->stop_listening)
+			close(lfd);
+		switch (s->step) {
+		case STEP_ANSWER:
+			if (read_channel_request(conn) != 1)
+				_exit(10 + i);
+			memset(&rep, 0, sizeof(rep));
+			rep.magic = KTLSD_WIRE_MAGIC;
+			rep.version = KTLSD_WIRE_VERSION;
+			rep.status = s->status;
+			rep.alert_sent = rep.alert_received = -1;
+			if (send(conn, &rep, sizeof(rep), 0) != sizeof(rep))
+				_exit(20 + i);
+			break;
+		case STEP_DROP_UNREAD:
+			p = (struct pollfd){ conn, POLLIN, 0 };
+			if (poll(&p, 1, -1) != 1)
+				_exit(30 + i);
+			close(conn);
+			conn = -1;
+			break;
+		case STEP_EXPECT_END:
+			if (read_channel_request(conn) != 0)
+				_exit(40 + i);
+			break;
+		}
+	}
+	_exit(0);
+}
+
+static pid_t start_channel_fake(const struct channel_script *script, int steps)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int lfd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	pid_t pid;
+
+	strcpy(addr.sun_path, sock_path);
+	unlink(sock_path);
+	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(lfd, 4) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0)
+		channel_daemon(lfd, script, steps);
+	close(lfd);
+	return pid;
+}
+
+/* A channel: requests one after another on one connection, a dropped one sent again. */
+static void test_channel(int tcp_fd)
+{
+	static const struct channel_script kept[] = {
+		{ STEP_ANSWER, ESRCH, 1, 0 },
+		{ STEP_ANSWER, EKEYREJECTED, 0, 0 },
+		/* A worker retiring: the request crossing the close is sent again. */
+		{ STEP_DROP_UNREAD, 0, 0, 0 },
+		{ STEP_ANSWER, EACCES, 1, 0 },
+		/* Answered ECONNRESET (the TCP peer reset): final, not sent again. */
+		{ STEP_ANSWER, ECONNRESET, 0, 0 },
+		{ STEP_EXPECT_END, 0, 0, 0 },
+	};
+	static const struct channel_script fresh_dropped[] = {
+		{ STEP_DROP_UNREAD, 0, 1, 1 },
+	};
+	struct ktlsd_channel ch;
+	struct ktlsd_result res;
+	struct stat first, later;
+	pid_t pid = start_channel_fake(kept, 6);
+	int rc;
+
+	ok(ktlsd_channel_init(&ch, sock_path) == 0 && ktlsd_channel_fd(&ch) == -1,
+	   "a channel starts unconnected");
+	rc = ktlsd_channel_start(&ch, tcp_fd, &request);
+	ok(rc == 1 && ktlsd_channel_fd(&ch) >= 0 && fstat(ktlsd_channel_fd(&ch), &first) == 0,
+	   "the first start opens the connection (returns 1)");
+	ok(ktlsd_channel_start(&ch, tcp_fd, &request) < 0 && errno == EALREADY,
+	   "a second start while one is in progress: EALREADY");
+	ok(wait_readable(ktlsd_channel_fd(&ch)) && ktlsd_channel_finish(&ch, &res) < 0 && errno == ESRCH &&
+	   ktlsd_channel_fd(&ch) == -1 && ch.sock >= 0,
+	   "a refusal is an answer: the connection is kept");
+	rc = ktlsd_channel_start(&ch, tcp_fd, &request);
+	ok(rc == 0 && fstat(ktlsd_channel_fd(&ch), &later) == 0 && later.st_ino == first.st_ino,
+	   "the next start goes on the same connection (returns 0)");
+	ok(wait_readable(ktlsd_channel_fd(&ch)) && ktlsd_channel_finish(&ch, &res) < 0 &&
+	   errno == EKEYREJECTED && ch.sock >= 0, "its answer comes back on it");
+	ok(ktlsd_channel_handshake(&ch, tcp_fd, &request, test_ms(5000), &res) < 0 && errno == EACCES &&
+	   ch.sock >= 0 && fstat(ch.sock, &later) == 0 && later.st_ino != first.st_ino,
+	   "dropped unread by the daemon, the request went again on a new connection");
+	ok(ktlsd_channel_handshake(&ch, tcp_fd, &request, test_ms(5000), &res) < 0 &&
+	   errno == ECONNRESET && res.status == ECONNRESET && ch.sock >= 0,
+	   "an answered ECONNRESET is final: the connection stays, nothing is sent again");
+	ktlsd_channel_close(&ch);
+	ok(ch.sock == -1 && fake_ok(pid), "the daemon got exactly the requests expected, then the end");
+
+	pid = start_channel_fake(fresh_dropped, 1);
+	ok(ktlsd_channel_handshake(&ch, tcp_fd, &request, test_ms(5000), &res) < 0 && errno == ECONNRESET &&
+	   strstr(res.message, "start again") && ch.sock == -1,
+	   "dropped unread on a new connection: ECONNRESET to the caller, not sent again");
+	ok(fake_ok(pid), "the fake daemon saw one connection");
+	ktlsd_channel_close(&ch);
+	ok(ktlsd_channel_finish(&ch, &res) < 0 && errno == EBADF, "finish with nothing in progress: EBADF");
+	ktlsd_channel_cancel(&ch);
+	ok(ch.sock == -1 && ch.fd == -1, "cancel with nothing in progress does nothing");
 }
 
 /* The reply parser on its own: a success answer, field by field. */
@@ -303,6 +471,7 @@ int main(void)
 	test_answers(sv[0], sv[1]);
 	test_pollable(sv[0]);
 	test_refusals(sv[0]);
+	test_channel(sv[0]);
 	test_untrusted_daemon(sv[0]);
 	test_decode();
 	test_names();
