@@ -9,7 +9,9 @@
 # of BENCH_SECONDS against one server:
 #   ktlsd (default)      build/ktlsd (libsodium's X25519, nettle's NIST curves and SHA-256,
 #                        libcrypto's RSA), one worker, behind
-#                        bench/handoff_server
+#                        bench/handoff_server (its hand-offs on libktlsd
+#                        channels; one row with a new connection each,
+#                        --one-shot)
 #   ktlsd (BearSSL only) build-bearssl/ktlsd (EC=bearssl RSA=bearssl SHA=bearssl), the same
 #   nginx              Debian's, one worker; session cache and tickets off for
 #                      full handshakes, on for resumed ones
@@ -372,7 +374,7 @@ start_ktlsd() { # BUILD-DIR CONF WORKERS
 # One ktlsd build, its three ports from BASE: every row but TLS 1.2 resumed.
 bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
 	local col=$1 base=$4 ktlsd ec i worker workers keys
-	local -a app=() profiles=(ecdsa rsa resume) procs=()
+	local -a app=() profiles=(ecdsa rsa resume ecdsa) procs=()
 	start_ktlsd "$2" "$w/ktlsd.conf" 1
 	worker=${workers// /}
 	procs=("$ktlsd" "$worker" "$keys")
@@ -391,12 +393,21 @@ bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
 		app+=("$started")
 		wait_port $((base + i)) "$started" || die "handoff_server did not listen on $((base + i))"
 	done
+	# The default build's one-shot row, on the round's port 12 (its ports 9 to 12 are free).
+	if [ "$col" = "${COLS[0]}" ]; then
+		start_server "$w/app.3.log" "$B/bench/handoff_server" -S "$w/ktlsd.sock" \
+			-p ecdsa -l $((base + 12)) --one-shot
+		app+=("$started")
+		wait_port $((base + 12)) "$started" || die "handoff_server did not listen on $((base + 12))"
+	fi
 	measure "TLS 1.2 full, ECDSA" "$col" "${procs[@]}" "${app[0]}" -- load_t12 "$T12_ECDSA" "$base"
 	measure "TLS 1.2 full, RSA-2048" "$col" "${procs[@]}" "${app[1]}" -- \
 		load_t12 "$T12_RSA" $((base + 1))
 	measure "TLS 1.3 full, ECDSA" "$col" "${procs[@]}" "${app[0]}" -- \
 		load_s_time "$base" -tls1_3 -ciphersuites "$T13"
 	measure "TLS 1.3 resumed" "$col" "${procs[@]}" "${app[2]}" -- load_resumed $((base + 2)) TLSv1_3
+	[ "${#app[@]}" -lt 4 ] || measure "$ONE_SHOT_ROW" "$col" "${procs[@]}" "${app[3]}" -- \
+		load_t12 "$T12_ECDSA" $((base + 12))
 	# No TLS 1.2 resumed row: here every connection ends with ktlsd's fatal
 	# alert (no kTLS), after which its session may not resume (RFC 5246
 	# §7.2.2). make bench measures it in the VM.
@@ -414,7 +425,7 @@ bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
 	fi
 	# On SIGTERM each says how its hand-offs ended: here, with kTLS missing,
 	# as failures after complete handshakes.
-	for i in 0 1 2; do
+	for i in "${!app[@]}"; do
 		stop "${app[$i]}"
 		echo "raw: $col | handoff_server -p ${profiles[$i]}: $(tail -1 "$w/app.$i.log")" >>"$w/raw"
 	done
@@ -562,7 +573,9 @@ bench_nginx() { # BASE
 	openssl version
 } >"$w/versions"
 start_load=$(cut -d' ' -f1-3 /proc/loadavg)
-ROWS=("TLS 1.2 full, ECDSA" "TLS 1.2 full, RSA-2048" "TLS 1.3 full, ECDSA" "TLS 1.3 resumed" "TLS 1.2 resumed")
+ONE_SHOT_ROW="TLS 1.2 full, ECDSA, one-shot hand-offs"
+ROWS=("TLS 1.2 full, ECDSA" "TLS 1.2 full, RSA-2048" "TLS 1.3 full, ECDSA" "TLS 1.3 resumed" "TLS 1.2 resumed"
+	"$ONE_SHOT_ROW")
 COLS=("ktlsd (default)" "ktlsd (BearSSL only)" nginx)
 declare -A ROUND=()	# ARRAY|ROW|COLUMN|ROUND: each round's figures
 
@@ -635,6 +648,8 @@ cell() { # ROW COLUMN ARRAY
 	if [ -n "${a[$1|$2]:-}" ]; then
 		printf '%.0f' "${a[$1|$2]}"
 	elif [ "$1" = "TLS 1.2 resumed" ] && [ "$2" != nginx ]; then
+		printf 'n/a'
+	elif [ "$1" = "$ONE_SHOT_ROW" ] && [ "$2" != "${COLS[0]}" ]; then
 		printf 'n/a'
 	else
 		printf 'failed'
