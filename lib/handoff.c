@@ -293,9 +293,10 @@ static int read_answer(const struct ktlsd_wire_reply *w, ssize_t n, int fd,
 {
 	if (answered)
 		*answered = 0;
-	/* ECONNRESET: it ended with our request unread; @fd never reached it. */
+	/* ECONNRESET: it closed the connection with our request unread; @fd never reached it. */
 	if (n < 0 && errno == ECONNRESET) {
-		fail_result(res, ECONNRESET, "ktlsd's process ended before it read the request");
+		fail_result(res, ECONNRESET, "ktlsd closed the connection with the request unread "
+			    "(its process ended, or a worker retired): start again");
 		return ECONNRESET;
 	}
 	/* EOF: it had read the request, and may have begun the handshake. */
@@ -323,23 +324,39 @@ static int read_answer(const struct ktlsd_wire_reply *w, ssize_t n, int fd,
 	return 0;
 }
 
-int ktlsd_handoff_finish(struct ktlsd_handoff *h, struct ktlsd_result *res)
+/*
+ * The answer on @sock for the hand-off of @fd: as read_answer(), or -1 with
+ * errno EAGAIN while there is none yet (@res untouched).
+ */
+static int collect_answer(int sock, int fd, struct ktlsd_result *res, int *answered)
 {
 	struct ktlsd_wire_reply w;
 	ssize_t n;
-	int err;
 
-	if (h->sock < 0) {
-		fail_result(res, EBADF, "no hand-off in progress");
-		errno = EBADF;
-		return -1;
-	}
 	do
-		n = recv(h->sock, &w, sizeof(w), MSG_DONTWAIT | MSG_TRUNC);
+		n = recv(sock, &w, sizeof(w), MSG_DONTWAIT | MSG_TRUNC);
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return -1;
-	err = read_answer(&w, n, h->fd, res, NULL);
+	return read_answer(&w, n, fd, res, answered);
+}
+
+static int no_handoff(struct ktlsd_result *res)
+{
+	fail_result(res, EBADF, "no hand-off in progress");
+	errno = EBADF;
+	return -1;
+}
+
+int ktlsd_handoff_finish(struct ktlsd_handoff *h, struct ktlsd_result *res)
+{
+	int err;
+
+	if (h->sock < 0)
+		return no_handoff(res);
+	err = collect_answer(h->sock, h->fd, res, NULL);
+	if (err < 0)
+		return -1;
 	ktlsd_handoff_cancel(h);
 	if (err) {
 		errno = err;
@@ -452,24 +469,13 @@ fail:
 
 int ktlsd_channel_finish(struct ktlsd_channel *ch, struct ktlsd_result *res)
 {
-	struct ktlsd_wire_reply w;
-	int err, answered;
-	ssize_t n;
+	int answered, err;
 
-	if (ch->fd < 0) {
-		fail_result(res, EBADF, "no hand-off in progress");
-		errno = EBADF;
+	if (ch->fd < 0)
+		return no_handoff(res);
+	err = collect_answer(ch->sock, ch->fd, res, &answered);
+	if (err < 0)
 		return -1;
-	}
-	do
-		n = recv(ch->sock, &w, sizeof(w), MSG_DONTWAIT | MSG_TRUNC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return -1;
-	err = read_answer(&w, n, ch->fd, res, &answered);
-	if (n < 0 && err == ECONNRESET)
-		snprintf(res->message, sizeof(res->message),
-			 "ktlsd closed the connection with the request unread (a worker retiring or ending): start again");
 	close(ch->fd);
 	ch->fd = -1;
 	/* Answered: the connection carries the next request. Otherwise it is over. */

@@ -50,6 +50,14 @@ static inline uint64_t live_now_ms(void)
 		_ok;								\
 	})
 
+/* A test folder's ktlsd.sock, ktlsd.conf and ktlsd.log, into three arrays. */
+#define LIVE_PATHS(dir, sock, conf, log)					\
+	do {									\
+		snprintf(sock, sizeof(sock), "%s/ktlsd.sock", dir);		\
+		snprintf(conf, sizeof(conf), "%s/ktlsd.conf", dir);		\
+		snprintf(log, sizeof(log), "%s/ktlsd.log", dir);		\
+	} while (0)
+
 /* The daemon binary under test, in @out; 0 if it is there to run. */
 static inline int live_binary(char *out, size_t len)
 {

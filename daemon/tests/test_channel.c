@@ -255,9 +255,7 @@ int main(void)
 		ok(0, "%s", missing);
 		return done();
 	}
-	snprintf(sock_path, sizeof(sock_path), "%s/ktlsd.sock", dir);
-	snprintf(conf_path, sizeof(conf_path), "%s/ktlsd.conf", dir);
-	snprintf(log_path, sizeof(log_path), "%s/ktlsd.log", dir);
+	LIVE_PATHS(dir, sock_path, conf_path, log_path);
 	if (!ok(write_config() == 0, "configuration written") ||
 	    !ok((d = live_start(ktlsd_bin, conf_path, log_path, sock_path, 0, 0)) > 0, "ktlsd starts"))
 		return done();

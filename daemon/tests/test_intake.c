@@ -665,9 +665,7 @@ int main(void)
 		ok(0, "%s", missing);
 		return done();
 	}
-	snprintf(sock_path, sizeof(sock_path), "%s/ktlsd.sock", dir);
-	snprintf(conf_path, sizeof(conf_path), "%s/ktlsd.conf", dir);
-	snprintf(log_path, sizeof(log_path), "%s/ktlsd.log", dir);
+	LIVE_PATHS(dir, sock_path, conf_path, log_path);
 	if (!ok(write_config("max_handshakes = 2\nmax_handshakes_per_uid = 1\nrequest_timeout = 300ms\n") == 0,
 		"configuration written") || !ok((d = start_daemon(0)) > 0, "ktlsd starts") ||
 	    !ok((w = live_worker(d)) > 0, "with its worker"))

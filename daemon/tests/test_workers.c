@@ -806,10 +806,8 @@ int main(void)
 		ok(0, "%s", missing);
 		return done();
 	}
-	snprintf(sock_path, sizeof(sock_path), "%s/ktlsd.sock", dir);
+	LIVE_PATHS(dir, sock_path, conf_path, log_path);
 	snprintf(ctl_path, sizeof(ctl_path), "%s/ctl.sock", dir);
-	snprintf(conf_path, sizeof(conf_path), "%s/ktlsd.conf", dir);
-	snprintf(log_path, sizeof(log_path), "%s/ktlsd.log", dir);
 	test_kill_one_worker();
 	test_reload_rolls_over();
 	test_stop(SIGTERM);

@@ -87,15 +87,28 @@ static void fake_daemon(int lfd, enum answer answer)
 	_exit(0);
 }
 
-static pid_t start_fake(enum answer answer)
+/* The fake daemon's listening socket at sock_path; -1 if none. */
+static int fake_listen(void)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int lfd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	pid_t pid;
 
 	strcpy(addr.sun_path, sock_path);
 	unlink(sock_path);
-	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(lfd, 1) < 0)
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(lfd, 4) < 0) {
+		if (lfd >= 0)
+			close(lfd);
+		return -1;
+	}
+	return lfd;
+}
+
+static pid_t start_fake(enum answer answer)
+{
+	int lfd = fake_listen();
+	pid_t pid;
+
+	if (lfd < 0)
 		return -1;
 	pid = fork();
 	if (pid == 0)
@@ -302,13 +315,10 @@ static void channel_daemon(int lfd, const struct channel_script *script, int ste
 
 static pid_t start_channel_fake(const struct channel_script *script, int steps)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int lfd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	int lfd = fake_listen();
 	pid_t pid;
 
-	strcpy(addr.sun_path, sock_path);
-	unlink(sock_path);
-	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(lfd, 4) < 0)
+	if (lfd < 0)
 		return -1;
 	pid = fork();
 	if (pid == 0)
