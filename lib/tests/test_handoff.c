@@ -103,17 +103,27 @@ static int fake_listen(void)
 	return lfd;
 }
 
-static pid_t start_fake(enum answer answer)
+/* Listen at sock_path and fork: the child (0) serves *@lfd, the parent gets its pid. */
+static pid_t fork_fake(int *lfd)
 {
-	int lfd = fake_listen();
 	pid_t pid;
 
-	if (lfd < 0)
+	*lfd = fake_listen();
+	if (*lfd < 0)
 		return -1;
 	pid = fork();
+	if (pid != 0)
+		close(*lfd);
+	return pid;
+}
+
+static pid_t start_fake(enum answer answer)
+{
+	int lfd;
+	pid_t pid = fork_fake(&lfd);
+
 	if (pid == 0)
 		fake_daemon(lfd, answer);
-	close(lfd);
 	return pid;
 }
 
@@ -315,15 +325,11 @@ static void channel_daemon(int lfd, const struct channel_script *script, int ste
 
 static pid_t start_channel_fake(const struct channel_script *script, int steps)
 {
-	int lfd = fake_listen();
-	pid_t pid;
+	int lfd;
+	pid_t pid = fork_fake(&lfd);
 
-	if (lfd < 0)
-		return -1;
-	pid = fork();
 	if (pid == 0)
 		channel_daemon(lfd, script, steps);
-	close(lfd);
 	return pid;
 }
 
