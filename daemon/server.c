@@ -307,10 +307,10 @@ static void release_client(struct server *srv, struct client *c)
 
 /*
  * A channel answered: the connection waits, with no timeout, for its next
- * request, counted all the while as a connection waiting for one (the
- * uid's and the worker's limits of those bound how many are kept). Only
- * the TCP socket and the handshake's state go; an event of this client
- * still in the batch finds it idle.
+ * request, counted all the while as a connection waiting for one (kept
+ * only within the uid's and the worker's limits of those: may_keep()).
+ * Only the TCP socket and the handshake's state go; an event of this
+ * client still in the batch finds it idle.
  */
 static void keep_channel(struct server *srv, struct client *c)
 {
@@ -327,6 +327,19 @@ static void keep_channel(struct server *srv, struct client *c)
 	set_deadline(srv, c, UINT64_MAX);
 }
 
+/* A channel's connection is kept only where a new one would be let wait. */
+static int may_keep(struct server *srv, const struct client *c)
+{
+	const struct quota_entry *q = quota_find(&srv->quota, c->caller.uid);
+
+	if (!c->keep || srv->retiring)
+		return 0;
+	/* A request refused before its handshake: counted as waiting already. */
+	if (c->state != CLIENT_RUNNING)
+		return 1;
+	return srv->pending < max_running(srv) && (!q || q->pending < srv->cfg->max_per_uid);
+}
+
 /*
  * Send the outcome to the application (if it still listens), then keep the
  * connection (a channel) or let go of it. Before a connection is closed,
@@ -339,7 +352,7 @@ static void finish_client(struct server *srv, struct client *c,
 {
 	uid_t uid = c->caller.uid;
 
-	if (reply && c->keep && !srv->retiring) {
+	if (reply && may_keep(srv, c)) {
 		if (send(c->app_fd, reply, sizeof(*reply), MSG_DONTWAIT | MSG_NOSIGNAL) == sizeof(*reply)) {
 			keep_channel(srv, c);
 			return;
@@ -355,14 +368,39 @@ static void finish_client(struct server *srv, struct client *c,
 }
 
 /*
- * An idle channel let go (the worker retires or stops): closed with
- * whatever is queued unread, so that a request crossing the close comes
- * back to libktlsd as ECONNRESET (its descriptor never reached a
- * handshake: it starts again elsewhere), never as a lost hand-off.
+ * An idle channel let go (the worker retires or stops, or needs its slot):
+ * closed with whatever is queued unread, so that a request crossing the
+ * close comes back to libktlsd as ECONNRESET (its descriptor never reached
+ * a handshake: it starts again on a new connection), never as a lost
+ * hand-off.
  */
 static void drop_channel(struct server *srv, struct client *c)
 {
 	release_client(srv, c);
+}
+
+/*
+ * Room for one more connection of @uid waiting for its request? At the
+ * worker's limit the oldest idle channels make it, at the uid's limit the
+ * uid's own: kept channels never keep anyone out.
+ */
+static int room_to_wait(struct server *srv, uid_t uid)
+{
+	const struct quota_entry *q;
+	struct client *c, *next;
+
+	while (srv->pending >= max_running(srv) && srv->idle.soonest)
+		drop_channel(srv, srv->idle.soonest);
+	for (c = srv->idle.soonest; c; c = next) {
+		q = quota_find(&srv->quota, uid);
+		if (!q || q->pending < srv->cfg->max_per_uid)
+			break;
+		next = c->next;	/* dropping it puts it on the finished list */
+		if (c->caller.uid == uid)
+			drop_channel(srv, c);
+	}
+	q = quota_get(&srv->quota, uid);
+	return q && srv->pending < max_running(srv) && q->pending < srv->cfg->max_per_uid;
 }
 
 static void free_client(struct server *srv, struct client *c)
@@ -558,7 +596,8 @@ static void defer_client(struct server *srv, struct client *c)
 	c->deferred = 1;
 	srv->deferred++;
 	wake_on_closes(srv);
-	watch_fd(srv, EPOLL_CTL_MOD, c->app_fd, 0, &c->app_watch);
+	/* Out of the set: a mask of 0 still reports EPOLLHUP, which would spin the loop. */
+	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->app_fd, NULL);
 	pause_accepting(srv, EMFILE);
 }
 
@@ -570,7 +609,7 @@ static void resume_deferred(struct server *srv)
 			continue;
 		c->deferred = 0;
 		srv->deferred--;
-		watch_fd(srv, EPOLL_CTL_MOD, c->app_fd, EPOLLIN | EPOLLRDHUP, &c->app_watch);
+		watch_fd(srv, EPOLL_CTL_ADD, c->app_fd, EPOLLIN | EPOLLRDHUP, &c->app_watch);
 	}
 	wake_on_closes(srv);
 }
@@ -643,7 +682,6 @@ static void on_app_event(struct server *srv, struct client *c)
 
 static void new_client(struct server *srv, int fd)
 {
-	struct quota_entry *q;
 	struct client *c;
 	struct caller who;
 
@@ -651,9 +689,7 @@ static void new_client(struct server *srv, int fd)
 		closer_close(&srv->closer, fd, (uint32_t)-1);
 		return;
 	}
-	q = quota_get(&srv->quota, who.uid);
-	if (!q || srv->pending >= max_running(srv) || q->pending >= srv->cfg->max_per_uid ||
-	    !(c = calloc(1, sizeof(*c)))) {
+	if (!room_to_wait(srv, who.uid) || !(c = calloc(1, sizeof(*c)))) {
 		turn_away(srv, fd, &who, EBUSY, "ktlsd is at its limit of connections waiting for a request");
 		quota_tidy(&srv->quota, who.uid);
 		caller_free(&who);

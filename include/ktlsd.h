@@ -199,11 +199,14 @@ void ktlsd_handoff_cancel(struct ktlsd_handoff *h);
  * hand-off at a time on a channel: an application with several in flight
  * keeps a channel for each (a pool). The context is the caller's.
  *
- * While connected, a channel counts against the caller's
- * max_handshakes_per_uid as a connection waiting for its request, and the
- * worker that accepted it serves all its hand-offs. The daemon closes an
- * idle channel when that worker retires (a reload) or stops; the next
- * ktlsd_channel_start() then opens a new connection by itself.
+ * The worker that accepted the connection serves all its hand-offs. Between
+ * them a channel counts as a connection waiting for its request (against
+ * max_handshakes_per_uid, and the worker's max_handshakes); during one, as a
+ * handshake. The daemon ends an idle channel when that worker retires (a
+ * reload) or stops, when a new connection needs its slot (the caller's own
+ * at its limit, anyone's at the worker's), and keeps none past those limits
+ * after an answer: the next ktlsd_channel_start() then opens a new
+ * connection by itself.
  */
 struct ktlsd_channel {
 	int sock;		/* the unix connection to the daemon, -1 when none */
@@ -254,7 +257,8 @@ void ktlsd_channel_close(struct ktlsd_channel *ch);
 /*
  * ktlsd_handshake() on a channel: start, wait at most @timeout_ms, finish.
  * A request the daemon let go of unread on a kept connection (ECONNRESET) is
- * sent once more on a new one. Errors as ktlsd_handshake(), and EALREADY.
+ * sent once more on a new one, which may wait @timeout_ms again. Errors as
+ * ktlsd_handshake(), and EALREADY.
  */
 int ktlsd_channel_handshake(struct ktlsd_channel *ch, int fd, const struct ktlsd_request *req,
 			    int timeout_ms, struct ktlsd_result *res);

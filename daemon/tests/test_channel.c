@@ -89,7 +89,7 @@ static int start_client_handoff(struct ktlsd_channel *ch, int *ours, int *peer)
 static void test_kept(void)
 {
 	struct ktlsd_channel ch;
-	int tcp, peer, opened[5], st[5], released = 0;
+	int tcp, peer, opened[5] = { -1, -1, -1, -1, -1 }, st[5] = { -1, -1, -1, -1, -1 }, released = 0;
 	ino_t first = 0;
 	int same = 1;
 
@@ -111,7 +111,8 @@ static void test_kept(void)
 		released += readable(peer, test_ms(5000)) && recv(peer, &c, 1, 0) == 0;
 		close(peer);
 	}
-	ok(st[0] == ESRCH && st[1] == ESRCH && st[4] == ESRCH, "five refused hand-offs on a channel: ESRCH each");
+	ok(st[0] == ESRCH && st[1] == ESRCH && st[2] == ESRCH && st[3] == ESRCH && st[4] == ESRCH,
+	   "five refused hand-offs on a channel: ESRCH each");
 	ok(opened[0] == 1 && !opened[1] && !opened[2] && !opened[3] && !opened[4] && same,
 	   "the first opened the connection, the four others went on it");
 	ok(released == 5, "the daemon let go of each TCP socket, keeping the channel (%d of 5)", released);
@@ -142,31 +143,58 @@ out:
 	ktlsd_channel_close(&ch);
 }
 
-/* An idle channel holds one of the uid's connections waiting for a request. */
-static void test_idle_counts(void)
+/* The connection of @ch ended by the daemon, with nothing sent on it. */
+static int ended(struct ktlsd_channel *ch)
 {
-	struct ktlsd_channel a, b;
-	int tcp, peer;
+	char c;
+
+	return ch->sock >= 0 && readable(ch->sock, test_ms(5000)) && recv(ch->sock, &c, 1, MSG_DONTWAIT) == 0;
+}
+
+/*
+ * Idle channels count as connections waiting for a request (two per uid
+ * here): a channel is kept only within that limit, and a new connection at
+ * the limit is let in in place of the uid's oldest idle channel.
+ */
+static void test_limits(void)
+{
+	struct ktlsd_channel a, b, c, d;
+	int tcp_a, peer_a, tcp_b, peer_b, tcp, peer, opened = -1;
+	struct ktlsd_result res;
 
 	if (ktlsd_channel_init(&a, sock_path) < 0 || ktlsd_channel_init(&b, sock_path) < 0 ||
+	    ktlsd_channel_init(&c, sock_path) < 0 || ktlsd_channel_init(&d, sock_path) < 0 ||
 	    live_tcp_pair(&tcp, &peer) < 0) {
-		ok(0, "two channels and a TCP pair");
+		ok(0, "four channels and a TCP pair");
 		return;
 	}
-	ok(channel_handoff(&a, tcp, &unknown, NULL) == ESRCH && channel_handoff(&b, tcp, &unknown, NULL) == ESRCH,
-	   "two channels each answered, both kept idle");
-	{
-		int st = live_handoff(sock_path, "no-such-profile", KTLSD_ROLE_SERVER, NULL, 0);
-
-		ok(st == EBUSY, "with max_handshakes_per_uid = 2 idle channels, a third connection of the uid: EBUSY (%s)",
-		   strerrorname_np(st));
-	}
-	ktlsd_channel_close(&b);
-	ok(WAIT_FOR(live_handoff(sock_path, "no-such-profile", KTLSD_ROLE_SERVER, NULL, 0) == ESRCH,
-		    test_ms(5000)), "a channel closed, its slot is free again");
-	ktlsd_channel_close(&a);
+	/* Two handshakes running (the uid's two), then two channels idle (its two waiting). */
+	ok(start_client_handoff(&a, &tcp_a, &peer_a) == 0 && start_client_handoff(&b, &tcp_b, &peer_b) == 0,
+	   "two client-role handshakes run on channels a and b");
+	ok(channel_handoff(&c, tcp, &unknown, NULL) == ESRCH && channel_handoff(&d, tcp, &unknown, NULL) == ESRCH,
+	   "channels c and d answered, both kept idle");
+	close(peer_a);
+	ok(readable(ktlsd_channel_fd(&a), test_ms(5000)) && ktlsd_channel_finish(&a, &res) < 0 &&
+	   res.status != EIO && ended(&a),
+	   "a's handshake answered with the uid's waiting connections all taken: a's connection ends");
+	ok(channel_handoff(&c, tcp, &unknown, &opened) == ESRCH && opened == 0,
+	   "c is still kept");
+	ok(live_handoff(sock_path, "no-such-profile", KTLSD_ROLE_SERVER, NULL, 0) == ESRCH,
+	   "a new connection of the uid is let in, at its limit of waiting connections");
+	ok(ended(&d), "in place of its oldest idle channel (d), ended with nothing sent");
+	ok(channel_handoff(&d, tcp, &unknown, &opened) == ESRCH && opened == 1,
+	   "whose next hand-off opens a new connection by itself");
+	close(peer_b);
+	ok(readable(ktlsd_channel_fd(&b), test_ms(5000)) && ktlsd_channel_finish(&b, &res) < 0 &&
+	   res.status != EIO, "b's handshake answered");
+	close(tcp_a);
+	close(tcp_b);
 	close(tcp);
 	close(peer);
+	ktlsd_channel_close(&a);
+	ktlsd_channel_close(&b);
+	ktlsd_channel_close(&c);
+	ktlsd_channel_close(&d);
 }
 
 /* A request sent before the answer to the one in flight: the hand-off is cancelled, the connection ends. */
@@ -190,7 +218,6 @@ static void test_out_of_turn(void)
 	while (readable(peer, test_ms(5000)) && (n = recv(peer, buf, sizeof(buf), 0)) > 0)
 		;
 	ok(n == 0, "the handshake in flight was stopped: its peer sees the end");
-	ok(readable(extra_peer, 0) == 0, "the request out of turn started nothing");
 	ktlsd_channel_close(&ch);
 	close(tcp);
 	close(peer);
@@ -238,8 +265,12 @@ static void test_stop(pid_t daemon)
 	ok(live_stop(daemon), "ktlsd stops cleanly with an idle channel connected");
 	ok(readable(ch.sock, 0) && recv(ch.sock, &c, 1, MSG_DONTWAIT) == 0,
 	   "the channel was closed, with nothing sent on it");
-	ok(channel_handoff(&ch, tcp, &unknown, NULL) == ENOENT || errno == ECONNREFUSED,
-	   "no daemon: the next start says so");
+	{
+		int st = channel_handoff(&ch, tcp, &unknown, NULL);
+
+		ok(st == ENOENT || st == ECONNREFUSED, "no daemon: the next start says so (%s)",
+		   strerrorname_np(st));
+	}
 	close(tcp);
 	close(peer);
 	ktlsd_channel_close(&ch);
@@ -260,7 +291,7 @@ int main(void)
 	    !ok((d = live_start(ktlsd_bin, conf_path, log_path, sock_path, 0, 0)) > 0, "ktlsd starts"))
 		return done();
 	test_kept();
-	test_idle_counts();
+	test_limits();
 	test_out_of_turn();
 	test_reload(d);
 	test_stop(d);

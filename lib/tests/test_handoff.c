@@ -245,6 +245,7 @@ enum channel_step {
 	STEP_ANSWER,		/* answer with the status given */
 	STEP_DROP_UNREAD,	/* wait for a request, close the connection with it unread */
 	STEP_EXPECT_END,	/* the client closes: no further request */
+	STEP_READ_CLOSE,	/* read a request, then close without answering (a crash) */
 };
 
 struct channel_script {
@@ -318,6 +319,12 @@ static void channel_daemon(int lfd, const struct channel_script *script, int ste
 			if (read_channel_request(conn) != 0)
 				_exit(40 + i);
 			break;
+		case STEP_READ_CLOSE:
+			if (read_channel_request(conn) != 1)
+				_exit(50 + i);
+			close(conn);
+			conn = -1;
+			break;
 		}
 	}
 	_exit(0);
@@ -331,6 +338,19 @@ static pid_t start_channel_fake(const struct channel_script *script, int steps)
 	if (pid == 0)
 		channel_daemon(lfd, script, steps);
 	return pid;
+}
+
+/* Connect to the fake daemon and hang up at once: 1 if it could. */
+static int connect_and_close(void)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0), rc;
+
+	strcpy(addr.sun_path, sock_path);
+	rc = fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0;
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
 /* A channel: requests one after another on one connection, a dropped one sent again. */
@@ -348,6 +368,12 @@ static void test_channel(int tcp_fd)
 	};
 	static const struct channel_script fresh_dropped[] = {
 		{ STEP_DROP_UNREAD, 0, 1, 1 },
+	};
+	/* Read, then gone: a crash after the request; the listening socket stays for a resend. */
+	static const struct channel_script crashed[] = {
+		{ STEP_ANSWER, ESRCH, 1, 0 },
+		{ STEP_READ_CLOSE, 0, 0, 0 },
+		{ STEP_EXPECT_END, 0, 1, 0 },
 	};
 	struct ktlsd_channel ch;
 	struct ktlsd_result res;
@@ -384,6 +410,14 @@ static void test_channel(int tcp_fd)
 	   strstr(res.message, "start again") && ch.sock == -1,
 	   "dropped unread on a new connection: ECONNRESET to the caller, not sent again");
 	ok(fake_ok(pid), "the fake daemon saw one connection");
+
+	pid = start_channel_fake(crashed, 3);
+	ok(ktlsd_channel_handshake(&ch, tcp_fd, &request, test_ms(5000), &res) < 0 && errno == ESRCH &&
+	   ch.sock >= 0, "a channel answered, kept");
+	ok(ktlsd_channel_handshake(&ch, tcp_fd, &request, test_ms(5000), &res) < 0 && errno == EIO &&
+	   ch.sock == -1, "read and never answered on the kept connection: EIO, the connection closed");
+	/* A resend would reach the fake's next connection as a request instead of its end. */
+	ok(connect_and_close() && fake_ok(pid), "and nothing was sent again");
 	ktlsd_channel_close(&ch);
 	ok(ktlsd_channel_finish(&ch, &res) < 0 && errno == EBADF, "finish with nothing in progress: EBADF");
 	ktlsd_channel_cancel(&ch);
