@@ -159,7 +159,7 @@ static int ended(struct ktlsd_channel *ch)
 static void test_limits(void)
 {
 	struct ktlsd_channel a, b, c, d;
-	int tcp_a, peer_a, tcp_b, peer_b, tcp, peer, opened = -1;
+	int tcp_a = -1, peer_a = -1, tcp_b = -1, peer_b = -1, tcp, peer, opened = -1;
 	struct ktlsd_result res;
 
 	if (ktlsd_channel_init(&a, sock_path) < 0 || ktlsd_channel_init(&b, sock_path) < 0 ||
