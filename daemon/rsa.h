@@ -36,21 +36,31 @@ void rsa_fast_free(struct rsa_fast *fast);
 /*
  * @x (the modulus' length in bytes, big-endian, below the modulus) :=
  * x^d mod n, in place, with @fast when not NULL, else BearSSL's code with
- * @sk. 1 on success, 0 on failure (x then holds nothing useful), as
- * br_rsa_private.
+ * @sk. The result is taken back through the public operation and compared
+ * with @x before it is given out: a CRT half computed wrong would give the
+ * key's factors to whoever sees it (Boneh, DeMillo, Lipton). That check
+ * uses @fast's own public half (libcrypto's, several times faster than
+ * BearSSL's; @pk unused); without @fast, @pk, @sk's public half (its
+ * certificate's key), or with @pk NULL the key recomputed from @sk, which
+ * BearSSL can do for the modulus only below 4096 bits or so (factors under
+ * 2048 bits) and for the exponent only when p and q are 3 mod 4 (otherwise
+ * 65537 is assumed, as nearly every key uses). 1 on success, 0 on failure
+ * (@x wiped): the operation failed, or its result did not check.
  */
-uint32_t rsa_private_op(const struct rsa_fast *fast, const br_rsa_private_key *sk, uint8_t *x);
+uint32_t rsa_private_op(const struct rsa_fast *fast, const br_rsa_private_key *sk,
+			const br_rsa_public_key *pk, uint8_t *x);
 
 /*
  * PKCS#1 v1.5 signature of @hash (@hash_len bytes) with the DigestInfo of
  * @hash_oid (BearSSL's BR_HASH_OID_* form, its length first; NULL: the bare
- * hash, as TLS 1.0's MD5+SHA-1), into @sig, (sk->n_bitlen + 7) / 8 bytes.
- * 1 on success, 0 if the modulus is too short for the encoding or the
- * operation failed, as br_rsa_pkcs1_sign.
+ * hash, as TLS 1.0's MD5+SHA-1), into @sig, (sk->n_bitlen + 7) / 8 bytes,
+ * by rsa_private_op(@fast, @sk, @pk) (checked). 1 on success, 0 if the
+ * modulus is too short for the encoding or the operation failed or did not
+ * check (@sig holds nothing then), as br_rsa_pkcs1_sign.
  */
 uint32_t rsa_pkcs1_sign(const struct rsa_fast *fast, const br_rsa_private_key *sk,
-			const unsigned char *hash_oid, const uint8_t *hash, size_t hash_len,
-			uint8_t *sig);
+			const br_rsa_public_key *pk, const unsigned char *hash_oid,
+			const uint8_t *hash, size_t hash_len, uint8_t *sig);
 
 /* What runs, for the log and `ktlsctl daemon status`: a constant string. */
 const char *rsa_impl_name(void);

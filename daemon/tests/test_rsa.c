@@ -67,7 +67,7 @@ static void test_key(struct test_key *k)
 	for (uint8_t seed = 1; seed <= 8; seed++) {
 		below_modulus(k, seed, ours, len);
 		memcpy(theirs, ours, len);
-		same &= rsa_private_op(k->creds.rsa_fast, sk, ours) == 1 &&
+		same &= rsa_private_op(k->creds.rsa_fast, sk, &k->pkey->key.rsa, ours) == 1 &&
 			br_rsa_private_get_default()(theirs, sk) == 1 && !memcmp(ours, theirs, len);
 	}
 	ok(same, "%s: the raw private operation equals BearSSL's (8 values)", k->name);
@@ -76,7 +76,8 @@ static void test_key(struct test_key *k)
 			hash[j] = (uint8_t)(i + j);
 		memset(ours, 0, sizeof(ours));
 		memset(theirs, 0xee, sizeof(theirs));
-		ok(rsa_pkcs1_sign(k->creds.rsa_fast, sk, hashes[i].oid, hash, hashes[i].len, ours) == 1 &&
+		ok(rsa_pkcs1_sign(k->creds.rsa_fast, sk, &k->pkey->key.rsa, hashes[i].oid, hash,
+				  hashes[i].len, ours) == 1 &&
 		   br_rsa_pkcs1_sign_get_default()(hashes[i].oid, hash, hashes[i].len, sk, theirs) == 1 &&
 		   !memcmp(ours, theirs, len),
 		   "%s: PKCS#1 v1.5 with %s equals BearSSL's signature", k->name, hashes[i].name);
@@ -96,7 +97,8 @@ static void test_openssl_verifies(struct test_key *k)
 
 	hash_of(&br_sha256_vtable, content, sizeof(content) - 1, hash);
 	ok(write_file(in_dir(path, "content.bin"), content, sizeof(content) - 1) == 0 &&
-	   rsa_pkcs1_sign(k->creds.rsa_fast, &k->creds.rsa_key, BR_HASH_OID_SHA256, hash, 32, sig) &&
+	   rsa_pkcs1_sign(k->creds.rsa_fast, &k->creds.rsa_key, &k->pkey->key.rsa, BR_HASH_OID_SHA256,
+			  hash, 32, sig) &&
 	   openssl_dgst_verify(k, "sha256", 1, sig, len),
 	   "%s: OpenSSL verifies our PKCS#1 v1.5 SHA-256 signature", k->name);
 	ok(openssl_dgst_sign(k, "sha256", 1, theirs) == len && !memcmp(sig, theirs, len),
@@ -111,11 +113,12 @@ static void test_refusals(void)
 	uint8_t hash[64] = { 0 }, sig[512], dp[512];
 	struct rsa_fast *fast;
 
-	ok(rsa_pkcs1_sign(k->creds.rsa_fast, &k->creds.rsa_key, BR_HASH_OID_SHA512, hash, 65, sig) == 0,
+	ok(rsa_pkcs1_sign(k->creds.rsa_fast, &k->creds.rsa_key, NULL, BR_HASH_OID_SHA512, hash, 65,
+			  sig) == 0,
 	   "a 65-byte \"hash\" is refused");
 	/* 93 bytes: 2 + 8 (padding) + 1 + 19 (DigestInfo) + 64 is one more */
 	faulty.n_bitlen = 8 * 93;
-	ok(rsa_pkcs1_sign(NULL, &faulty, BR_HASH_OID_SHA512, hash, 64, sig) == 0,
+	ok(rsa_pkcs1_sign(NULL, &faulty, NULL, BR_HASH_OID_SHA512, hash, 64, sig) == 0,
 	   "a modulus too short for SHA-512's DigestInfo and 8 bytes of padding is refused");
 	/* One byte more fits exactly: the rsa752 key's SHA-512 signatures (test_key()). */
 	faulty = k->creds.rsa_key;
@@ -127,6 +130,50 @@ static void test_refusals(void)
 	rsa_fast_free(fast);
 	rsa_fast_free(NULL);
 	explicit_bzero(dp, sizeof(dp));
+}
+
+/*
+ * A private operation that goes wrong never gives its result out: BearSSL's
+ * code with a wrong dp computes one CRT half wrong, and the check (the
+ * certificate's key, or the one recomputed) catches it. libcrypto, given a
+ * wrong CRT coefficient, checks its own result and recomputes without the
+ * CRT: the result is right.
+ */
+static void test_faults(void)
+{
+	struct test_key *k = &keys[RSA2048];
+	br_rsa_private_key faulty = k->creds.rsa_key;
+	size_t len = (faulty.n_bitlen + 7) / 8;
+	uint8_t x[512], right[512], zero[512] = { 0 }, dp[512], iq[512];
+	struct rsa_fast *fast;
+
+	memcpy(dp, faulty.dp, faulty.dplen);
+	dp[faulty.dplen - 1] ^= 2;
+	faulty.dp = dp;
+	below_modulus(k, 9, right, len);
+	memcpy(x, right, len);
+	ok(rsa_private_op(NULL, &faulty, &k->pkey->key.rsa, x) == 0 && !memcmp(x, zero, len),
+	   "a wrong CRT half (dp) is caught with the certificate's key, and wiped");
+	memcpy(x, right, len);
+	ok(rsa_private_op(NULL, &faulty, NULL, x) == 0 && !memcmp(x, zero, len),
+	   "and with the key recomputed from the private one");
+	ok(br_rsa_private_get_default()(right, &k->creds.rsa_key) == 1, "the right result");
+	faulty = k->creds.rsa_key;
+	memcpy(iq, faulty.iq, faulty.iqlen);
+	iq[faulty.iqlen - 1] ^= 2;
+	faulty.iq = iq;
+	fast = rsa_fast_new(&faulty);
+	below_modulus(k, 9, x, len);
+#ifdef KTLSD_RSA_OPENSSL
+	ok(fast && rsa_private_op(fast, &faulty, NULL, x) == 1 && !memcmp(x, right, len),
+	   "libcrypto with a wrong CRT coefficient still gives the right result");
+#else
+	ok(!fast && rsa_private_op(NULL, &faulty, NULL, x) == 0 && !memcmp(x, zero, len),
+	   "BearSSL's code with a wrong CRT coefficient: caught, and wiped");
+#endif
+	rsa_fast_free(fast);
+	explicit_bzero(dp, sizeof(dp));
+	explicit_bzero(iq, sizeof(iq));
 }
 
 static void test_forget(void)
@@ -162,6 +209,7 @@ int main(void)
 		test_openssl_verifies(&keys[RSA2048]);
 		test_openssl_verifies(&keys[RSA2048_E3]);
 		test_refusals();
+		test_faults();
 		test_forget();
 	}
 	for (int i = 0; i < KEY_COUNT; i++)

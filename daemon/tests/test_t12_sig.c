@@ -237,7 +237,6 @@ static void test_small_keys(const br_prng_class **rng)
 /* t12_sig_sign_hash's refusals of its arguments. */
 static void test_sign_refusals(const br_prng_class **rng)
 {
-	struct creds chainless = keys[RSA2048].creds;
 	uint8_t hash[T13_MAX_DIGEST] = { 0 }, sig[T13_MAX_SIGNATURE];
 	size_t len = 0;
 
@@ -255,9 +254,28 @@ static void test_sign_refusals(const br_prng_class **rng)
 	ok(t12_sig_sign_hash(&keys[RSA2048].creds, PSS256, hash, 32, NULL, sig, &len) == -1 &&
 	   t12_sig_sign_hash(&keys[P256].creds, E256, hash, 32, NULL, sig, &len) == 0,
 	   "sign_hash: PSS needs an RNG for its salt, ECDSA does not");
+}
+
+/*
+ * Without a chain, a PKCS#1 signature is checked with libcrypto's key, or
+ * with the public key recomputed from the private one: the same signature.
+ */
+static void test_pkcs1_chainless(void)
+{
+	struct creds chainless = keys[RSA2048].creds;
+	uint8_t hash[32] = { 2 }, sig[T13_MAX_SIGNATURE], want[T13_MAX_SIGNATURE];
+	size_t len = 0, want_len = 0;
+
 	chainless.chain_len = 0;
-	ok(t12_sig_sign_hash(&chainless, PKCS256, hash, 32, rng, sig, &len) == -1,
-	   "sign_hash: PKCS#1 without a leaf certificate to check it with -> -1");
+	ok(t12_sig_sign_hash(&keys[RSA2048].creds, PKCS256, hash, 32, NULL, want, &want_len) == 0 &&
+	   t12_sig_sign_hash(&chainless, PKCS256, hash, 32, NULL, sig, &len) == 0 &&
+	   len == want_len && !memcmp(sig, want, len),
+	   "sign_hash: PKCS#1 without a chain gives the same signature");
+	chainless.rsa_fast = NULL;
+	len = 0;
+	ok(t12_sig_sign_hash(&chainless, PKCS256, hash, 32, NULL, sig, &len) == 0 &&
+	   len == want_len && !memcmp(sig, want, len),
+	   "and with BearSSL's code, checked with the key recomputed from the private one");
 }
 
 /*
@@ -280,6 +298,11 @@ static void test_pkcs1_fault(void)
 	ok(t12_sig_sign_hash(&faulty, PKCS256, hash, sizeof(hash), NULL, sig, &len) == -1 && len == 0 &&
 	   !memcmp(sig, zero, k),
 	   "a faulty CRT result for PKCS#1 is caught: -1, the signature buffer wiped");
+	faulty.chain_len = 0;
+	memset(sig, 0xee, sizeof(sig));
+	ok(t12_sig_sign_hash(&faulty, PKCS256, hash, sizeof(hash), NULL, sig, &len) == -1 && len == 0 &&
+	   !memcmp(sig, zero, k),
+	   "and so it is with the public key recomputed from the private one (no chain)");
 	ok(t12_sig_sign_hash(&keys[RSA2048].creds, PKCS256, hash, sizeof(hash), NULL, sig, &len) == 0 &&
 	   len == k, "and the sound key signs the same hash");
 	explicit_bzero(dp, sizeof(dp));
@@ -380,6 +403,7 @@ int main(void)
 	test_illegal();
 	test_small_keys(rng);
 	test_sign_refusals(rng);
+	test_pkcs1_chainless();
 	test_pkcs1_fault();
 	test_choose(rng);
 	cleanup();

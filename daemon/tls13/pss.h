@@ -22,17 +22,14 @@ struct rsa_fast;
  * @salt (as many bytes as @h's output, from the caller's RNG). @sig must have
  * room for the modulus length, (sk->n_bitlen + 7) / 8 bytes; it gets exactly
  * that many and *@sig_len is set to it.
- * The signature is checked with @pk, @sk's public half (its certificate's
- * key), before it is released: a faulty CRT result would give the key away.
- * With @pk NULL the public key is recomputed from @sk, which BearSSL can do
- * for the modulus only below 4096 bits or so (factors under 2048 bits) and
- * for the exponent only when p and q are 3 mod 4 (otherwise 65537 is
- * assumed, as nearly every key uses); keys outside that fail to sign.
+ * The private operation is rsa_private_op(@fast, @sk, @pk) (rsa.h): @fast
+ * NULL for BearSSL's. It checks the signature before it is released: with
+ * @fast's own public half, else with @pk, @sk's public half (its
+ * certificate's key), or with @pk NULL the key recomputed from @sk, which
+ * BearSSL can do only for some keys (rsa.h); others then fail to sign.
  * Returns 0, or -1 (no signature in @sig): @h unusable, key too small for the
  * encoding (EM needs 2 * hash length + 2 bytes) or larger than
  * T13_PSS_MAX_MODULUS, the RSA operation failed or its result did not check.
- * The private operation is rsa_private_op(@fast, @sk) (rsa.h): @fast NULL
- * for BearSSL's.
  */
 int t13_pss_sign(const br_rsa_private_key *sk, const struct rsa_fast *fast,
 		 const br_rsa_public_key *pk, const br_hash_class *h, const uint8_t *hash,

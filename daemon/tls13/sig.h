@@ -137,14 +137,14 @@ uint16_t t12_sig_choose(const struct creds *creds, const uint8_t *peer, size_t p
  * hash's DigestInfo; rsa_pss_rsae_* a PSS one (t13_pss_sign(), its salt from
  * @rng, which may be NULL for the other schemes). @sig must have room for
  * T13_MAX_SIGNATURE bytes; *@sig_len gets the signature's length.
- * An RSA signature is checked with the public key of @creds' leaf
- * certificate before it is given out (a faulty CRT result would give the
- * key away); a PKCS#1 signature therefore needs that leaf, a PSS one without
- * a chain falls back on t13_pss_sign()'s recomputed key.
+ * An RSA signature is checked before it is given out (a faulty CRT result
+ * would give the key away: rsa_private_op(), rsa.h): with libcrypto's own
+ * key, else with the public key of @creds' leaf certificate, or without a
+ * chain with the key recomputed from the private one.
  * Returns 0, or -1 with nothing in *@sig_len: @scheme unknown or not for the
  * key's type, @hash_len not its hash's length, the modulus too small or too
- * large, no RNG for PSS, no RSA leaf for PKCS#1, or the signature failed
- * (an RSA result that did not check is wiped from @sig).
+ * large, no RNG for PSS, a leaf that holds no RSA key, or the signature
+ * failed (an RSA result that did not check is wiped from @sig).
  */
 int t12_sig_sign_hash(const struct creds *creds, uint16_t scheme, const uint8_t *hash, size_t hash_len,
 		      const br_prng_class **rng, uint8_t *sig, size_t *sig_len);
