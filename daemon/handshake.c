@@ -16,10 +16,10 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 
 #include "ec.h"
+#include "entropy.h"
 #include "failure.h"
 #include "handshake.h"
 #include "key_client.h"
@@ -619,6 +619,19 @@ static int setup_server(struct handshake *hs, const struct profile *p, uint32_t 
 }
 
 /* BearSSL's TLS 1.2 engine for @hs offering @alpn, ready for the peer's first byte. */
+/*
+ * A seed for an engine: from the worker's generator, or the kernel's.
+ * 0, or -1 with the reply set.
+ */
+static int draw_seed(struct handshake *hs, uint8_t *seed, size_t len)
+{
+	int rc = hs->entropy ? entropy_pool_draw(hs->entropy, seed, len) : entropy_fill(seed, len);
+
+	if (rc < 0)
+		reply_failure(&hs->reply, EIO, "getrandom failed");
+	return rc;
+}
+
 static int start_t12(struct handshake *hs, const struct profile *p, const char *alpn)
 {
 	uint16_t suites[CONFIG_MAX_SUITES];
@@ -654,10 +667,8 @@ static int start_t12(struct handshake *hs, const struct profile *p, const char *
 	br_ssl_engine_set_all_flags(hs->eng, flags);
 	br_ssl_engine_set_buffer(hs->eng, hs->iobuf, sizeof(hs->iobuf), 0);
 	/* BearSSL 0.6's own seeder trusts RDRAND alone: add the kernel's. */
-	if (getrandom(seed, sizeof(seed), 0) != sizeof(seed)) {
-		reply_failure(&hs->reply, EIO, "getrandom failed");
+	if (draw_seed(hs, seed, sizeof(seed)) < 0)
 		return -1;
-	}
 	br_ssl_engine_inject_entropy(hs->eng, seed, sizeof(seed));
 	explicit_bzero(seed, sizeof(seed));
 	ok = hs->role == KTLSD_ROLE_CLIENT ?
@@ -729,10 +740,8 @@ static int start_client13(struct handshake *hs, const struct profile *p,
 		verifier_expect_ip(&hs->verifier, hs->server_name);
 	}
 	nalpn = parse_alpn(hs, req->alpn[0] ? req->alpn : p->alpn);
-	if (getrandom(seed, sizeof(seed), 0) != sizeof(seed)) {
-		reply_failure(&hs->reply, EIO, "getrandom failed");
+	if (draw_seed(hs, seed, sizeof(seed)) < 0)
 		return -1;
-	}
 	client_resumption(hs, p, &opt, &session);
 	r = t13_client_start(&hs->t13.client, &hs->conn, p, &hs->verifier,
 			     hs->server_name[0] && !hs->sni_suppressed ? hs->server_name : NULL,
@@ -769,10 +778,8 @@ static int start_server(struct handshake *hs, const struct profile *p)
 	}
 	hs->engine = HS_ENGINE_HELLO;
 	t13_conn_init(&hs->conn, hs->fd);
-	if (getrandom(hs->t13_seed, sizeof(hs->t13_seed), 0) != sizeof(hs->t13_seed)) {
-		reply_failure(&hs->reply, EIO, "getrandom failed");
+	if (draw_seed(hs, hs->t13_seed, sizeof(hs->t13_seed)) < 0)
 		return -1;
-	}
 	/* policy_resolve() made sure there are anchors when this is set. */
 	if (p->policy.client_auth != VERIFY_NONE) {
 		br_x509_minimal_init_full(&hs->minimal, p->creds.anchors, p->creds.anchor_count);
@@ -794,6 +801,7 @@ int handshake_start(struct handshake *hs, int fd, const struct profile *p,
 	hs->tickets = shared->tickets;
 	hs->sessions = shared->sessions;
 	hs->cache12 = shared->cache12;
+	hs->entropy = shared->entropy;
 	reply_failure(&hs->reply, 0, "");
 	snprintf(hs->server_name, sizeof(hs->server_name), "%s", req->server_name);
 

@@ -16,6 +16,7 @@
 #include <bearssl.h>
 
 #include "config.h"
+#include "entropy.h"
 #include "verify.h"
 #include "wire.h"
 #include "client_store.h"
@@ -59,6 +60,7 @@ struct handshake {
 	struct t13_ticket_keys *tickets;	/* the daemon's, or NULL */
 	struct client_store *sessions;		/* the workers' client sessions, or NULL */
 	struct session_cache *cache12;		/* TLS 1.2 session IDs, or NULL */
+	struct entropy_pool *entropy;		/* the worker's generator, or NULL */
 	uint64_t sessions_epoch;		/* theirs when this handshake started */
 	uint8_t t13_seed[32];		/* for the TLS 1.3 engine, if it runs */
 	unsigned char iobuf[BR_SSL_BUFSIZE_MONO];
@@ -74,6 +76,7 @@ struct handshake_shared {
 	struct t13_ticket_keys *tickets;	/* seal and open the TLS 1.3 tickets a server issues */
 	struct client_store *sessions;		/* keeps the TLS 1.3 sessions a client gets */
 	struct session_cache *cache12;		/* TLS 1.2 session IDs a server resumes */
+	struct entropy_pool *entropy;		/* the engines' seeds; NULL: getrandom(2) each */
 };
 
 /*

@@ -97,6 +97,7 @@ struct server {
 	struct key_client *keys;	/* the key process, for every profile's signatures */
 	struct session_cache *cache12;	/* TLS 1.2 session IDs, shared by the workers */
 	struct client_store *sessions;	/* TLS 1.3 sessions our client kept, shared by the workers */
+	struct entropy_pool entropy;	/* the handshakes' seeds (server_run() seeds it) */
 	int seccomp_probe;		/* test hook: sandbox_probe() once filtered */
 	/*
 	 * Wiped handshake states kept for the next ones: 125 KiB each, a
@@ -559,7 +560,7 @@ static void step(struct server *srv, struct client *c)
 static void start_handshake(struct server *srv, struct client *c, const struct profile *p,
 			    const struct ktlsd_wire_request *req)
 {
-	struct handshake_shared shared = { &srv->tickets, srv->sessions, srv->cache12 };
+	struct handshake_shared shared = { &srv->tickets, srv->sessions, srv->cache12, &srv->entropy };
 
 	c->hs = take_handshake(srv);
 	if (!c->hs) {
@@ -942,6 +943,11 @@ int server_run(struct server *srv)
 
 	if (start_closer(srv) < 0)
 		return 1;
+	/* Seeded in the process that draws from it, after any fork. */
+	if (entropy_pool_init(&srv->entropy) < 0) {
+		log_msg(LOG_ERR, "worker %u: getrandom: %s", srv->index, strerror(errno));
+		return 1;
+	}
 	check_fd_limit(srv);
 	/* Last: the closer's first thread and the limits are set up. */
 	if (sandbox_enter(err, sizeof(err)) < 0) {
@@ -1087,6 +1093,7 @@ void server_close(struct server *srv)
 	if (srv->epfd >= 0)
 		close(srv->epfd);
 	t13_ticket_keys_wipe(&srv->tickets);
+	entropy_pool_wipe(&srv->entropy);
 	while (srv->hs_pooled)
 		free(srv->hs_pool[--srv->hs_pooled]);
 	free(srv);
