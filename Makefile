@@ -254,8 +254,9 @@ demo: deps
 	$(MAKE) all modules
 	mk/demo.sh
 
-# Handshakes per second, latency and memory: ktlsd against openssl s_server,
-# in one VM run (ratios are the result; absolute numbers under TCG are not).
+# In one VM run, with real kTLS installs: server CPU per handshake, ktlsd
+# against nginx (bench/host.sh), then memory and offload throughput (ratios
+# are the result; absolute numbers under TCG are not).
 bench: deps
 	$(MAKE) all modules
 	kmod-tests/vm/vmrun --timeout 3600 -- bench/run.sh

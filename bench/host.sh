@@ -53,8 +53,13 @@
 # measured in turn, BENCH_ROUNDS times: each figure is the median of its
 # rounds, each ratio the median of the rounds' ratios, its range shown.
 #
+# In the test VM (`make bench`, bench/run.sh: BENCH_KTLS=1), where kTLS is
+# there, every hand-off ends with kTLS installed, and the row TLS 1.2
+# resumed is measured for ktlsd too (its session cache).
+#
 # Environment: BENCH_SECONDS (10) a figure; BENCH_ROUNDS (3); BENCH_PROCS (4)
-# client processes a load; BENCH_SERVER_CPU (0), BENCH_CLIENT_CPU (1);
+# client processes a load; BENCH_BEARSSL (1): 0 leaves the BearSSL-only
+# build out; BENCH_KTLS (0): 1 where kTLS works; BENCH_SERVER_CPU (0), BENCH_CLIENT_CPU (1);
 # BENCH_PORT (19443, the first of 13 a round and 2 more); BENCH_STRACE (100)
 # handshakes under strace -c a protocol, 0 for none; BENCH_BUILD (build), BENCH_BUILD_BEARSSL (build-bearssl). As root, or
 # ktlsd runs as the user who starts this (and strace cannot attach to it).
@@ -74,8 +79,10 @@ LAT_SECS=${BENCH_LATENCY_SECONDS:-5}
 ALL_CPUS=0-$(($(nproc) - 1))
 PORT=${BENCH_PORT:-19443}
 STRACE_N=${BENCH_STRACE:-100}
+BEARSSL_TOO=${BENCH_BEARSSL:-1}
+KTLS=${BENCH_KTLS:-0}
 B=$(realpath "${BENCH_BUILD:-build}")
-BB=$(realpath "${BENCH_BUILD_BEARSSL:-build-bearssl}")
+BB=$(realpath -m "${BENCH_BUILD_BEARSSL:-build-bearssl}")
 T12_ECDSA=ECDHE-ECDSA-AES128-GCM-SHA256
 T12_RSA=ECDHE-RSA-AES128-GCM-SHA256
 T13=TLS_AES_128_GCM_SHA256
@@ -84,9 +91,10 @@ TICK_NS=$((1000000000 / $(getconf CLK_TCK)))
 say() { echo "bench-host: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-for f in "$B/ktlsd" "$BB/ktlsd" "$B/bench/hs_load" "$B/bench/handoff_server"; do
+for f in "$B/ktlsd" "$B/bench/hs_load" "$B/bench/handoff_server"; do
 	[ -x "$f" ] || die "$f is missing: run make bench-host"
 done
+[ "$BEARSSL_TOO" = 0 ] || [ -x "$BB/ktlsd" ] || die "$BB/ktlsd is missing: run make bench-host"
 NGINX=$(PATH=$PATH:/usr/sbin command -v nginx) ||
 	die "nginx is not installed: make deps (or apt-get install nginx)"
 command -v openssl >/dev/null || die "openssl is not installed"
@@ -371,7 +379,8 @@ start_ktlsd() { # BUILD-DIR CONF WORKERS
 	die "$1/ktlsd: not $3 workers and a key process"
 }
 
-# One ktlsd build, its three ports from BASE: every row but TLS 1.2 resumed.
+# One ktlsd build, its ports from BASE: every row but TLS 1.2 resumed, which
+# only a host with kTLS can measure (BENCH_KTLS=1).
 bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
 	local col=$1 base=$4 ktlsd ec i worker workers keys
 	local -a app=() profiles=(ecdsa rsa resume ecdsa) procs=()
@@ -408,9 +417,10 @@ bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
 	measure "TLS 1.3 resumed" "$col" "${procs[@]}" "${app[2]}" -- load_resumed $((base + 2)) TLSv1_3
 	[ "${#app[@]}" -lt 4 ] || measure "$ONE_SHOT_ROW" "$col" "${procs[@]}" "${app[3]}" -- \
 		load_t12 "$T12_ECDSA" $((base + 12))
-	# No TLS 1.2 resumed row: here every connection ends with ktlsd's fatal
-	# alert (no kTLS), after which its session may not resume (RFC 5246
-	# §7.2.2). make bench measures it in the VM.
+	# Without kTLS every connection ends with ktlsd's fatal alert, after
+	# which its session may not resume (RFC 5246 §7.2.2).
+	[ "$KTLS" = 0 ] || measure "TLS 1.2 resumed" "$col" "${procs[@]}" "${app[2]}" -- \
+		load_resumed $((base + 2)) TLSv1_2 "$T12_ECDSA"
 	part_pid=
 	if [ "$col" = "ktlsd (default)" ] && [ "$STRACE_N" -gt 0 ] && [ "$round" -eq 1 ]; then
 		if command -v strace >/dev/null; then
@@ -423,8 +433,8 @@ bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
 			echo "strace is not installed: no system call counts" >>"$w/syscalls"
 		fi
 	fi
-	# On SIGTERM each says how its hand-offs ended: here, with kTLS missing,
-	# as failures after complete handshakes.
+	# On SIGTERM each says how its hand-offs ended: without kTLS, as
+	# failures after complete handshakes.
 	for i in "${!app[@]}"; do
 		stop "${app[$i]}"
 		echo "raw: $col | handoff_server -p ${profiles[$i]}: $(tail -1 "$w/app.$i.log")" >>"$w/raw"
@@ -634,7 +644,8 @@ ratio_of() { # ROW
 for round in $(seq "$ROUNDS"); do
 	base=$((PORT + 13 * (round - 1)))
 	bench_ktlsd "ktlsd (default)" "$B" libsodium "$base"
-	[ "$round" -gt 1 ] || bench_ktlsd "ktlsd (BearSSL only)" "$BB" BearSSL $((base + 3))
+	[ "$round" -gt 1 ] || [ "$BEARSSL_TOO" = 0 ] ||
+		bench_ktlsd "ktlsd (BearSSL only)" "$BB" BearSSL $((base + 3))
 	bench_nginx $((base + 6))
 	keep_round "$round"
 done
@@ -647,7 +658,9 @@ cell() { # ROW COLUMN ARRAY
 	local -n a=$3
 	if [ -n "${a[$1|$2]:-}" ]; then
 		printf '%.0f' "${a[$1|$2]}"
-	elif [ "$1" = "TLS 1.2 resumed" ] && [ "$2" != nginx ]; then
+	elif [ "$1" = "TLS 1.2 resumed" ] && [ "$2" != nginx ] && [ "$KTLS" = 0 ]; then
+		printf 'n/a'
+	elif [ "$2" = "${COLS[1]}" ] && [ "$BEARSSL_TOO" = 0 ]; then
 		printf 'n/a'
 	elif [ "$1" = "$ONE_SHOT_ROW" ] && [ "$2" != "${COLS[0]}" ]; then
 		printf 'n/a'
@@ -660,7 +673,8 @@ echo
 echo "Server CPU µs per handshake (ktlsd: daemon + handoff_server; nginx: its worker)."
 echo "$(date -u +%F), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r);" \
 	"servers on CPU $SERVER_CPU, clients on CPU $CLIENT_CPU, $SECS s a figure, the median of $ROUNDS rounds" \
-	"(BearSSL only: one); load average at start $start_load."
+	"$([ "$BEARSSL_TOO" = 0 ] || echo '(BearSSL only: one)')$([ "$KTLS" = 0 ] || echo ', kTLS installed');" \
+	"load average at start $start_load."
 echo
 echo "| handshake | ktlsd (default) | ktlsd (BearSSL only) | nginx | ktlsd (default) / nginx (range) |"
 echo "|---|---:|---:|---:|---:|"

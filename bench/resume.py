@@ -37,11 +37,12 @@ def handshake(session):
 
 
 # A TLS 1.3 ticket follows the handshake: hand OpenSSL one record at a time
-# until the session has it, and nothing after.
+# until the session has it, and nothing after. A TLS 1.2 session (its ID, or
+# a ticket sent before the server's Finished) is whole with the handshake.
 def take_session():
     sock, rx, tls = handshake(None)
     buf = b""
-    while not tls.session.has_ticket:
+    while version == "TLSv1_3" and not tls.session.has_ticket:
         while len(buf) < 5 or len(buf) < 5 + int.from_bytes(buf[3:5], "big"):
             data = sock.recv(65536)
             if not data:
