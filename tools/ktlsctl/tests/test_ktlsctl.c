@@ -15,7 +15,8 @@
 
 #include "tap.h"
 
-static const char *ktlsctl = "build/ktlsctl";
+/* The binary under test: argv[1], else $KTLSD_BIN_DIR/ktlsctl, else build/ktlsctl. */
+static char ktlsctl[4096] = "build/ktlsctl";
 
 struct run {
 	int status;
@@ -25,7 +26,7 @@ struct run {
 /* Run ktlsctl with @args (a shell word list); capture stdout and stderr. */
 static void run(struct run *r, const char *args)
 {
-	char cmd[512], errfile[] = "/tmp/ktlsctl-test.XXXXXX";
+	char cmd[sizeof(ktlsctl) + 512], errfile[] = "/tmp/ktlsctl-test.XXXXXX";
 	int fd = mkstemp(errfile);
 	size_t n;
 	FILE *p, *e;
@@ -95,7 +96,9 @@ int main(int argc, char **argv)
 	json_object *doc;
 
 	if (argc > 1)
-		ktlsctl = argv[1];
+		snprintf(ktlsctl, sizeof(ktlsctl), "%s", argv[1]);
+	else if (getenv("KTLSD_BIN_DIR"))
+		snprintf(ktlsctl, sizeof(ktlsctl), "%s/ktlsctl", getenv("KTLSD_BIN_DIR"));
 
 	/* Usage: exit 2, and the object named. */
 	expect("", 2, "usage: ktlsctl");
