@@ -14,6 +14,7 @@
 struct quota_entry {
 	uid_t uid;
 	unsigned pending;	/* connected, request not read yet */
+	unsigned idle;		/* ... of which channels between requests */
 	unsigned running;	/* handshake in flight */
 	unsigned closing;	/* its descriptors the closer has not closed yet */
 };

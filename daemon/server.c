@@ -192,6 +192,8 @@ static void count_client(struct server *srv, struct client *c, int delta)
 		srv->slot->pending = srv->pending;
 		if (q)
 			q->pending += delta;
+		if (q && c->state == CLIENT_IDLE)
+			q->idle += delta;
 	} else {
 		srv->running += delta;
 		srv->slot->running = srv->running;
@@ -394,7 +396,8 @@ static int room_to_wait(struct server *srv, uid_t uid)
 		drop_channel(srv, srv->idle.soonest);
 	for (c = srv->idle.soonest; c; c = next) {
 		q = quota_find(&srv->quota, uid);
-		if (!q || q->pending < srv->cfg->max_per_uid)
+		/* Under its limit, or nothing of its own to give way: no walk. */
+		if (!q || q->pending < srv->cfg->max_per_uid || !q->idle)
 			break;
 		next = c->next;	/* dropping it puts it on the finished list */
 		if (c->caller.uid == uid)
@@ -661,7 +664,12 @@ static void on_request(struct server *srv, struct client *c)
 /* A channel's next request (or its end): read as a new connection's, within request_timeout. */
 static void wake_channel(struct server *srv, struct client *c)
 {
+	struct quota_entry *q = quota_find(&srv->quota, c->caller.uid);
+
 	unlink_deadline(srv, c);
+	/* Still waiting for a request: counted as pending, no longer as idle. */
+	if (q && q->idle)
+		q->idle--;
 	c->state = CLIENT_PENDING;
 	c->started_ms = now_ms();
 	set_deadline(srv, c, c->started_ms + srv->cfg->request_timeout_ms);
