@@ -438,6 +438,9 @@ bench_ktlsd() { # COLUMN BUILD-DIR EC-NAME BASE
 	for i in "${!app[@]}"; do
 		stop "${app[$i]}"
 		echo "raw: $col | handoff_server -p ${profiles[$i]}: $(tail -1 "$w/app.$i.log")" >>"$w/raw"
+		# With kTLS, a failed hand-off means the figures are not what they say.
+		[ "$KTLS" = 0 ] || tail -1 "$w/app.$i.log" | grep -q ' failed=0$' ||
+			die "$col: hand-offs failed where kTLS should install: $(tail -1 "$w/app.$i.log")"
 	done
 	stop "$ktlsd"
 }

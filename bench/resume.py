@@ -4,7 +4,8 @@
 # handshakes until END (Unix time) from one session, taken first; prints
 # "resumed N full N failed N". Its records go through memory BIOs, so that
 # OpenSSL gets the session's ticket and never what follows it (on a host
-# without kTLS, ktlsd's alert). Used by host.sh and run.sh.
+# without kTLS, ktlsd's alert). Used by host.sh (on the host, and in the VM
+# for make bench).
 import socket, ssl, sys, time
 
 host, port, version = sys.argv[1], int(sys.argv[2]), sys.argv[3]

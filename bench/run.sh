@@ -36,10 +36,12 @@ server=
 trap 'kill $daemon $server 2>/dev/null || true' EXIT
 wait_port() { for _ in $(seq 400); do grep -qiE ":$(printf %04X "$1") [0-9A-F]+:0000 0A" /proc/net/tcp && return; sleep 0.05; done; return 1; }
 # Up: listening, with a worker a CPU (the default) and the key process.
+up=0
 for _ in $(seq 400); do
-	[ -S "$w/ktlsd.sock" ] && [ "$(pgrep -c -P "$daemon")" -ge $(($(nproc) + 1)) ] && break
+	[ -S "$w/ktlsd.sock" ] && [ "$(pgrep -c -P "$daemon")" -ge $(($(nproc) + 1)) ] && up=1 && break
 	sleep 0.05
 done
+[ "$up" = 1 ] || { echo "bench: ktlsd did not come up: $(cat "$w/ktlsd.log")" >&2; exit 1; }
 
 # The daemon's resident memory: the supervisor and every child (workers, key process).
 rss() {

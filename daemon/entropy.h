@@ -14,16 +14,19 @@
  */
 int entropy_fill(void *buf, size_t len);
 
-/* Draws from a pool between two seeds from the kernel. */
-#define ENTROPY_POOL_RESEED	1024
+/* Draws from a pool between two seeds from the kernel: a handshake draws one. */
+#define ENTROPY_POOL_RESEED	64
 
 /*
  * A worker's generator for its handshakes' seeds: HMAC_DRBG (SHA-256, NIST
  * SP 800-90A) seeded from getrandom(2), and reseeded from it every
  * ENTROPY_POOL_RESEED draws, so that a handshake's seed costs no system
- * call. One per process, used by one thread; made in the process that uses
- * it, never inherited across fork(): a child's copy would repeat its
- * parent's output.
+ * call. The price: whoever reads a worker's memory can tell the seeds of its
+ * next handshakes until the next reseed (at most ENTROPY_POOL_RESEED of
+ * them), as reading it would give away the handshakes in flight anyway;
+ * never earlier ones (HMAC_DRBG moves its state on after every draw). One
+ * per process, used by one thread; made in the process that uses it, never
+ * inherited across fork(): a child's copy would repeat its parent's output.
  */
 struct entropy_pool {
 	br_hmac_drbg_context drbg;

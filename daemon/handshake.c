@@ -618,7 +618,6 @@ static int setup_server(struct handshake *hs, const struct profile *p, uint32_t 
 	return 0;
 }
 
-/* BearSSL's TLS 1.2 engine for @hs offering @alpn, ready for the peer's first byte. */
 /*
  * A seed for an engine: from the worker's generator, or the kernel's.
  * 0, or -1 with the reply set.
@@ -632,6 +631,7 @@ static int draw_seed(struct handshake *hs, uint8_t *seed, size_t len)
 	return rc;
 }
 
+/* BearSSL's TLS 1.2 engine for @hs offering @alpn, ready for the peer's first byte. */
 static int start_t12(struct handshake *hs, const struct profile *p, const char *alpn)
 {
 	uint16_t suites[CONFIG_MAX_SUITES];

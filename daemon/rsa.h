@@ -40,7 +40,8 @@ void rsa_fast_free(struct rsa_fast *fast);
  * with @x before it is given out: a CRT half computed wrong would give the
  * key's factors to whoever sees it (Boneh, DeMillo, Lipton). That check
  * uses @fast's own public half (libcrypto's, several times faster than
- * BearSSL's; @pk unused); without @fast, @pk, @sk's public half (its
+ * BearSSL's; @pk unused: the key's match with its certificate is checked
+ * once, when it is loaded, creds.c); without @fast, @pk, @sk's public half (its
  * certificate's key), or with @pk NULL the key recomputed from @sk, which
  * BearSSL can do for the modulus only below 4096 bits or so (factors under
  * 2048 bits) and for the exponent only when p and q are 3 mod 4 (otherwise

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include "openssl_keys.h"
 #include "rsa.h"
+#include "tls13/sig.h"
 
 enum { RSA752, RSA1024, RSA2041, RSA2048, RSA2048_E3, RSA3072, RSA4096, KEY_COUNT };
 
@@ -176,6 +177,26 @@ static void test_faults(void)
 	explicit_bzero(iq, sizeof(iq));
 }
 
+/*
+ * BearSSL's code checks with the certificate's key when there is one: a
+ * 4096-bit key, whose modulus BearSSL cannot recompute (factors of 2048
+ * bits), signs with its chain and not without.
+ */
+static void test_check_key(void)
+{
+	struct creds c = keys[RSA4096].creds;
+	uint8_t hash[32] = { 3 }, sig[T13_MAX_SIGNATURE];
+	size_t len = 0;
+
+	c.rsa_fast = NULL;
+	ok(t12_sig_sign_hash(&c, T13_SIG_RSA_PKCS1_SHA256, hash, sizeof(hash), NULL, sig, &len) == 0 &&
+	   len == 512, "rsa4096, BearSSL's code: checked with the certificate's key, it signs");
+	c.chain_len = 0;
+	len = 0;
+	ok(t12_sig_sign_hash(&c, T13_SIG_RSA_PKCS1_SHA256, hash, sizeof(hash), NULL, sig, &len) == -1 &&
+	   len == 0, "without its chain, no key to check with (not recomputable): no signature");
+}
+
 static void test_forget(void)
 {
 	struct test_key *k = &keys[RSA2048];
@@ -210,6 +231,7 @@ int main(void)
 		test_openssl_verifies(&keys[RSA2048_E3]);
 		test_refusals();
 		test_faults();
+		test_check_key();
 		test_forget();
 	}
 	for (int i = 0; i < KEY_COUNT; i++)

@@ -129,7 +129,7 @@ static void ignore_dn(void *ctx, const void *buf, size_t len)
  * The key rsa_private_op() checks a signature with (rsa.h) when libcrypto's
  * own is not there: the leaf certificate's, decoded into @dc, or NULL
  * (recomputed from the private key) without a chain. -1 if the leaf holds
- * no RSA key.
+ * no RSA key (which creds.c, matching key and leaf at load, never lets in).
  */
 static int checking_key(const struct creds *creds, br_x509_decoder_context *dc,
 			const br_rsa_public_key **pk)

@@ -56,10 +56,10 @@ uint16_t t13_sig_choose(const struct creds *creds, const uint8_t *peer, size_t p
  * not use it, and it may be NULL then. @sig must have room for
  * T13_MAX_SIGNATURE bytes; it gets a DER signature for ECDSA, one of the
  * modulus' length for PSS, and *@sig_len its length. A PSS signature is
- * checked against the key of @creds' leaf certificate before it is given out
- * (t13_pss_sign()). Returns 0, or -1: the scheme is unknown or does not fit
- * the key (wrong type or curve, modulus too small or too large), no RNG for
- * PSS, the leaf is not an RSA key, or the signature failed.
+ * checked before it is given out (rsa_private_op(), rsa.h). Returns 0, or
+ * -1: the scheme is unknown or does not fit the key (wrong type or curve,
+ * modulus too small or too large), no RNG for PSS, or the signature failed
+ * (or did not check).
  */
 int t13_sig_sign(const struct creds *creds, uint16_t scheme, const uint8_t *content, size_t len,
 		 const br_prng_class **rng, uint8_t *sig, size_t *sig_len);
@@ -143,8 +143,8 @@ uint16_t t12_sig_choose(const struct creds *creds, const uint8_t *peer, size_t p
  * chain with the key recomputed from the private one.
  * Returns 0, or -1 with nothing in *@sig_len: @scheme unknown or not for the
  * key's type, @hash_len not its hash's length, the modulus too small or too
- * large, no RNG for PSS, a leaf that holds no RSA key, or the signature
- * failed (an RSA result that did not check is wiped from @sig).
+ * large, no RNG for PSS, or the signature failed (an RSA result that did
+ * not check is wiped from @sig).
  */
 int t12_sig_sign_hash(const struct creds *creds, uint16_t scheme, const uint8_t *hash, size_t hash_len,
 		      const br_prng_class **rng, uint8_t *sig, size_t *sig_len);
@@ -172,8 +172,8 @@ const br_hash_class *t13_sig_hash_by_id(int id);
  * t13_sig_sign() and t12_sig_sign_hash() do once they have hashed and
  * checked the scheme, and what the key process does for a worker. When the
  * key is in another process (creds->signer set, see key_client.h) the
- * request goes there. RSA signatures are checked against @creds' leaf
- * before they are given out; PSS takes its salt from @rng. @sig has room for
+ * request goes there. RSA signatures are checked before they are given out
+ * (rsa_private_op(), rsa.h); PSS takes its salt from @rng. @sig has room for
  * T13_MAX_SIGNATURE bytes. Returns 0 with *@sig_len set, or -1: a hash other
  * than SHA-256/384/512, an op the key cannot make, no RNG for PSS, the
  * signature failed, or the key process did not answer.

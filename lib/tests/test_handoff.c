@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +23,26 @@
 #include "tap.h"
 #include "test_time.h"
 #include "wire.h"
+
+/*
+ * libktlsd's sendmsg(), as linked into this test: when hold_send is set, the
+ * next one waits for the daemon to hang up first, which makes the race of a
+ * daemon that answers and closes before the request arrives (request_sent())
+ * happen every time. Otherwise straight to the kernel.
+ */
+static int hold_send;
+
+ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	if (hold_send) {
+		struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+
+		hold_send = 0;
+		if (poll(&p, 1, test_ms(5000)) != 1)
+			return -1;
+	}
+	return syscall(SYS_sendmsg, fd, msg, flags);
+}
 
 enum answer { ANSWER_OK, ANSWER_FAILURE, ANSWER_SHORT, ANSWER_UNTERMINATED, ANSWER_NONE, ANSWER_SILENT };
 
@@ -246,6 +267,7 @@ enum channel_step {
 	STEP_DROP_UNREAD,	/* wait for a request, close the connection with it unread */
 	STEP_EXPECT_END,	/* the client closes: no further request */
 	STEP_READ_CLOSE,	/* read a request, then close without answering (a crash) */
+	STEP_TURN_AWAY,		/* answer with the status given unasked, then close: over a limit */
 };
 
 struct channel_script {
@@ -322,6 +344,17 @@ static void channel_daemon(int lfd, const struct channel_script *script, int ste
 		case STEP_READ_CLOSE:
 			if (read_channel_request(conn) != 1)
 				_exit(50 + i);
+			close(conn);
+			conn = -1;
+			break;
+		case STEP_TURN_AWAY:
+			memset(&rep, 0, sizeof(rep));
+			rep.magic = KTLSD_WIRE_MAGIC;
+			rep.version = KTLSD_WIRE_VERSION;
+			rep.status = s->status;
+			rep.alert_sent = rep.alert_received = -1;
+			if (send(conn, &rep, sizeof(rep), 0) != sizeof(rep))
+				_exit(60 + i);
 			close(conn);
 			conn = -1;
 			break;
@@ -424,6 +457,30 @@ static void test_channel(int tcp_fd)
 	ok(ch.sock == -1 && ch.fd == -1, "cancel with nothing in progress does nothing");
 }
 
+/*
+ * A daemon over its limits answers a new connection (EBUSY) and closes it
+ * before reading anything: a request sent after that finds the connection
+ * gone (EPIPE), and the answer waiting is what the caller gets.
+ */
+static void test_turned_away(int tcp_fd)
+{
+	static const struct channel_script busy[] = {
+		{ STEP_TURN_AWAY, EBUSY, 1, 1 },
+	};
+	struct ktlsd_channel ch;
+	struct ktlsd_result res;
+	pid_t pid = start_channel_fake(busy, 1);
+
+	ktlsd_channel_init(&ch, sock_path);
+	hold_send = 1;
+	ok(ktlsd_channel_start(&ch, tcp_fd, &request) == 1 && !hold_send,
+	   "a start whose send comes after the daemon turned the connection away still starts");
+	ok(wait_readable(ktlsd_channel_fd(&ch)) && ktlsd_channel_finish(&ch, &res) < 0 && errno == EBUSY &&
+	   res.status == EBUSY, "and finish reports the daemon's EBUSY, not EPIPE");
+	ktlsd_channel_close(&ch);
+	ok(fake_ok(pid), "the fake daemon turned one connection away");
+}
+
 /* The reply parser on its own: a success answer, field by field. */
 static void test_decode(void)
 {
@@ -522,6 +579,7 @@ int main(void)
 	test_pollable(sv[0]);
 	test_refusals(sv[0]);
 	test_channel(sv[0]);
+	test_turned_away(sv[0]);
 	test_untrusted_daemon(sv[0]);
 	test_decode();
 	test_names();
