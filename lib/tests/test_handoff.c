@@ -302,9 +302,21 @@ static int read_channel_request(int conn)
 	       req.version == KTLSD_WIRE_VERSION_CHANNEL && !strcmp(req.profile, "web") ? 1 : -1;
 }
 
-static void channel_daemon(int lfd, const struct channel_script *script, int steps)
+/* A failure answer with @status on @conn: 0, or -1. */
+static int send_answer(int conn, int status)
 {
 	struct ktlsd_wire_reply rep;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.magic = KTLSD_WIRE_MAGIC;
+	rep.version = KTLSD_WIRE_VERSION;
+	rep.status = status;
+	rep.alert_sent = rep.alert_received = -1;
+	return send(conn, &rep, sizeof(rep), 0) == sizeof(rep) ? 0 : -1;
+}
+
+static void channel_daemon(int lfd, const struct channel_script *script, int steps)
+{
 	int conn = -1;
 
 	for (int i = 0; i < steps; i++) {
@@ -322,12 +334,7 @@ static void channel_daemon(int lfd, const struct channel_script *script, int ste
 		case STEP_ANSWER:
 			if (read_channel_request(conn) != 1)
 				_exit(10 + i);
-			memset(&rep, 0, sizeof(rep));
-			rep.magic = KTLSD_WIRE_MAGIC;
-			rep.version = KTLSD_WIRE_VERSION;
-			rep.status = s->status;
-			rep.alert_sent = rep.alert_received = -1;
-			if (send(conn, &rep, sizeof(rep), 0) != sizeof(rep))
+			if (send_answer(conn, s->status) < 0)
 				_exit(20 + i);
 			break;
 		case STEP_DROP_UNREAD:
@@ -348,12 +355,7 @@ static void channel_daemon(int lfd, const struct channel_script *script, int ste
 			conn = -1;
 			break;
 		case STEP_TURN_AWAY:
-			memset(&rep, 0, sizeof(rep));
-			rep.magic = KTLSD_WIRE_MAGIC;
-			rep.version = KTLSD_WIRE_VERSION;
-			rep.status = s->status;
-			rep.alert_sent = rep.alert_received = -1;
-			if (send(conn, &rep, sizeof(rep), 0) != sizeof(rep))
+			if (send_answer(conn, s->status) < 0)
 				_exit(60 + i);
 			close(conn);
 			conn = -1;
